@@ -1,0 +1,70 @@
+/** Contract between the per-remote reliability state machine and the host. @module */
+import type { TransferMode } from "./constants.ts";
+
+/** Limits and tuning of one {@link ConnectionApi}. */
+export interface ConnectionConfig {
+  /** Random 32-bit session id shared by both ends (carried in every DATA header). */
+  readonly sessionId: number;
+  /** Wire channels: 0 = system, 1..userChannels = user channels. */
+  readonly wireChannelCount: number;
+  /** Datagram budget in bytes. */
+  readonly datagramSize: number;
+  /** Largest message (before fragmentation) accepted by `send`. */
+  readonly maxMessageSize: number;
+  /** Drop the connection after this much silence. */
+  readonly timeoutMs: number;
+  /** Send a keepalive when nothing was sent for this long. */
+  readonly keepaliveMs: number;
+  /** Carrier is reliable+ordered: skip acks/retransmission/sequencing. */
+  readonly reliableCarrier: boolean;
+  /** Upper bound of bytes queued for sending (reliable backlog + pending unreliable). */
+  readonly maxSendQueueBytes: number;
+  /** Upper bound of bytes held in reassembly buffers. */
+  readonly maxReassemblyBytes: number;
+  /** Time the connection is created. */
+  readonly now: number;
+}
+
+/**
+ * Receives each complete inbound message. Return false to refuse it (inbound queue full): a
+ * refused RELIABLE message is not acknowledged, so the sender retransmits it later.
+ * `payload` is a fresh copy owned by the receiver.
+ */
+export type MessageSink = (
+  wireChannel: number,
+  mode: TransferMode,
+  peer: number | undefined,
+  payload: Uint8Array,
+) => boolean;
+
+/** Per-remote reliability, ordering, fragmentation, acks, RTT, keepalive. */
+export interface ConnectionApi {
+  /** Where complete inbound messages go (set by the host right after construction). */
+  onMessage: MessageSink;
+  /**
+   * Queues one message. `peer` is the relay address field: the target id on client->server
+   * messages, the source id on server->client relayed messages, undefined otherwise.
+   * Throws MultiplayerError PACKET_TOO_LARGE / QUEUE_FULL.
+   */
+  send(
+    wireChannel: number,
+    mode: TransferMode,
+    payload: Uint8Array,
+    peer: number | undefined,
+    now: number,
+  ): void;
+  /** Handles one DATA datagram already routed to this connection. False = dropped as invalid. */
+  handleDatagram(bytes: Uint8Array, now: number): boolean;
+  /** Next datagram to send now, or undefined. */
+  pollTransmit(now: number): Uint8Array | undefined;
+  /** Absolute time at which `handleTimeout` must run next. */
+  pollTimeout(): number;
+  /** Runs timers: retransmission, keepalive, delayed ack, timeout detection. */
+  handleTimeout(now: number): void;
+  /** True once the remote was silent for longer than `timeoutMs`. */
+  readonly timedOut: boolean;
+  /** Bytes waiting to be sent or acknowledged. */
+  readonly queuedBytes: number;
+  /** Smoothed RTT in ms. */
+  readonly rttMs: number;
+}
