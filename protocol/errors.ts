@@ -11,7 +11,8 @@ export type MultiplayerErrorCode =
   | "INVALID_ARGUMENT"
   | "PACKET_TOO_LARGE"
   | "QUEUE_FULL"
-  | "CLOSED";
+  | "CLOSED"
+  | "CRYPTO_ERROR";
 
 /**
  * Base class of every error this module throws on misuse.

@@ -1,0 +1,287 @@
+/**
+ * Scenario child for our UDP peer (public API of `mod.ts` only). Server roles receive, check and
+ * count; client roles send with backpressure or measure round trips. Payloads carry sequence
+ * numbers so the server proves every reliable message arrived once and in order.
+ *
+ * @module
+ */
+import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/child_io.ts";
+import { delay, nextTurn } from "./lib/pace.ts";
+import { quantile, Samples } from "./lib/stats.ts";
+import { MultiplayerError, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
+
+/** Link simulation passed to `createServer` / `createClient`. */
+export interface SimulationConfig {
+  /** Loss probability. */
+  readonly loss?: number;
+  /** One-way latency in ms. */
+  readonly latencyMs?: number;
+  /** Seed of the simulator. */
+  readonly seed?: number;
+}
+
+/** Configuration of one peer child. */
+export interface PeerChildConfig {
+  /** Which side and what it does. */
+  readonly role: "sink" | "source" | "echo" | "ping" | "receiver" | "transfer";
+  /** Server port (client roles). */
+  readonly port?: number;
+  /** Message size in bytes. */
+  readonly size?: number;
+  /** Transfer mode name. */
+  readonly mode?: "reliable" | "unreliable";
+  /** Sink: ignore this long after the first message. */
+  readonly warmupMs?: number;
+  /** Sink: measure over this long. */
+  readonly durationMs?: number;
+  /** Ping: round trips; transfer: transfers. */
+  readonly rounds?: number;
+  /** Optional link simulation on this peer's outgoing datagrams. */
+  readonly simulation?: SimulationConfig;
+  /** Hard deadline for the process. */
+  readonly deadlineMs?: number;
+}
+
+const config = readConfig<PeerChildConfig>();
+hardDeadline(config.deadlineMs ?? 60_000, `peer ${config.role}`);
+const isServer = config.role === "sink" || config.role === "echo" || config.role === "receiver";
+const mode = config.mode === "unreliable" ? TransferMode.UNRELIABLE : TransferMode.RELIABLE;
+const peer = new UdpMultiplayerPeer();
+let running = true;
+let expectCount = -1;
+
+listenCommands((command) => {
+  if (command.cmd === "stop") {
+    running = false;
+  } else if (command.cmd === "expect") expectCount = Number(command.count);
+}, async () => {
+  running = false;
+  await peer.close();
+});
+
+if (isServer) {
+  await peer.createServer(0, {
+    bindAddress: "127.0.0.1",
+    maxClients: 8,
+    ...(config.simulation ? { simulation: config.simulation } : {}),
+  });
+  emit("ready", { port: peer.localPort });
+} else {
+  await peer.createClient("127.0.0.1", config.port!, {
+    ...(config.simulation ? { simulation: config.simulation } : {}),
+  });
+  const connected = new Promise<boolean>((resolve) => {
+    peer.addEventListener("connection_succeeded", () => resolve(true));
+    peer.addEventListener("connection_failed", () => resolve(false));
+  });
+  let ok: boolean | undefined;
+  connected.then((v) => ok = v);
+  for (let i = 0; i < 100 && ok === undefined; i++) await peer.poll(100);
+  if (ok !== true) {
+    emit("error", { message: "client could not connect" });
+    Deno.exit(2);
+  }
+  peer.transferMode = mode;
+  peer.setTargetPeer(1);
+  emit("ready", {});
+}
+
+/** Counts messages, checks order/uniqueness, reports the delivered rate and a final tally. */
+async function sink(): Promise<void> {
+  const reliable = mode === TransferMode.RELIABLE;
+  const seen = reliable ? undefined : new Uint8Array(1 << 23); // 64 Mi sequence bits
+  let next = 1;
+  let received = 0;
+  let bytes = 0;
+  let errors = 0;
+  let firstError = "";
+  let markT = 0, markN = 0, markB = 0;
+  let windowStarted = false;
+  let lastProgress = performance.now();
+  const fail = (what: string) => {
+    if (errors++ === 0) firstError = what;
+  };
+  while (true) {
+    await peer.poll(100);
+    let packet: Uint8Array | undefined;
+    while ((packet = peer.getPacket()) !== undefined) {
+      const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+      if (packet.length !== config.size) {
+        fail(`length ${packet.length} != ${config.size}`);
+        continue;
+      }
+      const seq = view.getUint32(0);
+      if (packet.length >= 8 && view.getUint32(packet.length - 4) !== seq) {
+        fail(`message ${seq}: tail does not match head (corrupt)`);
+      }
+      if (reliable) {
+        if (seq !== next) {
+          fail(`expected message ${next}, got ${seq} (lost, duplicated or reordered)`);
+        }
+        next = seq + 1;
+      } else if (seq < seen!.length * 8) {
+        const bit = 1 << (seq & 7);
+        if (seen![seq >> 3] & bit) fail(`unreliable message ${seq} delivered twice`);
+        seen![seq >> 3] |= bit;
+      }
+      received++;
+      bytes += packet.length;
+      lastProgress = performance.now();
+      if (!windowStarted) {
+        windowStarted = true;
+        setTimeout(() => {
+          markT = performance.now(), markN = received, markB = bytes;
+          setTimeout(() => {
+            const dt = (performance.now() - markT) / 1000;
+            emit("measured", { rate: (received - markN) / dt, bytesRate: (bytes - markB) / dt });
+          }, config.durationMs ?? 2_000);
+        }, config.warmupMs ?? 500);
+      }
+    }
+    if (expectCount >= 0) {
+      const idle = performance.now() - lastProgress;
+      if (received >= expectCount || idle > (reliable ? 5_000 : 500)) {
+        if (reliable && received !== expectCount) {
+          fail(`received ${received} of ${expectCount} reliable messages`);
+        }
+        emit("final", { received, expected: expectCount, errors, firstError });
+        return;
+      }
+    }
+  }
+}
+
+/** Sends sequenced messages as fast as the peer's send queue accepts them. */
+async function source(): Promise<void> {
+  const size = config.size ?? 32;
+  const batchBytes = 64 * 1024;
+  const batch = Math.max(1, Math.floor(batchBytes / size));
+  let sent = 0;
+  let queueFull = 0;
+  // putPacket copies (or takes) the payload; a fresh buffer per message is what apps do too.
+  while (running) {
+    let full = false;
+    for (let i = 0; i < batch; i++) {
+      const payload = new Uint8Array(size);
+      const view = new DataView(payload.buffer);
+      view.setUint32(0, sent + 1);
+      if (size >= 8) view.setUint32(size - 4, sent + 1);
+      try {
+        peer.putPacket(payload);
+      } catch (e) {
+        if (e instanceof MultiplayerError && e.code === "QUEUE_FULL") {
+          full = true;
+          queueFull++;
+          break;
+        }
+        throw e;
+      }
+      sent++;
+    }
+    await (full ? delay(1) : nextTurn());
+  }
+  emit("done", { sent, queueFull });
+}
+
+/** Echoes every packet to its sender. */
+async function echo(): Promise<void> {
+  while (running) {
+    await peer.poll(1_000);
+    let packet: Uint8Array | undefined;
+    while (peer.getAvailablePacketCount() > 0) {
+      const from = peer.getPacketPeer();
+      packet = peer.getPacket();
+      if (packet === undefined) break;
+      peer.setTargetPeer(from);
+      peer.transferMode = TransferMode.RELIABLE;
+      peer.putPacket(packet);
+    }
+  }
+}
+
+/** Measures round trips of one reliable message at a time. */
+async function ping(): Promise<void> {
+  const size = config.size ?? 32;
+  const rounds = config.rounds ?? 2_000;
+  const warmup = Math.ceil(rounds / 10);
+  const rtts = new Samples(rounds);
+  let mismatches = 0;
+  for (let i = 1; i <= warmup + rounds && running; i++) {
+    const payload = new Uint8Array(size);
+    new DataView(payload.buffer).setUint32(0, i);
+    const t0 = performance.now();
+    peer.putPacket(payload);
+    let reply: Uint8Array | undefined;
+    for (let tries = 0; tries < 50 && reply === undefined; tries++) {
+      reply = peer.getPacket();
+      if (reply === undefined) await peer.poll(200);
+    }
+    const t1 = performance.now();
+    if (reply === undefined) {
+      emit("error", { message: `no echo for message ${i} within 10 s` });
+      return;
+    }
+    if (new DataView(reply.buffer, reply.byteOffset).getUint32(0) !== i) mismatches++;
+    if (i > warmup) rtts.add(t1 - t0);
+  }
+  const v = rtts.values();
+  emit("rtt", { p50: quantile(v, 0.5), p99: quantile(v, 0.99), samples: v.length, mismatches });
+}
+
+/** Server side of timed transfers: stamps arrival, answers with the one-way transfer time. */
+async function receiver(): Promise<void> {
+  while (running) {
+    await peer.poll(1_000);
+    while (peer.getAvailablePacketCount() > 0) {
+      const from = peer.getPacketPeer();
+      const packet = peer.getPacket();
+      if (packet === undefined) break;
+      const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+      const seq = view.getUint32(0);
+      const ok = packet.length === config.size && view.getUint32(packet.length - 4) === seq;
+      const reply = new Uint8Array(16);
+      const out = new DataView(reply.buffer);
+      out.setUint32(0, seq);
+      out.setUint32(4, ok ? 1 : 0);
+      out.setFloat64(8, wallNow() - view.getFloat64(4));
+      peer.setTargetPeer(from);
+      peer.putPacket(reply);
+    }
+  }
+}
+
+/** Sends one large reliable message at a time and collects its one-way transfer time. */
+async function transfer(): Promise<void> {
+  const size = config.size ?? 1 << 20;
+  const rounds = config.rounds ?? 3;
+  const times: number[] = [];
+  let corrupt = 0;
+  for (let i = 1; i <= rounds && running; i++) {
+    const payload = new Uint8Array(size);
+    const view = new DataView(payload.buffer);
+    view.setUint32(0, i);
+    view.setUint32(size - 4, i);
+    view.setFloat64(4, wallNow());
+    peer.putPacket(payload);
+    let reply: Uint8Array | undefined;
+    for (let tries = 0; tries < 300 && reply === undefined; tries++) {
+      reply = peer.getPacket();
+      if (reply === undefined) await peer.poll(100);
+    }
+    if (reply === undefined) {
+      emit("error", { message: `transfer ${i} not confirmed within 30 s` });
+      return;
+    }
+    const r = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+    if (r.getUint32(0) !== i || r.getUint32(4) !== 1) corrupt++;
+    times.push(r.getFloat64(8));
+  }
+  emit("transfers", { times, corrupt });
+}
+
+const roles = { sink, source, echo, ping, receiver, transfer };
+try {
+  await roles[config.role]();
+} catch (e) {
+  emit("error", { message: e instanceof Error ? e.stack ?? e.message : String(e) });
+}

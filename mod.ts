@@ -1,0 +1,56 @@
+/**
+ * Godot's NetworkedMultiplayerPeer for Deno: a multiplayer peer over UDP with its own
+ * reliability layer (reliable, unreliable-ordered and unreliable channels), server-assigned
+ * ids, relay, a stateless handshake and typed events.
+ *
+ * @example
+ * ```ts
+ * import { TransferMode, UdpMultiplayerPeer } from "./mod.ts";
+ * const server = new UdpMultiplayerPeer();
+ * await server.createServer(0, { bindAddress: "127.0.0.1" });
+ * const client = new UdpMultiplayerPeer();
+ * await client.createClient("127.0.0.1", server.localPort);
+ * while (client.getConnectionStatus() !== 2) await client.poll(100);
+ * client.transferMode = TransferMode.RELIABLE;
+ * client.setTargetPeer(1);
+ * client.putVar({ hello: "server" });
+ * while (server.getAvailablePacketCount() === 0) await server.poll(100);
+ * console.log(server.getPacketPeer(), server.getVar());
+ * await client.close();
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+export {
+  ConnectionStatus,
+  TARGET_PEER_BROADCAST,
+  TARGET_PEER_SERVER,
+  TransferMode,
+} from "./protocol/constants.ts";
+export { DisconnectReason, MultiplayerError } from "./protocol/errors.ts";
+export type { MultiplayerErrorCode } from "./protocol/errors.ts";
+export type { NetworkedMultiplayerPeer, PacketPeer } from "./transport/peer_api.ts";
+export { MultiplayerPeerBase } from "./transport/multiplayer_peer.ts";
+export type {
+  FailureEventDetail,
+  MultiplayerPeerEventMap,
+  MultiplayerPeerEventName,
+  PeerEventDetail,
+} from "./transport/events.ts";
+export {
+  type UdpClientOptions,
+  UdpMultiplayerPeer,
+  type UdpServerOptions,
+} from "./transport/udp_peer.ts";
+export type { SimulationOptions } from "./transport/simulated_transport.ts";
+export type { BurstLoss, LinkOptions } from "./transport/link_simulator.ts";
+export {
+  addressKey,
+  type Clock,
+  type DatagramHandler,
+  type DatagramTransport,
+  type PeerAddress,
+  systemClock,
+  type TimerHandle,
+} from "./transport/transport.ts";

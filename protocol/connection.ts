@@ -1,0 +1,584 @@
+/**
+ * The per-remote reliability layer: packet sequence + acks, delayed acks, RTT/RTO, loss
+ * detection and retransmission, reliable/sequenced/unreliable channels, fragmentation,
+ * aggregation, keepalive and timeout. Pure: bytes + `now` in, bytes + deliveries + deadline out.
+ *
+ * @module
+ */
+import { type TransferMode, TransferMode as Mode } from "./constants.ts";
+import type { ConnectionApi, ConnectionConfig, MessageSink } from "./connection_types.ts";
+import { MultiplayerError } from "./errors.ts";
+import { AckTracker } from "./ack_tracker.ts";
+import {
+  beginData,
+  finishData,
+  FrameCursor,
+  MAX_DATA_HEADER_BYTES,
+  MAX_MESSAGE_OVERHEAD,
+  MAX_MESSAGES_PER_DATAGRAM,
+  MAX_WIRE_CHANNEL,
+  MessageKind as K,
+  messageSize,
+  writeMessage,
+} from "./frame.ts";
+import { fragmentCount, ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
+import { MsgpackWriter } from "./msgpack.ts";
+import { ReceiveResult, ReliableReceiver, ReliableSender } from "./reliable_channel.ts";
+import { RttEstimator, type RttOptions } from "./rtt.ts";
+import { SentPackets } from "./sent_packets.ts";
+import { SequencedChannel, UnreliableQueue } from "./sequenced_channel.ts";
+import { extendSeq } from "./sequence.ts";
+import { ConnectionStats } from "./stats.ts";
+
+/** Congestion control hook (implemented in `congestion.ts`); the default never limits. */
+export interface CongestionControl {
+  /** True when a new ack-eliciting datagram may be sent now (window + pacing). */
+  canSend(bytesInFlight: number, now: number): boolean;
+  /** When sending becomes possible again (used by pollTimeout while blocked). */
+  nextSendTime(now: number): number;
+  /** A datagram of `bytes` was sent. */
+  onSent(bytes: number, now: number): void;
+  /** Datagrams totalling `bytes` were acked; `rttSample` when the ack gave one. */
+  onAck(bytes: number, rttSample: number | undefined, now: number): void;
+  /** Datagrams totalling `bytes` were declared lost. */
+  onLoss(bytes: number, now: number): void;
+}
+
+/**
+ * A {@link CongestionControl} that never limits.
+ *
+ * @example
+ * ```ts
+ * import { unlimitedCongestion } from "./connection.ts";
+ * console.log(unlimitedCongestion.canSend(1e9, 0)); // true
+ * ```
+ */
+export const unlimitedCongestion: CongestionControl = {
+  canSend: () => true,
+  nextSendTime: (now) => now,
+  onSent: () => {},
+  onAck: () => {},
+  onLoss: () => {},
+};
+
+/** Optional tuning of a {@link Connection}. */
+export interface ConnectionOptions {
+  /** Congestion control (default: unlimited). */
+  readonly congestion?: CongestionControl;
+  /** Ack at once after this many ack-eliciting packets (default 16). */
+  readonly ackEveryPackets?: number;
+  /** Otherwise ack within this many ms (default 2). */
+  readonly maxAckDelayMs?: number;
+  /** RTT/RTO tuning. */
+  readonly rtt?: Partial<RttOptions>;
+  /** Incomplete unreliable fragment groups are dropped after this many ms (default 1000). */
+  readonly fragmentExpiryMs?: number;
+}
+
+/** Retry interval for deliveries the host refused (its inbound queue was full). */
+const REFUSED_RETRY_MS = 5;
+
+/**
+ * Reliability state machine for one remote.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "./connection.ts";
+ * import { TransferMode } from "./constants.ts";
+ * const cfg = {
+ *   sessionId: 7, wireChannelCount: 2, datagramSize: 1200, maxMessageSize: 1 << 20,
+ *   timeoutMs: 10_000, keepaliveMs: 1000, reliableCarrier: false,
+ *   maxSendQueueBytes: 1 << 22, maxReassemblyBytes: 1 << 22, now: 0,
+ * };
+ * const a = new Connection(cfg), b = new Connection(cfg);
+ * b.onMessage = (ch, _mode, _peer, data) => (console.log(ch, data), true);
+ * a.send(1, TransferMode.RELIABLE, new Uint8Array([1, 2, 3]), undefined, 0);
+ * for (let d = a.pollTransmit(0); d; d = a.pollTransmit(0)) b.handleDatagram(d, 1);
+ * ```
+ */
+export class Connection implements ConnectionApi {
+  /** Where complete inbound messages go. */
+  onMessage: MessageSink = () => true;
+  /** Counters. */
+  readonly stats: ConnectionStats = new ConnectionStats();
+  /** RTT estimator. */
+  readonly rtt: RttEstimator;
+  #timedOut = false;
+  readonly #cfg: ConnectionConfig;
+  readonly #carrier: boolean;
+  readonly #fragSize: number;
+  readonly #cc: CongestionControl;
+  readonly #w: MsgpackWriter;
+  readonly #c = new FrameCursor();
+  readonly #acks: AckTracker;
+  readonly #sent: SentPackets;
+  readonly #budget: ReassemblyBudget;
+  readonly #reasm: UnreliableReassembler;
+  readonly #senders: ReliableSender[] = [];
+  readonly #receivers: ReliableReceiver[] = [];
+  readonly #seqd: SequencedChannel[] = [];
+  readonly #unreliable = new UnreliableQueue();
+  #nextPacketSeq = 1;
+  #lastSend: number;
+  #lastReceive: number;
+  #lastNow: number;
+  #pingPending = false;
+  #group = 0;
+  #rr = 0;
+  #ackedBytes = 0;
+  #lostBytes = 0;
+
+  /** Creates the connection; throws INVALID_ARGUMENT for unusable limits. */
+  constructor(config: ConnectionConfig, options: ConnectionOptions = {}) {
+    const n = config.wireChannelCount;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_WIRE_CHANNEL + 1) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `wireChannelCount must be an integer in [1, ${MAX_WIRE_CHANNEL + 1}], got ${n}`,
+      );
+    }
+    this.#fragSize = config.datagramSize - MAX_DATA_HEADER_BYTES - MAX_MESSAGE_OVERHEAD;
+    if (!(this.#fragSize >= 64)) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `datagramSize ${config.datagramSize} is too small (minimum ${
+          64 + MAX_DATA_HEADER_BYTES + MAX_MESSAGE_OVERHEAD
+        })`,
+      );
+    }
+    this.#cfg = config;
+    this.#carrier = config.reliableCarrier;
+    this.#cc = options.congestion ?? unlimitedCongestion;
+    const maxAckDelayMs = options.maxAckDelayMs ?? 2;
+    this.rtt = new RttEstimator({ maxAckDelayMs, ...options.rtt });
+    this.#acks = new AckTracker({ ackEveryPackets: options.ackEveryPackets ?? 16, maxAckDelayMs });
+    this.#sent = new SentPackets(this);
+    this.#w = new MsgpackWriter(config.datagramSize);
+    this.#budget = new ReassemblyBudget(config.maxReassemblyBytes);
+    this.#reasm = new UnreliableReassembler(
+      this.#budget,
+      config.maxMessageSize,
+      options.fragmentExpiryMs ?? 1000,
+    );
+    for (let ch = 0; ch < n; ch++) {
+      this.#senders.push(new ReliableSender());
+      this.#receivers.push(
+        new ReliableReceiver(ch, this, this.#budget, config.maxMessageSize, this.#carrier),
+      );
+      this.#seqd.push(new SequencedChannel());
+    }
+    this.#lastSend = this.#lastReceive = this.#lastNow = config.now;
+  }
+
+  /** True once the remote was silent for longer than `timeoutMs`. */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+  /** Bytes waiting to be sent or acknowledged. */
+  get queuedBytes(): number {
+    let n = this.#unreliable.bytes;
+    for (let i = 0; i < this.#senders.length; i++) n += this.#senders[i].queuedBytes;
+    return n;
+  }
+  /** Smoothed RTT in ms. */
+  get rttMs(): number {
+    return this.rtt.srtt;
+  }
+  /** Bytes of datagrams in flight (sent, not yet acked or lost). */
+  get bytesInFlight(): number {
+    return this.#sent.bytesInFlight;
+  }
+  /** Bytes held in reassembly buffers. */
+  get reassemblyBytes(): number {
+    return this.#budget.used;
+  }
+  /** Largest payload sent as one message; larger ones are fragmented. */
+  get fragmentSize(): number {
+    return this.#fragSize;
+  }
+
+  /** Queues one message; ownership of `payload` passes to the connection (it is not copied). */
+  send(
+    wireChannel: number,
+    mode: TransferMode,
+    payload: Uint8Array,
+    peer: number | undefined,
+    now: number,
+  ): void {
+    this.#lastNow = now;
+    if (!Number.isInteger(wireChannel) || wireChannel < 0 || wireChannel >= this.#senders.length) {
+      throw new MultiplayerError(
+        "INVALID_CHANNEL",
+        `wire channel ${wireChannel} is outside [0, ${this.#senders.length - 1}]`,
+      );
+    }
+    if (mode !== Mode.RELIABLE && mode !== Mode.UNRELIABLE && mode !== Mode.UNRELIABLE_ORDERED) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `unknown transfer mode ${mode}`);
+    }
+    if (!(payload instanceof Uint8Array)) {
+      throw new MultiplayerError("INVALID_ARGUMENT", "payload must be a Uint8Array");
+    }
+    const len = payload.length;
+    if (len > this.#cfg.maxMessageSize) {
+      throw new MultiplayerError(
+        "PACKET_TOO_LARGE",
+        `message of ${len} bytes exceeds maxMessageSize (${this.#cfg.maxMessageSize} bytes)`,
+      );
+    }
+    const hasPeer = peer !== undefined;
+    if (hasPeer && !(Number.isInteger(peer) && peer >= -0x7fffffff && peer <= 0x7fffffff)) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `peer field ${peer} is not an int32`);
+    }
+    const p = hasPeer ? peer : 0;
+    if (this.queuedBytes + len > this.#cfg.maxSendQueueBytes) {
+      if (mode === Mode.RELIABLE) {
+        throw new MultiplayerError(
+          "QUEUE_FULL",
+          `send queue holds ${this.queuedBytes} bytes; adding ${len} would exceed ` +
+            `maxSendQueueBytes (${this.#cfg.maxSendQueueBytes})`,
+        );
+      }
+      this.stats.unreliableDropped++;
+      return;
+    }
+    const fs = this.#fragSize;
+    if (len <= fs) {
+      if (mode === Mode.RELIABLE) this.#senders[wireChannel].enqueue(payload, hasPeer, p, 0, 0);
+      else if (mode === Mode.UNRELIABLE) {
+        this.#unreliable.push(K.UNRELIABLE, wireChannel, 0, 0, 0, hasPeer, p, payload, 0, len);
+      } else {
+        const seq = this.#seqd[wireChannel].takeSendSeq();
+        this.#unreliable.push(
+          K.UNRELIABLE_ORDERED,
+          wireChannel,
+          seq,
+          0,
+          0,
+          hasPeer,
+          p,
+          payload,
+          0,
+          len,
+        );
+      }
+      return;
+    }
+    const count = fragmentCount(len, fs);
+    if (count > 0xffff) {
+      throw new MultiplayerError(
+        "PACKET_TOO_LARGE",
+        `message of ${len} bytes needs ${count} fragments (limit 65535)`,
+      );
+    }
+    if (mode === Mode.RELIABLE) {
+      const s = this.#senders[wireChannel];
+      for (let i = 0; i < count; i++) {
+        s.enqueue(payload.subarray(i * fs, Math.min(len, (i + 1) * fs)), hasPeer, p, i, count);
+      }
+      return;
+    }
+    const ordered = mode === Mode.UNRELIABLE_ORDERED;
+    const kind = ordered ? K.UNRELIABLE_ORDERED_FRAGMENT : K.UNRELIABLE_FRAGMENT;
+    const group = ordered ? this.#seqd[wireChannel].takeSendSeq() : this.#group;
+    if (!ordered) this.#group = (this.#group + 1) & 0xffff;
+    for (let i = 0; i < count; i++) {
+      const a = i * fs, b = Math.min(len, a + fs);
+      this.#unreliable.push(kind, wireChannel, group, i, count, hasPeer, p, payload, a, b);
+    }
+  }
+
+  /** Next datagram to send now, or undefined. Call until undefined. */
+  pollTransmit(now: number): Uint8Array | undefined {
+    this.#lastNow = now;
+    const carrier = this.#carrier;
+    const ackDue = !carrier && this.#acks.ackDue(now);
+    let data = this.#pingPending || this.#unreliable.length > 0 || this.#anyReliable();
+    if (data && !carrier) {
+      if (!this.#sent.canSend(this.#nextPacketSeq)) data = false;
+      else if (!this.#cc.canSend(this.#sent.bytesInFlight, now)) {
+        // shed unreliable traffic before delaying reliable traffic
+        this.stats.unreliableDropped += this.#unreliable.clear();
+        data = false;
+      }
+    }
+    if (!data && !ackDue) return undefined;
+    const w = this.#w, acks = this.#acks, seq = this.#nextPacketSeq;
+    let delay = 0;
+    if (!carrier && acks.ack !== 0) {
+      acks.fillBits();
+      delay = Math.min(Math.floor((now - acks.ackTime) * 8), 0xffff);
+    }
+    beginData(
+      w,
+      this.#cfg.sessionId,
+      seq & 0xffff,
+      carrier ? 0 : acks.ack & 0xffff,
+      carrier ? 0 : acks.ackBitsLo,
+      carrier ? 0 : acks.ackBitsHi,
+      delay,
+    );
+    let count = 0, retx = false;
+    if (data) {
+      const limit = w.buf.length;
+      if (this.#pingPending) {
+        writeMessage(w, K.PING, 0, 0, 0, 0, false, 0, w.buf, 0, 0);
+        this.#pingPending = false;
+        count++;
+      }
+      // reliable: one message per channel per round, rotating the starting channel
+      const n = this.#senders.length;
+      let progress = true;
+      while (progress && count < MAX_MESSAGES_PER_DATAGRAM) {
+        progress = false;
+        for (let k = 0; k < n; k++) {
+          const ch = (this.#rr + k) % n, s = this.#senders[ch], m = s.peek();
+          if (m < 0) continue;
+          const payload = s.payload(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
+          const kind = fc === 0 ? K.RELIABLE : K.RELIABLE_FRAGMENT, fi = s.fragIndex(m);
+          const size = messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, payload.length);
+          if (w.pos + size > limit) continue;
+          writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, payload, 0, payload.length);
+          count++;
+          progress = true;
+          if (s.markSent(m)) {
+            retx = true;
+            this.stats.retransmits++;
+          }
+          if (carrier) s.onAcked(m);
+          else this.#sent.addRef(ch, m);
+        }
+      }
+      this.#rr = (this.#rr + 1) % n;
+      const q = this.#unreliable;
+      while (q.length > 0 && count < MAX_MESSAGES_PER_DATAGRAM) {
+        const kind = q.kind(0), ch = q.channel(0), sq = q.seq(0), fi = q.index(0), fc = q.count(0);
+        const hp = q.hasPeer(0), peer = q.peer(0), a = q.start(0), b = q.end(0);
+        if (w.pos + messageSize(kind, ch, sq, fi, fc, hp, peer, b - a) > limit) break;
+        writeMessage(w, kind, ch, sq, fi, fc, hp, peer, q.payload(0), a, b);
+        q.shift();
+        count++;
+      }
+    }
+    if (count === 0 && !ackDue) return undefined;
+    finishData(w, count);
+    this.#nextPacketSeq++;
+    if (!carrier) acks.onAckSent();
+    const bytes = w.buf.slice(0, w.pos);
+    if (count > 0 && !carrier) {
+      this.#sent.onSent(seq, now, bytes.length, retx);
+      this.#cc.onSent(bytes.length, now);
+    }
+    this.#lastSend = now;
+    this.stats.packetsSent++;
+    this.stats.bytesSent += bytes.length;
+    return bytes;
+  }
+
+  /** Handles one DATA datagram routed to this connection; false = dropped (state unchanged). */
+  handleDatagram(bytes: Uint8Array, now: number): boolean {
+    this.#lastNow = now;
+    const c = this.#c, nch = this.#senders.length, carrier = this.#carrier;
+    if (!c.begin(bytes, 0, bytes.length) || c.session !== this.#cfg.sessionId) return this.#drop();
+    // pass 1: validate everything before touching any state
+    let k: number;
+    while ((k = c.next()) >= 0) {
+      if (c.channel >= nch || (k === K.PING && c.channel !== 0)) return this.#drop();
+    }
+    if (k !== -2) return this.#drop();
+    let seq = 0, ack = 0;
+    if (!carrier) {
+      seq = extendSeq(c.seq, this.#acks.largestSeen);
+      if (!this.#acks.isNew(seq)) return this.#drop();
+      ack = extendSeq(c.ack, this.#nextPacketSeq - 1);
+      if (ack >= this.#nextPacketSeq) return this.#drop();
+    }
+    // pass 2: apply
+    this.#lastReceive = now;
+    this.stats.packetsReceived++;
+    this.stats.bytesReceived += bytes.length;
+    if (!carrier) this.#processAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
+    this.#retryBlocked();
+    c.rewind();
+    let ackable = true;
+    const sink = this.onMessage;
+    while ((k = c.next()) >= 0) {
+      const ch = c.channel, ps = c.payloadStart, pe = c.payloadEnd;
+      const peer = c.hasPeer ? c.peer : undefined;
+      switch (k) {
+        case K.UNRELIABLE:
+          this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, peer, bytes.slice(ps, pe)));
+          break;
+        case K.UNRELIABLE_ORDERED:
+          if (this.#seqd[ch].accept(c.msgSeq)) {
+            this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE_ORDERED, peer, bytes.slice(ps, pe)));
+          } else this.stats.unreliableDropped++;
+          break;
+        case K.RELIABLE:
+        case K.RELIABLE_FRAGMENT: {
+          const fc = k === K.RELIABLE ? 0 : c.count;
+          const r = this.#receivers[ch].receive(
+            c.msgSeq,
+            c.index,
+            fc,
+            c.hasPeer,
+            c.peer,
+            bytes,
+            ps,
+            pe,
+          );
+          if (r === ReceiveResult.REFUSED) ackable = false;
+          break;
+        }
+        case K.UNRELIABLE_FRAGMENT: {
+          const m = this.#reasm.add(
+            ch,
+            false,
+            c.msgSeq,
+            c.index,
+            c.count,
+            c.hasPeer,
+            c.peer,
+            bytes,
+            ps,
+            pe,
+            now,
+          );
+          if (m !== undefined) {
+            const p = this.#reasm.hasPeer ? this.#reasm.peer : undefined;
+            this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, p, m));
+          }
+          break;
+        }
+        case K.UNRELIABLE_ORDERED_FRAGMENT: {
+          const sc = this.#seqd[ch];
+          if (!sc.isNewer(c.msgSeq)) {
+            this.stats.unreliableDropped++;
+            break;
+          }
+          const m = this.#reasm.add(
+            ch,
+            true,
+            c.msgSeq,
+            c.index,
+            c.count,
+            c.hasPeer,
+            c.peer,
+            bytes,
+            ps,
+            pe,
+            now,
+          );
+          if (m !== undefined && sc.accept(c.msgSeq)) {
+            const p = this.#reasm.hasPeer ? this.#reasm.peer : undefined;
+            this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE_ORDERED, p, m));
+          }
+          break;
+        }
+      }
+    }
+    if (!carrier) this.#acks.record(seq, ackable, c.messageCount > 0, now);
+    return true;
+  }
+
+  /** Absolute time at which {@link Connection.handleTimeout} must run next. */
+  pollTimeout(): number {
+    let t = this.#lastSend + this.#cfg.keepaliveMs;
+    if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.#cfg.timeoutMs);
+    if (!this.#carrier) {
+      if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);
+      if (this.#sent.inFlight > 0) t = Math.min(t, this.#sent.oldestSentTime + this.rtt.rto);
+    }
+    t = Math.min(t, this.#reasm.nextExpiry);
+    for (let i = 0; i < this.#receivers.length; i++) {
+      if (this.#receivers[i].blocked) {
+        t = Math.min(t, this.#lastNow + REFUSED_RETRY_MS);
+        break;
+      }
+    }
+    if (!this.#carrier && (this.#unreliable.length > 0 || this.#anyReliable())) {
+      if (!this.#cc.canSend(this.#sent.bytesInFlight, this.#lastNow)) {
+        t = Math.min(t, this.#cc.nextSendTime(this.#lastNow));
+      }
+    }
+    return t;
+  }
+
+  /** Runs timers: timeout detection, RTO, keepalive, fragment expiry, refused-delivery retry. */
+  handleTimeout(now: number): void {
+    this.#lastNow = now;
+    if (now - this.#lastReceive >= this.#cfg.timeoutMs) this.#timedOut = true;
+    if (!this.#carrier && this.#sent.inFlight > 0) {
+      const rto = this.rtt.rto;
+      if (now >= this.#sent.oldestSentTime + rto) {
+        this.#lostBytes = 0;
+        this.#sent.loseOlderThan(now - rto);
+        this.rtt.onTimeout();
+        this.stats.rtoCount++;
+        this.stats.lostPackets = this.#sent.lostPackets;
+        if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now);
+      }
+    }
+    if (now - this.#lastSend >= this.#cfg.keepaliveMs) this.#pingPending = true;
+    this.#reasm.expire(now);
+    this.#retryBlocked();
+  }
+
+  /** @internal SentPacketListener: a message's packet was acked or lost. */
+  onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void {
+    if (acked) this.#senders[wireChannel].onAcked(reliableSeq);
+    else this.#senders[wireChannel].onLost(reliableSeq);
+  }
+  /** @internal SentPacketListener. */
+  onPacketAcked(bytes: number): void {
+    this.#ackedBytes += bytes;
+  }
+  /** @internal SentPacketListener. */
+  onPacketLost(bytes: number): void {
+    this.#lostBytes += bytes;
+  }
+  /** @internal ReliableDelivery: hands a reliable message to the host. */
+  deliverReliable(
+    wireChannel: number,
+    hasPeer: boolean,
+    peer: number,
+    payload: Uint8Array,
+  ): boolean {
+    const ok = this.onMessage(wireChannel, Mode.RELIABLE, hasPeer ? peer : undefined, payload);
+    if (ok) this.stats.messagesDelivered++;
+    return ok;
+  }
+
+  #processAck(ack: number, lo: number, hi: number, ackDelayMs: number, now: number): void {
+    this.#ackedBytes = 0;
+    this.#lostBytes = 0;
+    const sent = this.#sent;
+    sent.onAck(ack, lo, hi, now);
+    let sample: number | undefined;
+    if (sent.latestRttSample >= 0) {
+      sample = sent.latestRttSample;
+      this.rtt.onSample(sample, ackDelayMs);
+      this.stats.rtt = this.rtt.srtt;
+      this.stats.rttVar = this.rtt.rttVar;
+    }
+    if (this.#ackedBytes > 0) this.#cc.onAck(this.#ackedBytes, sample, now);
+    if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now);
+    this.stats.lostPackets = sent.lostPackets;
+  }
+  #deliverUnreliable(ok: boolean): void {
+    if (ok) this.stats.messagesDelivered++;
+    else this.stats.unreliableDropped++;
+  }
+  #retryBlocked(): void {
+    for (let i = 0; i < this.#receivers.length; i++) {
+      if (this.#receivers[i].blocked) this.#receivers[i].drain();
+    }
+  }
+  #anyReliable(): boolean {
+    for (let i = 0; i < this.#senders.length; i++) if (this.#senders[i].peek() >= 0) return true;
+    return false;
+  }
+  #drop(): false {
+    this.stats.packetsDropped++;
+    return false;
+  }
+}

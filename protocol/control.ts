@@ -1,0 +1,151 @@
+/**
+ * System payloads: control messages on wire channel 0 (always RELIABLE) and the msgpack bodies
+ * of the CONNECT and ACCEPT handshake datagrams. Decoding is strict and never throws.
+ *
+ * @module
+ */
+import { decodeValue, encodeValue, type ValueLimits } from "./value_codec.ts";
+import { MAX_PEER_ID } from "./constants.ts";
+
+/** Wire channel that carries system messages. */
+export const SYSTEM_CHANNEL = 0;
+
+/** Control message kinds (first element of the msgpack array). */
+export const ControlType = {
+  /** `[1, id]`: server tells a client that peer `id` joined (relay on). */
+  PEER_ADDED: 1,
+  /** `[2, id]`: server tells a client that peer `id` left (relay on). */
+  PEER_REMOVED: 2,
+} as const;
+
+/** A decoded control message. */
+export type ControlMessage =
+  | { readonly type: typeof ControlType.PEER_ADDED; readonly id: number }
+  | { readonly type: typeof ControlType.PEER_REMOVED; readonly id: number };
+
+const SMALL: ValueLimits = { maxDepth: 4, maxItems: 64 };
+
+const isPeerId = (v: unknown): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= MAX_PEER_ID;
+const isCount = (v: unknown, max: number): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+
+/**
+ * Encodes a control message.
+ *
+ * @example
+ * ```ts
+ * import { ControlType, decodeControl, encodeControl } from "./control.ts";
+ * const bytes = encodeControl({ type: ControlType.PEER_ADDED, id: 5 });
+ * console.log(decodeControl(bytes)); // { type: 1, id: 5 }
+ * ```
+ */
+export function encodeControl(message: ControlMessage): Uint8Array {
+  return encodeValue([message.type, message.id]);
+}
+
+/**
+ * Decodes an untrusted control message; undefined when malformed or unknown.
+ *
+ * @example
+ * ```ts
+ * import { decodeControl } from "./control.ts";
+ * console.log(decodeControl(new Uint8Array([0x92, 0x09, 0x01]))); // undefined
+ * ```
+ */
+export function decodeControl(bytes: Uint8Array): ControlMessage | undefined {
+  const r = decodeValue(bytes, SMALL);
+  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 2) return undefined;
+  const [type, id] = r.value;
+  if (!isPeerId(id)) return undefined;
+  if (type === ControlType.PEER_ADDED) return { type: ControlType.PEER_ADDED, id };
+  if (type === ControlType.PEER_REMOVED) return { type: ControlType.PEER_REMOVED, id };
+  return undefined;
+}
+
+/** Body of a CONNECT: what the client asks for. */
+export interface ConnectPayload {
+  /** User channels the client is configured with (the server's count wins). */
+  readonly channelCount: number;
+  /** Opaque application token for the server's authentication hook (may be empty). */
+  readonly token: Uint8Array;
+}
+
+/** Largest application token accepted in a CONNECT. */
+export const MAX_TOKEN_BYTES = 1024;
+
+/**
+ * Encodes a CONNECT payload `[channelCount, token]`.
+ *
+ * @example
+ * ```ts
+ * import { decodeConnectPayload, encodeConnectPayload } from "./control.ts";
+ * const bytes = encodeConnectPayload({ channelCount: 3, token: new Uint8Array() });
+ * console.log(decodeConnectPayload(bytes)?.channelCount); // 3
+ * ```
+ */
+export function encodeConnectPayload(payload: ConnectPayload): Uint8Array {
+  return encodeValue([payload.channelCount, payload.token]);
+}
+
+/**
+ * Decodes an untrusted CONNECT payload; undefined when malformed.
+ *
+ * @example
+ * ```ts
+ * import { decodeConnectPayload } from "./control.ts";
+ * console.log(decodeConnectPayload(new Uint8Array([0xc0]))); // undefined
+ * ```
+ */
+export function decodeConnectPayload(bytes: Uint8Array): ConnectPayload | undefined {
+  const r = decodeValue(bytes, SMALL);
+  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 2) return undefined;
+  const [channelCount, token] = r.value;
+  if (!isCount(channelCount, 255) || !(token instanceof Uint8Array)) return undefined;
+  if (token.length > MAX_TOKEN_BYTES) return undefined;
+  return { channelCount, token };
+}
+
+/** Body of an ACCEPT: what the server decided. */
+export interface AcceptBody {
+  /** The client's assigned unique id. */
+  readonly id: number;
+  /** User channels of the session. */
+  readonly channelCount: number;
+  /** Whether the server relays client-to-client traffic. */
+  readonly serverRelay: boolean;
+  /** Server's silence timeout in ms (the client uses the same). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Encodes an ACCEPT body `[id, channelCount, serverRelay, timeoutMs]`.
+ *
+ * @example
+ * ```ts
+ * import { decodeAcceptBody, encodeAcceptBody } from "./control.ts";
+ * const body = { id: 7, channelCount: 3, serverRelay: true, timeoutMs: 10000 };
+ * console.log(decodeAcceptBody(encodeAcceptBody(body))?.id); // 7
+ * ```
+ */
+export function encodeAcceptBody(body: AcceptBody): Uint8Array {
+  return encodeValue([body.id, body.channelCount, body.serverRelay, body.timeoutMs]);
+}
+
+/**
+ * Decodes an untrusted ACCEPT body; undefined when malformed.
+ *
+ * @example
+ * ```ts
+ * import { decodeAcceptBody } from "./control.ts";
+ * console.log(decodeAcceptBody(new Uint8Array([0x90]))); // undefined
+ * ```
+ */
+export function decodeAcceptBody(bytes: Uint8Array): AcceptBody | undefined {
+  const r = decodeValue(bytes, SMALL);
+  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 4) return undefined;
+  const [id, channelCount, serverRelay, timeoutMs] = r.value;
+  if (!isPeerId(id) || id < 2 || !isCount(channelCount, 255) || channelCount < 1) return undefined;
+  if (typeof serverRelay !== "boolean" || !isCount(timeoutMs, 3_600_000)) return undefined;
+  return { id, channelCount, serverRelay, timeoutMs };
+}

@@ -1,0 +1,102 @@
+/** Options of a protocol Host, with the defaults filled in. @module */
+import { DEFAULTS } from "./constants.ts";
+import type { ConnectionApi, ConnectionConfig } from "./connection_types.ts";
+import { MultiplayerError } from "./errors.ts";
+import type { HostConfig } from "./host_types.ts";
+import { cryptoRandom } from "./random.ts";
+
+/** Builds the per-remote reliability state machine (engineer A's `Connection` in production). */
+export type ConnectionFactory = (config: ConnectionConfig) => ConnectionApi;
+
+/**
+ * Everything a Host needs. Only `role` and `createConnection` are required.
+ *
+ * @example
+ * ```ts
+ * import { resolveHostOptions } from "./host_options.ts";
+ * import type { ConnectionFactory } from "./host_options.ts";
+ * const factory: ConnectionFactory = () => { throw new Error("unused"); };
+ * const o = resolveHostOptions({ role: "server", createConnection: factory });
+ * console.log(o.maxClients); // 32
+ * ```
+ */
+export interface HostOptions extends Partial<HostConfig> {
+  /** Server or client. */
+  readonly role: "server" | "client";
+  /** Creates one connection per remote. */
+  readonly createConnection: ConnectionFactory;
+  /** Most packets waiting for the application (default 4096). */
+  readonly maxInboundPackets?: number;
+  /** Most bytes waiting for the application (default max(16 MiB, 2 x encodeBufferMaxSize)). */
+  readonly maxInboundBytes?: number;
+  /** Per-connection send queue bound (default max(16 MiB, 2 x encodeBufferMaxSize)). */
+  readonly maxSendQueueBytes?: number;
+  /** Per-connection reassembly bound (default max(16 MiB, 2 x encodeBufferMaxSize)). */
+  readonly maxReassemblyBytes?: number;
+  /** Keepalive interval (default min(1000, timeoutMs / 4)). */
+  readonly keepaliveMs?: number;
+  /** Servers: how long a challenge cookie stays valid (default 10 s). */
+  readonly cookieTtlMs?: number;
+  /** Servers: most handshakes remembered at once (consumed cookies; default 4096). */
+  readonly maxPendingHandshakes?: number;
+  /** Clients: opaque token sent in CONNECT for the server's auth hook (default empty). */
+  readonly connectToken?: Uint8Array;
+}
+
+/** {@link HostOptions} with every default applied. */
+export type ResolvedHostOptions = HostConfig & Required<HostOptions>;
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new MultiplayerError("INVALID_ARGUMENT", what);
+}
+
+/**
+ * Applies defaults and validates ranges (throws MultiplayerError INVALID_ARGUMENT).
+ *
+ * @example
+ * ```ts
+ * import { resolveHostOptions } from "./host_options.ts";
+ * const o = resolveHostOptions({ role: "client", createConnection: () => { throw 0; } });
+ * console.log(o.channelCount); // 3
+ * ```
+ */
+export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
+  const encodeBufferMaxSize = o.encodeBufferMaxSize ?? DEFAULTS.encodeBufferMaxSize;
+  const timeoutMs = o.timeoutMs ?? DEFAULTS.timeoutMs;
+  const big = Math.max(16 * 1024 * 1024, 2 * encodeBufferMaxSize);
+  const r: ResolvedHostOptions = {
+    role: o.role,
+    createConnection: o.createConnection,
+    random: o.random ?? cryptoRandom,
+    channelCount: o.channelCount ?? DEFAULTS.channelCount,
+    datagramSize: o.datagramSize ?? DEFAULTS.datagramSize,
+    encodeBufferMaxSize,
+    timeoutMs,
+    connectTimeoutMs: o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    maxClients: o.maxClients ?? DEFAULTS.maxClients,
+    serverRelay: o.serverRelay ?? true,
+    reliableCarrier: o.reliableCarrier ?? false,
+    maxInboundPackets: o.maxInboundPackets ?? 4096,
+    maxInboundBytes: o.maxInboundBytes ?? big,
+    maxSendQueueBytes: o.maxSendQueueBytes ?? big,
+    maxReassemblyBytes: o.maxReassemblyBytes ?? big,
+    keepaliveMs: o.keepaliveMs ?? Math.min(1000, timeoutMs / 4),
+    cookieTtlMs: o.cookieTtlMs ?? 10_000,
+    maxPendingHandshakes: o.maxPendingHandshakes ?? 4096,
+    connectToken: o.connectToken ?? new Uint8Array(0),
+  };
+  check(r.role === "server" || r.role === "client", `role must be "server" or "client"`);
+  check(isInt(r.channelCount, 1, 254), `channelCount must be an integer in [1, 254]`);
+  check(isInt(r.datagramSize, 200, 65507), `datagramSize must be in [200, 65507]`);
+  check(isInt(r.encodeBufferMaxSize, 1, 2 ** 30), `encodeBufferMaxSize must be in [1, 2^30]`);
+  check(isInt(r.timeoutMs, 100, 3_600_000), `timeoutMs must be in [100, 3600000]`);
+  check(isInt(r.connectTimeoutMs, 50, 3_600_000), `connectTimeoutMs must be in [50, 3600000]`);
+  check(isInt(r.maxClients, 1, 65_535), `maxClients must be in [1, 65535]`);
+  check(isInt(r.maxInboundPackets, 1, 1 << 24), `maxInboundPackets must be in [1, 2^24]`);
+  check(r.connectToken.length <= 1024, `connectToken must be at most 1024 bytes`);
+  return r;
+}
+
+function isInt(v: number, min: number, max: number): boolean {
+  return Number.isInteger(v) && v >= min && v <= max;
+}

@@ -1,0 +1,92 @@
+/**
+ * RTT estimator (RFC 6298 style) and retransmission timeout with floor, ceiling and backoff.
+ *
+ * @module
+ */
+
+/** Tuning of {@link RttEstimator}. */
+export interface RttOptions {
+  /** RTO before the first sample (ms). */
+  readonly initialRtoMs: number;
+  /** Lowest RTO: loopback RTT is ~0.1 ms but event-loop stalls and delayed acks are not. */
+  readonly minRtoMs: number;
+  /** Highest RTO, backoff included. */
+  readonly maxRtoMs: number;
+  /** Largest delay the peer adds before acking (added to the RTO). */
+  readonly maxAckDelayMs: number;
+}
+
+/** Defaults of {@link RttOptions}. */
+export const DEFAULT_RTT_OPTIONS: RttOptions = {
+  initialRtoMs: 250,
+  minRtoMs: 25,
+  maxRtoMs: 3000,
+  maxAckDelayMs: 4,
+};
+
+/**
+ * Smoothed RTT, RTT variance and the retransmission timeout.
+ *
+ * @example
+ * ```ts
+ * import { RttEstimator } from "./rtt.ts";
+ * const rtt = new RttEstimator();
+ * rtt.onSample(40, 0);
+ * console.log(rtt.srtt, rtt.rttVar, rtt.rto); // 40 20 124
+ * ```
+ */
+export class RttEstimator {
+  /** Smoothed RTT (ms); 0 until the first sample. */
+  srtt = 0;
+  /** RTT mean deviation (ms). */
+  rttVar = 0;
+  /** Smallest RTT seen (ms). */
+  minRtt = Infinity;
+  /** Most recent sample (ms). */
+  latest = 0;
+  /** Consecutive RTO expirations (doubles the RTO each time). */
+  backoff = 0;
+  #hasSample = false;
+  readonly #o: RttOptions;
+  /** Creates an estimator; `options` override {@link DEFAULT_RTT_OPTIONS}. */
+  constructor(options: Partial<RttOptions> = {}) {
+    this.#o = { ...DEFAULT_RTT_OPTIONS, ...options };
+  }
+  /** True once a sample was taken. */
+  get hasSample(): boolean {
+    return this.#hasSample;
+  }
+  /**
+   * Adds a sample `rttMs` measured on a packet whose ack was delayed `ackDelayMs` by the peer.
+   * The ack delay is subtracted unless that would go below the minimum RTT (RFC 9002).
+   */
+  onSample(rttMs: number, ackDelayMs: number): void {
+    if (!(rttMs >= 0)) return;
+    this.latest = rttMs;
+    if (rttMs < this.minRtt) this.minRtt = rttMs;
+    const delay = Math.min(Math.max(ackDelayMs, 0), this.#o.maxAckDelayMs);
+    const adjusted = rttMs - delay >= this.minRtt ? rttMs - delay : rttMs;
+    if (!this.#hasSample) {
+      this.#hasSample = true;
+      this.srtt = adjusted;
+      this.rttVar = adjusted / 2;
+    } else {
+      this.rttVar = 0.75 * this.rttVar + 0.25 * Math.abs(this.srtt - adjusted);
+      this.srtt = 0.875 * this.srtt + 0.125 * adjusted;
+    }
+    this.backoff = 0;
+  }
+  /** Records an RTO expiry (next RTO doubles, up to the ceiling). */
+  onTimeout(): void {
+    if (this.backoff < 16) this.backoff++;
+  }
+  /** Current RTO in ms, backoff included. */
+  get rto(): number {
+    const o = this.#o;
+    const base = this.#hasSample
+      ? this.srtt + Math.max(4 * this.rttVar, 1) + o.maxAckDelayMs
+      : o.initialRtoMs;
+    const floored = Math.max(base, o.minRtoMs) * 2 ** this.backoff;
+    return Math.min(floored, o.maxRtoMs);
+  }
+}

@@ -1,0 +1,468 @@
+/**
+ * Carrier-independent implementation of {@link NetworkedMultiplayerPeer}: settings, the packet
+ * API, targets, `poll()` and event dispatch. `UdpMultiplayerPeer` and `WebSocketMultiplayerPeer`
+ * extend it and only add how the transport is created.
+ *
+ * @module
+ */
+import { Connection } from "../protocol/connection.ts";
+import { ConnectionStatus, DEFAULTS, MAX_PEER_ID, TransferMode } from "../protocol/constants.ts";
+import { MultiplayerError } from "../protocol/errors.ts";
+import type { Host } from "../protocol/host.ts";
+import type { HostOptions } from "../protocol/host_options.ts";
+import { decodeValue, encodeValue } from "../protocol/value_codec.ts";
+import { toDomEvent } from "./events.ts";
+import type { MultiplayerPeerEventMap } from "./events.ts";
+import type { NetworkedMultiplayerPeer } from "./peer_api.ts";
+import { PeerDriver } from "./peer_driver.ts";
+import type { Clock, DatagramTransport, TimerHandle } from "./transport.ts";
+
+interface PeerInternals {
+  hostOptions(p: MultiplayerPeerBase): Omit<HostOptions, "role">;
+  begin(p: MultiplayerPeerBase): void;
+  abort(p: MultiplayerPeerBase): void;
+  start(p: MultiplayerPeerBase, h: Host, t: DatagramTransport, c: Clock): PeerDriver;
+}
+let internals: PeerInternals;
+
+/**
+ * Shared logic of every multiplayer peer. Subclasses create a transport and use
+ * {@link beginCreate}, {@link peerHostOptions}, {@link startHost} and {@link abortCreate}
+ * (module functions, so the public type exposes no protocol internals).
+ *
+ * @example
+ * ```ts
+ * import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+ * class MyPeer extends MultiplayerPeerBase {}
+ * const peer = new MyPeer();
+ * console.log(peer.getConnectionStatus()); // 0
+ * ```
+ */
+export abstract class MultiplayerPeerBase extends EventTarget implements NetworkedMultiplayerPeer {
+  /** Mode used by `putPacket` (default RELIABLE). */
+  transferMode: TransferMode = TransferMode.RELIABLE;
+  /** Send UNRELIABLE packets as UNRELIABLE_ORDERED. */
+  alwaysOrdered = false;
+  #channelCount: number = DEFAULTS.channelCount;
+  #serverRelay = true;
+  #timeoutMs: number = DEFAULTS.timeoutMs;
+  #encodeBufferMaxSize: number = DEFAULTS.encodeBufferMaxSize;
+  #transferChannel = 0;
+  #target = 0;
+  #refuse = false;
+  #driver?: PeerDriver;
+  #starting = false;
+  #available = 0;
+  #error?: Error;
+  readonly #waiters = new Set<() => void>();
+  readonly #onActivity = () => {
+    const host = this.#driver?.host;
+    if (!host || this.#waiters.size === 0) return;
+    if (host.eventCount > 0 || host.inboundCount > this.#available) this.#wake();
+  };
+
+  // --------------------------------------------------------------------------- settings
+
+  /** User channels (default 3); set before creating. */
+  get channelCount(): number {
+    return this.#driver?.host.channelCount ?? this.#channelCount;
+  }
+  set channelCount(n: number) {
+    this.#assertInactive("channelCount");
+    if (!Number.isInteger(n) || n < 1 || n > 254) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `channelCount must be in [1, 254], got ${n}`);
+    }
+    this.#channelCount = n;
+  }
+  /** Servers relay client-to-client packets (default true); set before creating. */
+  get serverRelay(): boolean {
+    return this.#driver?.host.serverRelay ?? this.#serverRelay;
+  }
+  set serverRelay(on: boolean) {
+    this.#assertInactive("serverRelay");
+    this.#serverRelay = on;
+  }
+  /** Silence (ms) after which a peer is dropped (default 10 000); set before creating. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+  set timeoutMs(ms: number) {
+    this.#assertInactive("timeoutMs");
+    if (!Number.isInteger(ms) || ms < 100) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `timeoutMs must be an integer >= 100`);
+    }
+    this.#timeoutMs = ms;
+  }
+  /** Largest packet `putPacket` accepts (default 8 MiB); set before creating. */
+  get encodeBufferMaxSize(): number {
+    return this.#encodeBufferMaxSize;
+  }
+  set encodeBufferMaxSize(n: number) {
+    this.#assertInactive("encodeBufferMaxSize");
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `encodeBufferMaxSize must be in [1, 2^30]`);
+    }
+    this.#encodeBufferMaxSize = n;
+  }
+  /** User channel used by `putPacket` (default 0). */
+  get transferChannel(): number {
+    return this.#transferChannel;
+  }
+  set transferChannel(ch: number) {
+    if (!Number.isInteger(ch) || ch < 0 || ch >= this.channelCount) {
+      throw new MultiplayerError(
+        "INVALID_CHANNEL",
+        `transferChannel ${ch} is out of range [0, ${this.channelCount - 1}]`,
+      );
+    }
+    this.#transferChannel = ch;
+  }
+  /** Servers: reject new clients explicitly (they get `connection_failed`). */
+  get refuseNewConnections(): boolean {
+    return this.#refuse;
+  }
+  set refuseNewConnections(on: boolean) {
+    this.#refuse = on;
+    if (this.#driver) this.#driver.host.refuseNewConnections = on;
+  }
+
+  /** Target of the next `putPacket`: 0 all, 1 server, id, -id all but id. */
+  setTargetPeer(id: number): void {
+    if (!Number.isInteger(id) || Math.abs(id) > MAX_PEER_ID) {
+      throw new MultiplayerError("INVALID_TARGET", `target ${id} is not a valid peer id`);
+    }
+    this.#target = id;
+  }
+
+  // ----------------------------------------------------------------------------- state
+
+  /** DISCONNECTED, CONNECTING or CONNECTED. */
+  getConnectionStatus(): ConnectionStatus {
+    return this.#driver?.host.status ?? ConnectionStatus.DISCONNECTED;
+  }
+  /** 1 on servers; the server-assigned id on clients (0 before connecting). */
+  getUniqueId(): number {
+    return this.#driver?.host.uniqueId ?? 0;
+  }
+  /** Address of a directly connected peer (clients: only 1). Throws UNKNOWN_PEER. */
+  getPeerAddress(id: number): string {
+    return this.#peer(id).hostname;
+  }
+  /** Port of a directly connected peer. Throws UNKNOWN_PEER. */
+  getPeerPort(id: number): number {
+    return this.#peer(id).port;
+  }
+  /** Servers: drops client `id`; `now` = without waiting for its queued data to be delivered. */
+  disconnectPeer(id: number, now = false): void {
+    const driver = this.#requireDriver("disconnectPeer");
+    driver.host.disconnectPeer(id, driver.clock.now(), now);
+    driver.touch();
+  }
+
+  // ---------------------------------------------------------------------------- packets
+
+  /** Packets made available by `poll()` and not read yet. */
+  getAvailablePacketCount(): number {
+    return this.#available;
+  }
+  /** Next available packet, or undefined (see `getPacketError`). */
+  getPacket(): Uint8Array | undefined {
+    const host = this.#driver?.host;
+    if (!host || this.#available === 0) {
+      this.#error = new MultiplayerError("NOT_ACTIVE", "no packet available: call poll()");
+      return undefined;
+    }
+    this.#available--;
+    this.#error = undefined;
+    return host.pollPacket()!.data;
+  }
+  /** Sender id of the next available packet (0 when none). */
+  getPacketPeer(): number {
+    return this.#next()?.from ?? 0;
+  }
+  /** User channel of the next available packet (0 when none). */
+  getPacketChannel(): number {
+    return this.#next()?.channel ?? 0;
+  }
+  /** Transfer mode of the next available packet (RELIABLE when none). */
+  getPacketMode(): TransferMode {
+    return this.#next()?.mode ?? TransferMode.RELIABLE;
+  }
+  /** Error of the last `getPacket`/`getVar`. */
+  getPacketError(): Error | undefined {
+    return this.#error;
+  }
+  /**
+   * Sends `data` to the target set with `setTargetPeer`, with `transferMode` on
+   * `transferChannel`. Ownership of `data` passes to the peer. Throws RangeError above
+   * `encodeBufferMaxSize`, MultiplayerError NOT_CONNECTED / UNKNOWN_PEER / INVALID_TARGET /
+   * QUEUE_FULL otherwise.
+   */
+  putPacket(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new MultiplayerError("INVALID_ARGUMENT", "putPacket() takes a Uint8Array");
+    }
+    if (data.length > this.#encodeBufferMaxSize) {
+      throw new RangeError(
+        `packet of ${data.length} bytes exceeds encodeBufferMaxSize (${this.#encodeBufferMaxSize} bytes)`,
+      );
+    }
+    const driver = this.#requireDriver("putPacket");
+    if (driver.host.status !== ConnectionStatus.CONNECTED) {
+      throw new MultiplayerError("NOT_CONNECTED", "putPacket() needs a connected peer");
+    }
+    const mode = this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
+      ? TransferMode.UNRELIABLE_ORDERED
+      : this.transferMode;
+    driver.host.send(this.#target, data, mode, this.#transferChannel, driver.clock.now());
+    driver.touch();
+  }
+  /** Sends a plain value as msgpack (see `PacketPeer.putVar`). */
+  putVar(value: unknown): void {
+    this.putPacket(encodeValue(value));
+  }
+  /** Next available packet decoded as a value; undefined with `getPacketError()` on failure. */
+  getVar(): unknown {
+    const data = this.getPacket();
+    if (!data) return undefined;
+    const r = decodeValue(data);
+    if (r.ok) return r.value;
+    this.#error = new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `packet is not a valid value: ${r.error}`,
+    );
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------- poll
+
+  /**
+   * Dispatches pending events and makes received packets available; if nothing is pending,
+   * waits up to `timeoutMs` and resolves as soon as something arrives. Resolves to the number of
+   * events + packets made available.
+   */
+  async poll(timeoutMs: number = DEFAULTS.pollTimeoutMs): Promise<number> {
+    const driver = this.#driver;
+    if (!driver) return 0;
+    const n = this.#deliver();
+    if (n > 0 || !(timeoutMs > 0)) return n;
+    await new Promise<void>((resolve) => {
+      let timer: TimerHandle | undefined = undefined;
+      const done = () => {
+        if (timer !== undefined) driver.clock.clearTimer(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      timer = driver.clock.setTimer(done, timeoutMs);
+      this.#waiters.add(done);
+    });
+    return this.#deliver();
+  }
+
+  #deliver(): number {
+    const host = this.#driver?.host;
+    if (!host) return 0;
+    let n = 0;
+    for (let e = host.pollEvent(); e; e = host.pollEvent()) {
+      n++;
+      this.dispatchEvent(toDomEvent(e, host.uniqueId));
+      if (this.#driver?.host !== host) return n; // a listener closed the peer
+    }
+    const fresh = host.inboundCount - this.#available;
+    this.#available = host.inboundCount;
+    return n + fresh;
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  // -------------------------------------------------------------------------- lifecycle
+
+  static {
+    internals = {
+      hostOptions: (p) => p.#hostOptions(),
+      begin: (p) => p.#beginCreate(),
+      abort: (p) => p.#abortCreate(),
+      start: (p, host, transport, clock) => p.#startHost(host, transport, clock),
+    };
+  }
+
+  #hostOptions(): Omit<HostOptions, "role"> {
+    return {
+      channelCount: this.#channelCount,
+      serverRelay: this.#serverRelay,
+      timeoutMs: this.#timeoutMs,
+      encodeBufferMaxSize: this.#encodeBufferMaxSize,
+      createConnection: (config) => new Connection(config),
+    };
+  }
+
+  #beginCreate(): void {
+    if (this.#driver || this.#starting) {
+      throw new MultiplayerError("ALREADY_ACTIVE", "the peer is already active: close() it first");
+    }
+    this.#starting = true;
+  }
+
+  #abortCreate(): void {
+    this.#starting = false;
+  }
+
+  #startHost(host: Host, transport: DatagramTransport, clock: Clock): PeerDriver {
+    host.refuseNewConnections = this.#refuse;
+    this.#starting = false;
+    this.#available = 0;
+    this.#driver = new PeerDriver(host, transport, clock, this.#onActivity);
+    this.#driver.start();
+    return this.#driver;
+  }
+
+  /** Says goodbye to every peer, then releases the transport, timers and pending polls. */
+  async close(): Promise<void> {
+    const driver = this.#driver;
+    if (!driver) return;
+    this.#driver = undefined;
+    this.#available = 0;
+    driver.host.close(driver.clock.now());
+    this.#wake();
+    await driver.close();
+  }
+
+  // ---------------------------------------------------------------------------- helpers
+
+  #next() {
+    return this.#available > 0 ? this.#driver?.host.peekPacket() : undefined;
+  }
+  #peer(id: number) {
+    const address = this.#driver?.host.peerAddress(id);
+    if (!address) throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${id}`);
+    return address;
+  }
+  #requireDriver(what: string): PeerDriver {
+    if (!this.#driver) {
+      throw new MultiplayerError("NOT_ACTIVE", `${what}() needs createServer() or createClient()`);
+    }
+    return this.#driver;
+  }
+  #assertInactive(what: string): void {
+    if (this.#driver || this.#starting) {
+      throw new MultiplayerError(
+        "ALREADY_ACTIVE",
+        `cannot change ${what} while the peer is active`,
+      );
+    }
+  }
+
+  /** Typed listener for the peer's events. */
+  override addEventListener<K extends keyof MultiplayerPeerEventMap>(
+    type: K,
+    listener: (this: NetworkedMultiplayerPeer, event: MultiplayerPeerEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Untyped fallback. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
+  /** Typed removal. */
+  override removeEventListener<K extends keyof MultiplayerPeerEventMap>(
+    type: K,
+    listener: (this: NetworkedMultiplayerPeer, event: MultiplayerPeerEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Untyped fallback. */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+  }
+}
+
+/**
+ * Claims `peer` for a create call; throws MultiplayerError ALREADY_ACTIVE when it is active.
+ *
+ * @example
+ * ```ts
+ * import { abortCreate, beginCreate, MultiplayerPeerBase } from "./multiplayer_peer.ts";
+ * class P extends MultiplayerPeerBase {}
+ * const p = new P();
+ * beginCreate(p);
+ * abortCreate(p); // e.g. binding failed
+ * ```
+ */
+export function beginCreate(peer: MultiplayerPeerBase): void {
+  internals.begin(peer);
+}
+
+/**
+ * Releases the claim of {@link beginCreate} after a failed create call.
+ *
+ * @example
+ * ```ts
+ * import { abortCreate, beginCreate, MultiplayerPeerBase } from "./multiplayer_peer.ts";
+ * class P extends MultiplayerPeerBase {}
+ * const p = new P();
+ * beginCreate(p);
+ * abortCreate(p);
+ * beginCreate(p); // allowed again
+ * ```
+ */
+export function abortCreate(peer: MultiplayerPeerBase): void {
+  internals.abort(peer);
+}
+
+/**
+ * Host options from the peer's settings (channels, relay, timeout, buffer size, connections).
+ *
+ * @example
+ * ```ts
+ * import { MultiplayerPeerBase, peerHostOptions } from "./multiplayer_peer.ts";
+ * class P extends MultiplayerPeerBase {}
+ * console.log(peerHostOptions(new P()).channelCount); // 3
+ * ```
+ */
+export function peerHostOptions(peer: MultiplayerPeerBase): Omit<HostOptions, "role"> {
+  return internals.hostOptions(peer);
+}
+
+/**
+ * Starts the background driver of `host` over `transport` for `peer`.
+ *
+ * @example
+ * ```ts
+ * import { beginCreate, MultiplayerPeerBase, peerHostOptions, startHost } from "./multiplayer_peer.ts";
+ * import { Host } from "../protocol/host.ts";
+ * import { UdpTransport } from "./udp_transport.ts";
+ * import { systemClock } from "./transport.ts";
+ * class P extends MultiplayerPeerBase {}
+ * const p = new P();
+ * beginCreate(p);
+ * const host = new Host({ ...peerHostOptions(p), role: "server" });
+ * startHost(p, host, await UdpTransport.bind({ hostname: "127.0.0.1" }), systemClock);
+ * await p.close();
+ * ```
+ */
+export function startHost(
+  peer: MultiplayerPeerBase,
+  host: Host,
+  transport: DatagramTransport,
+  clock: Clock,
+): PeerDriver {
+  return internals.start(peer, host, transport, clock);
+}
