@@ -38,9 +38,9 @@ listenCommands((c) => onCommand.forEach((f) => f(c)), async () => {
   await Promise.all(peers.map((p) => p.close()));
 });
 
-function rss(): number {
+function memory(): Deno.MemoryUsage {
   gc?.();
-  return Deno.memoryUsage().rss;
+  return Deno.memoryUsage();
 }
 
 async function server(): Promise<void> {
@@ -48,8 +48,8 @@ async function server(): Promise<void> {
   peer.serverRelay = false; // a dedicated game server; relay would announce 1000² peers
   peers.push(peer);
   await peer.createServer(0, { bindAddress: "127.0.0.1", maxClients: config.clients + 16 });
-  const rss0 = rss();
-  emit("ready", { port: peer.localPort, rss: rss0 });
+  const mem0 = memory();
+  emit("ready", { port: peer.localPort, rss: mem0.rss });
   const snapshot = new Uint8Array(config.snapshotSize ?? 128);
   const snapView = new DataView(snapshot.buffer);
   let tick = 0;
@@ -76,9 +76,11 @@ async function server(): Promise<void> {
       measuring = false;
       const peersNow = Number(c.peers ?? config.clients);
       const v = up.values();
+      const mem1 = memory();
       emit("crowd", {
         cpu: (cpu1.user + cpu1.system) / 1000 / wall,
-        rssPerPeer: (rss() - rss0) / peersNow,
+        rssPerPeer: (mem1.rss - mem0.rss) / peersNow,
+        heapPerPeer: (mem1.heapUsed - mem0.heapUsed) / peersNow,
         upP50Ticks: quantile(v, 0.5),
         upP99Ticks: quantile(v, 0.99),
         inputs,
@@ -162,6 +164,8 @@ async function clients(): Promise<void> {
   const groups = 10;
   let phase = 0;
   const seqs = new Uint32Array(peers.length);
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
   const ticker = setInterval(() => {
     const g = phase++ % groups;
     for (let i = g; i < peers.length; i += groups) {
@@ -181,12 +185,18 @@ async function clients(): Promise<void> {
     }
   }, TICK_MS / groups);
   onCommand.push((c) => {
-    if (c.cmd === "measure") measuring = true;
+    if (c.cmd === "measure") {
+      measuring = true;
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+    }
     if (c.cmd !== "report") return;
     measuring = false;
     clearInterval(ticker);
     const v = down.values();
+    const cpu = process.cpuUsage(cpu0);
     emit("crowd-clients", {
+      cpu: (cpu.user + cpu.system) / 1000 / (performance.now() - t0),
       downP50Ticks: quantile(v, 0.5),
       downP99Ticks: quantile(v, 0.99),
       snapshots,

@@ -98,6 +98,9 @@ async function sink(): Promise<void> {
   let markT = 0, markN = 0, markB = 0;
   let windowStarted = false;
   let lastProgress = performance.now();
+  // Messages per 100 ms since the first one: shows stalls (kept for the JSON report).
+  const bins = new Uint32Array(300);
+  let firstAt = 0;
   const fail = (what: string) => {
     if (errors++ === 0) firstError = what;
   };
@@ -127,8 +130,13 @@ async function sink(): Promise<void> {
       received++;
       bytes += packet.length;
       lastProgress = performance.now();
-      if (!windowStarted) {
+      if (windowStarted) {
+        const bin = Math.floor((lastProgress - firstAt) / 100);
+        if (bin < bins.length) bins[bin]++;
+      } else {
         windowStarted = true;
+        firstAt = lastProgress;
+        bins[0]++;
         setTimeout(() => {
           markT = performance.now(), markN = received, markB = bytes;
           setTimeout(() => {
@@ -144,7 +152,13 @@ async function sink(): Promise<void> {
         if (reliable && received !== expectCount) {
           fail(`received ${received} of ${expectCount} reliable messages`);
         }
-        emit("final", { received, expected: expectCount, errors, firstError });
+        emit("final", {
+          received,
+          expected: expectCount,
+          errors,
+          firstError,
+          per100ms: Array.from(bins.subarray(0, bins.findLastIndex((n) => n > 0) + 1)),
+        });
         return;
       }
     }

@@ -96,6 +96,7 @@ export function oneWay(
       await server.send({ cmd: "expect", count: done.sent });
       const final = await server.next("final", 20_000);
       const error = Number(final.errors) > 0 ? String(final.firstError) : undefined;
+      if (Deno.args.includes("--verbose")) console.log("  per 100 ms:", String(final.per100ms));
       return {
         values: {
           rate: Number(measured.rate),
@@ -203,6 +204,7 @@ export async function crowd(options: ScenarioOptions): Promise<Measurement> {
       // Let the tick loops settle before measuring.
       await clients.send({ cmd: "measure" });
       await server.send({ cmd: "measure", durationMs: options.crowdMs, peers: count });
+      if (Deno.args.includes("--verbose")) console.log("  crowd connected:", count);
       const s = await server.next("crowd", options.crowdMs + 30_000);
       await clients.send({ cmd: "report" });
       const c = await clients.next("crowd-clients", 30_000);
@@ -214,6 +216,8 @@ export async function crowd(options: ScenarioOptions): Promise<Measurement> {
           clients: count,
           cpu: Number(s.cpu),
           rssPerPeer: Number(s.rssPerPeer),
+          heapPerPeer: Number(s.heapPerPeer),
+          clientCpu: Number(c.cpu),
           upP99Ticks: Number(s.upP99Ticks),
           downP99Ticks: Number(c.downP99Ticks),
           p99Ticks: Math.max(Number(s.upP99Ticks), Number(c.downP99Ticks)),

@@ -63,7 +63,11 @@ Deno.test("sent packets: ack frees refs, RTT sample, fast retransmit, RTO loss",
 });
 
 Deno.test("sent packets: ring bound and ref ring growth", () => {
-  const sp = new SentPackets({ onMessageRef: () => {}, onPacketAcked: () => {}, onPacketLost: () => {} });
+  const sp = new SentPackets({
+    onMessageRef: () => {},
+    onPacketAcked: () => {},
+    onPacketLost: () => {},
+  });
   let s = 1;
   while (sp.canSend(s)) {
     for (let r = 0; r < 5; r++) sp.addRef(0, s * 5 + r);

@@ -50,7 +50,7 @@ export class AckTracker {
   /** Ack-eliciting packets received since the last ack was sent. */
   unacked = 0;
   /** Time by which an ack must go out (valid when `unacked > 0`). */
-  ackDeadline = Infinity;
+  ackDeadline: number = Infinity;
   /** An ack should go out at once (threshold reached or reordering seen). */
   ackNow = false;
   readonly #seen = new Uint8Array(ACK_WINDOW);

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
-import { ReceiveResult, ReliableReceiver, ReliableSender, RELIABLE_WINDOW } from "./reliable_channel.ts";
+import {
+  ReceiveResult,
+  RELIABLE_WINDOW,
+  ReliableReceiver,
+  ReliableSender,
+} from "./reliable_channel.ts";
 import { SequencedChannel } from "./sequenced_channel.ts";
 
 Deno.test("reliable sender: window, retransmit queue first, acks free bytes", () => {

@@ -23,6 +23,7 @@ import {
 } from "./frame.ts";
 import { fragmentCount, ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
 import { MsgpackWriter } from "./msgpack.ts";
+import { copyPayload } from "./payload_slab.ts";
 import { ReceiveResult, ReliableReceiver, ReliableSender } from "./reliable_channel.ts";
 import { RttEstimator, type RttOptions } from "./rtt.ts";
 import { SentPackets } from "./sent_packets.ts";
@@ -113,7 +114,8 @@ export class Connection implements ConnectionApi {
   readonly #acks: AckTracker;
   readonly #sent: SentPackets;
   readonly #budget: ReassemblyBudget;
-  readonly #reasm: UnreliableReassembler;
+  #reasm: UnreliableReassembler | undefined; // created on the first unreliable fragment
+  readonly #fragmentExpiryMs: number;
   readonly #senders: ReliableSender[] = [];
   readonly #receivers: ReliableReceiver[] = [];
   readonly #seqd: SequencedChannel[] = [];
@@ -155,11 +157,7 @@ export class Connection implements ConnectionApi {
     this.#sent = new SentPackets(this);
     this.#w = new MsgpackWriter(config.datagramSize);
     this.#budget = new ReassemblyBudget(config.maxReassemblyBytes);
-    this.#reasm = new UnreliableReassembler(
-      this.#budget,
-      config.maxMessageSize,
-      options.fragmentExpiryMs ?? 1000,
-    );
+    this.#fragmentExpiryMs = options.fragmentExpiryMs ?? 1000;
     for (let ch = 0; ch < n; ch++) {
       this.#senders.push(new ReliableSender());
       this.#receivers.push(
@@ -406,11 +404,13 @@ export class Connection implements ConnectionApi {
       const peer = c.hasPeer ? c.peer : undefined;
       switch (k) {
         case K.UNRELIABLE:
-          this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, peer, bytes.slice(ps, pe)));
+          this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, peer, copyPayload(bytes, ps, pe)));
           break;
         case K.UNRELIABLE_ORDERED:
           if (this.#seqd[ch].accept(c.msgSeq)) {
-            this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE_ORDERED, peer, bytes.slice(ps, pe)));
+            this.#deliverUnreliable(
+              sink(ch, Mode.UNRELIABLE_ORDERED, peer, copyPayload(bytes, ps, pe)),
+            );
           } else this.stats.unreliableDropped++;
           break;
         case K.RELIABLE:
@@ -430,7 +430,7 @@ export class Connection implements ConnectionApi {
           break;
         }
         case K.UNRELIABLE_FRAGMENT: {
-          const m = this.#reasm.add(
+          const m = this.#reassembler().add(
             ch,
             false,
             c.msgSeq,
@@ -444,7 +444,7 @@ export class Connection implements ConnectionApi {
             now,
           );
           if (m !== undefined) {
-            const p = this.#reasm.hasPeer ? this.#reasm.peer : undefined;
+            const p = this.#reasm!.hasPeer ? this.#reasm!.peer : undefined;
             this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, p, m));
           }
           break;
@@ -455,7 +455,7 @@ export class Connection implements ConnectionApi {
             this.stats.unreliableDropped++;
             break;
           }
-          const m = this.#reasm.add(
+          const m = this.#reassembler().add(
             ch,
             true,
             c.msgSeq,
@@ -469,7 +469,7 @@ export class Connection implements ConnectionApi {
             now,
           );
           if (m !== undefined && sc.accept(c.msgSeq)) {
-            const p = this.#reasm.hasPeer ? this.#reasm.peer : undefined;
+            const p = this.#reasm!.hasPeer ? this.#reasm!.peer : undefined;
             this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE_ORDERED, p, m));
           }
           break;
@@ -488,7 +488,7 @@ export class Connection implements ConnectionApi {
       if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);
       if (this.#sent.inFlight > 0) t = Math.min(t, this.#sent.oldestSentTime + this.rtt.rto);
     }
-    t = Math.min(t, this.#reasm.nextExpiry);
+    if (this.#reasm !== undefined) t = Math.min(t, this.#reasm.nextExpiry);
     for (let i = 0; i < this.#receivers.length; i++) {
       if (this.#receivers[i].blocked) {
         t = Math.min(t, this.#lastNow + REFUSED_RETRY_MS);
@@ -519,7 +519,7 @@ export class Connection implements ConnectionApi {
       }
     }
     if (now - this.#lastSend >= this.#cfg.keepaliveMs) this.#pingPending = true;
-    this.#reasm.expire(now);
+    this.#reasm?.expire(now);
     this.#retryBlocked();
   }
 
@@ -563,6 +563,13 @@ export class Connection implements ConnectionApi {
     if (this.#ackedBytes > 0) this.#cc.onAck(this.#ackedBytes, sample, now);
     if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now);
     this.stats.lostPackets = sent.lostPackets;
+  }
+  #reassembler(): UnreliableReassembler {
+    return this.#reasm ??= new UnreliableReassembler(
+      this.#budget,
+      this.#cfg.maxMessageSize,
+      this.#fragmentExpiryMs,
+    );
   }
   #deliverUnreliable(ok: boolean): void {
     if (ok) this.stats.messagesDelivered++;

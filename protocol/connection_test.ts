@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Connection } from "./connection.ts";
+import type { Connection } from "./connection.ts";
 import { TransferMode } from "./constants.ts";
 import { MultiplayerError } from "./errors.ts";
 import { collecting, LossyLink, testConfig } from "./connection_test_util.ts";
@@ -292,4 +292,44 @@ Deno.test("reliableCarrier mode: no acks, refused messages are kept and retried"
   open = true;
   b.conn.handleTimeout(b.conn.pollTimeout());
   assert.deepEqual(got, [1, 0, 3]);
+});
+
+Deno.test("delayed acks: one ack datagram per 16 ack-eliciting packets, none per packet", () => {
+  const a = collecting(testConfig()), b = collecting(testConfig());
+  let acks = 0;
+  for (let i = 0; i < 64; i++) {
+    a.conn.send(1, R, msg(i, 1000), undefined, 0);
+    for (const d of drain(a.conn, 0)) b.conn.handleDatagram(d, 0);
+    for (const d of drain(b.conn, 0)) {
+      acks++;
+      a.conn.handleDatagram(d, 0);
+    }
+  }
+  assert.equal(b.got.length, 64);
+  assert.equal(acks, 4);
+  assert.equal(a.conn.queuedBytes, 0, "every message acked");
+});
+
+Deno.test("congestion hook: closed window sheds unreliable first, delays reliable", () => {
+  let open = false;
+  const calls: string[] = [];
+  const cc = {
+    canSend: () => open,
+    nextSendTime: (now: number) => now + 7,
+    onSent: (bytes: number) => void calls.push(`sent ${bytes > 0}`),
+    onAck: (_b: number, rtt: number | undefined) => void calls.push(`ack ${rtt !== undefined}`),
+    onLoss: () => void calls.push("loss"),
+  };
+  const a = collecting(testConfig(), { congestion: cc }), b = collecting(testConfig());
+  a.conn.send(1, R, msg(1), undefined, 0);
+  a.conn.send(2, U, msg(2), undefined, 0);
+  assert.equal(a.conn.pollTransmit(0), undefined);
+  assert.equal(a.conn.stats.unreliableDropped, 1);
+  assert.equal(a.conn.pollTimeout(), 7);
+  open = true;
+  for (const d of drain(a.conn, 7)) b.conn.handleDatagram(d, 8);
+  assert.deepEqual(b.got.map((m) => num(m.data)), [1]);
+  b.conn.handleTimeout(b.conn.pollTimeout());
+  for (const d of drain(b.conn, 10)) a.conn.handleDatagram(d, 10);
+  assert.deepEqual(calls, ["sent true", "ack true"]);
 });

@@ -13,11 +13,11 @@ export const PACKET_TYPE_DATA = 0;
 /** Number of header elements of a DATA datagram before the messages. */
 export const DATA_HEADER_FIELDS = 8;
 /** Largest encoded DATA header (array16 + magic + type + session + seq + ack + 2 bitfields + delay). */
-export const MAX_DATA_HEADER_BYTES = 3 + 3 + 1 + 5 + 3 + 3 + 5 + 5 + 5;
+export const MAX_DATA_HEADER_BYTES: number = 3 + 3 + 1 + 5 + 3 + 3 + 5 + 5 + 5;
 /** Largest encoded per-message overhead (fixarray, tag, seq, index, count, peer, bin32 header). */
-export const MAX_MESSAGE_OVERHEAD = 1 + 3 + 3 + 3 + 3 + 5 + 5;
+export const MAX_MESSAGE_OVERHEAD: number = 1 + 3 + 3 + 3 + 3 + 5 + 5;
 /** Largest number of messages in one datagram (the array16 count). */
-export const MAX_MESSAGES_PER_DATAGRAM = 0xffff - DATA_HEADER_FIELDS;
+export const MAX_MESSAGES_PER_DATAGRAM: number = 0xffff - DATA_HEADER_FIELDS;
 /** Largest wire channel (tag = kind | hasPeer << 3 | channel << 4 fits in uint16). */
 export const MAX_WIRE_CHANNEL = 255;
 
@@ -48,7 +48,7 @@ const ARITY = [2, 3, 3, 5, 5, 5, 1, -1];
  * const w = new MsgpackWriter(1200);
  * beginData(w, 0x1234, 1, 0, 0, 0, 0);
  * finishData(w, 0);
- * console.log(w.pos); // 16
+ * console.log(w.pos); // 15
  * ```
  */
 export function beginData(

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+// deno-lint-ignore no-import-prefix
 import { unpack } from "npm:msgpackr@1.11.5/unpack";
 import {
   beginData,

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+// deno-lint-ignore no-import-prefix
 import { unpack } from "npm:msgpackr@1.11.5/unpack";
+// deno-lint-ignore no-import-prefix
 import { pack } from "npm:msgpackr@1.11.5/pack";
 import { binHeaderSize, intSize, MsgpackReader, MsgpackWriter } from "./msgpack.ts";
 import { SeededRandom } from "./random.ts";

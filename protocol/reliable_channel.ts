@@ -6,12 +6,18 @@
  * @module
  */
 import { fragmentShapeOk, type ReassemblyBudget } from "./fragmenter.ts";
+import { copyPayload } from "./payload_slab.ts";
 import { extendSeq } from "./sequence.ts";
 
 /** Receive window in messages; the sender never has more unacked messages in flight. */
 export const RELIABLE_WINDOW = 1024;
 const RMASK = RELIABLE_WINDOW - 1;
 
+const EMPTY_SLOTS: (Uint8Array | undefined)[] = [];
+const EMPTY_META = new Int32Array(0);
+// shared zero-length arrays: replaced (never written) on first growth
+const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0);
+const NO_I32 = new Int32Array(0), NO_F64 = new Float64Array(0);
 const FREE = 0, QUEUED = 1, IN_FLIGHT = 2, LOST = 3;
 
 /**
@@ -37,16 +43,17 @@ export class ReliableSender {
   next = 0;
   /** First sequence never sent. */
   nextUnsent = 0;
-  #cap = 64;
-  #payload: (Uint8Array | undefined)[] = new Array(64).fill(undefined);
-  #state = new Uint8Array(64);
-  #hasPeer = new Uint8Array(64);
-  #peer = new Int32Array(64);
-  #index = new Uint16Array(64);
-  #count = new Uint16Array(64);
-  #sentOnce = new Uint8Array(64);
+  // allocated on first use (cap 0 until then): unused channels cost almost nothing
+  #cap = 0;
+  #payload: (Uint8Array | undefined)[] = [];
+  #state = NO_U8;
+  #hasPeer = NO_U8;
+  #peer = NO_I32;
+  #index = NO_U16;
+  #count = NO_U16;
+  #sentOnce = NO_U8;
   // FIFO of lost sequences to retransmit (may hold stale entries, skipped on peek)
-  #retx = new Float64Array(64);
+  #retx = NO_F64;
   #retxHead = 0;
   #retxTail = 0;
 
@@ -134,7 +141,7 @@ export class ReliableSender {
     this.#retxTail++;
   }
   #grow(): void {
-    const cap = this.#cap * 2, om = this.#cap - 1, m = cap - 1;
+    const cap = Math.max(16, this.#cap * 2), om = this.#cap - 1, m = cap - 1;
     const payload: (Uint8Array | undefined)[] = new Array(cap).fill(undefined);
     const state = new Uint8Array(cap), hp = new Uint8Array(cap), peer = new Int32Array(cap);
     const idx = new Uint16Array(cap), cnt = new Uint16Array(cap), once = new Uint8Array(cap);
@@ -158,7 +165,7 @@ export class ReliableSender {
   }
   #growRetx(): void {
     const old = this.#retx, om = old.length - 1;
-    const r = new Float64Array(old.length * 2), m = r.length - 1;
+    const r = new Float64Array(Math.max(16, old.length * 2)), m = r.length - 1;
     for (let k = this.#retxHead; k < this.#retxTail; k++) r[k & m] = old[k & om];
     this.#retx = r;
   }
@@ -211,11 +218,9 @@ export class ReliableReceiver {
   readonly #budget: ReassemblyBudget;
   readonly #maxMessageSize: number;
   readonly #storeRefused: boolean;
-  readonly #slot: (Uint8Array | undefined)[] = new Array(RELIABLE_WINDOW).fill(undefined);
-  readonly #hasPeer = new Uint8Array(RELIABLE_WINDOW);
-  readonly #peer = new Int32Array(RELIABLE_WINDOW);
-  readonly #index = new Int32Array(RELIABLE_WINDOW);
-  readonly #count = new Int32Array(RELIABLE_WINDOW);
+  // reorder buffer, allocated on first out-of-order message (most channels never need it)
+  #slot: (Uint8Array | undefined)[] = EMPTY_SLOTS;
+  #meta = EMPTY_META; // per slot: hasPeer, peer, index, count
   #asm: Uint8Array | undefined;
   #asmLen = 0;
   #asmNext = 0;
@@ -243,7 +248,7 @@ export class ReliableReceiver {
   }
   /** True when a buffered message is ready but was refused earlier. */
   get blocked(): boolean {
-    return this.#slot[this.expected & RMASK] !== undefined;
+    return this.buffered > 0 && this.#slot[this.expected & RMASK] !== undefined;
   }
   /**
    * Handles message `seq16` (fragment `index`/`count`, count 0 = whole message) with payload
@@ -263,7 +268,7 @@ export class ReliableReceiver {
     if (seq < this.expected) return ReceiveResult.ACCEPTED; // duplicate of a delivered one
     if (seq >= this.expected + RELIABLE_WINDOW) return ReceiveResult.REFUSED;
     const i = seq & RMASK;
-    if (this.#slot[i] !== undefined) return ReceiveResult.ACCEPTED; // duplicate, buffered
+    if (this.buffered > 0 && this.#slot[i] !== undefined) return ReceiveResult.ACCEPTED; // dup
     if (seq === this.expected && !this.blocked) {
       const r = this.#consume(hasPeer, peer, index, count, src, start, end);
       if (r === 1 && !this.#storeRefused) return ReceiveResult.REFUSED;
@@ -273,25 +278,31 @@ export class ReliableReceiver {
         return ReceiveResult.ACCEPTED;
       }
     }
-    this.#slot[i] = src.slice(start, end);
-    this.#hasPeer[i] = hasPeer ? 1 : 0;
-    this.#peer[i] = peer;
-    this.#index[i] = index;
-    this.#count[i] = count;
+    if (this.#slot === EMPTY_SLOTS) {
+      this.#slot = new Array(RELIABLE_WINDOW).fill(undefined);
+      this.#meta = new Int32Array(RELIABLE_WINDOW * 4);
+    }
+    this.#slot[i] = copyPayload(src, start, end);
+    const m = this.#meta;
+    m[i * 4] = hasPeer ? 1 : 0;
+    m[i * 4 + 1] = peer;
+    m[i * 4 + 2] = index;
+    m[i * 4 + 3] = count;
     this.buffered++;
     return ReceiveResult.ACCEPTED;
   }
   /** Delivers buffered in-order messages until a gap or a refusal. */
   drain(): void {
-    for (;;) {
+    while (this.buffered > 0) {
       const i = this.expected & RMASK;
       const p = this.#slot[i];
       if (p === undefined) return;
+      const m = this.#meta;
       const r = this.#consume(
-        this.#hasPeer[i] === 1,
-        this.#peer[i],
-        this.#index[i],
-        this.#count[i],
+        m[i * 4] === 1,
+        m[i * 4 + 1],
+        m[i * 4 + 2],
+        m[i * 4 + 3],
         p,
         0,
         p.length,
@@ -322,7 +333,9 @@ export class ReliableReceiver {
         this.invalid++;
         this.#resetAsm();
       }
-      return this.#sink.deliverReliable(this.#ch, hasPeer, peer, src.slice(start, end)) ? 0 : 1;
+      return this.#sink.deliverReliable(this.#ch, hasPeer, peer, copyPayload(src, start, end))
+        ? 0
+        : 1;
     }
     if (index === 0) {
       if (this.#asm !== undefined) {

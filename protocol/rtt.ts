@@ -41,7 +41,7 @@ export class RttEstimator {
   /** RTT mean deviation (ms). */
   rttVar = 0;
   /** Smallest RTT seen (ms). */
-  minRtt = Infinity;
+  minRtt: number = Infinity;
   /** Most recent sample (ms). */
   latest = 0;
   /** Consecutive RTO expirations (doubles the RTO each time). */

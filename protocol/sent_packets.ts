@@ -8,7 +8,7 @@
 
 /** In-flight packets remembered at most (ack-eliciting sends wait when the ring is full). */
 export const SENT_WINDOW = 1024;
-const MASK = SENT_WINDOW - 1;
+const INITIAL_CAPACITY = 32; // grows by doubling up to SENT_WINDOW: idle peers stay small
 /** A packet is lost once a packet this many sequence numbers newer was acked. */
 export const FAST_RETRANSMIT_THRESHOLD = 3;
 
@@ -50,19 +50,20 @@ export class SentPackets {
   /** Largest packet sequence acked (0 = none). */
   largestAcked = 0;
   /** RTT sample of the last {@link SentPackets.onAck} (-1 = none). */
-  latestRttSample = -1;
+  latestRttSample: number = -1;
   /** Packets declared lost so far. */
   lostPackets = 0;
   #oldest = 1;
-  readonly #state = new Uint8Array(SENT_WINDOW); // 0 free, 1 in flight
-  readonly #retx = new Uint8Array(SENT_WINDOW); // carries retransmitted data: no RTT sample
-  readonly #time = new Float64Array(SENT_WINDOW);
-  readonly #size = new Int32Array(SENT_WINDOW);
-  readonly #refStart = new Float64Array(SENT_WINDOW);
-  readonly #refEnd = new Float64Array(SENT_WINDOW);
+  #mask = INITIAL_CAPACITY - 1;
+  #state = new Uint8Array(INITIAL_CAPACITY); // 0 free, 1 in flight
+  #retx = new Uint8Array(INITIAL_CAPACITY); // carries retransmitted data: no RTT sample
+  #time = new Float64Array(INITIAL_CAPACITY);
+  #size = new Int32Array(INITIAL_CAPACITY);
+  #refStart = new Float64Array(INITIAL_CAPACITY);
+  #refEnd = new Float64Array(INITIAL_CAPACITY);
   // FIFO ring of (wire channel, reliable seq) of messages in flight; grows by doubling
-  #refCh = new Uint16Array(256);
-  #refSeq = new Float64Array(256);
+  #refCh = new Uint16Array(64);
+  #refSeq = new Float64Array(64);
   #refHead = 0;
   #refTail = 0;
   #pendingRefStart = 0;
@@ -89,7 +90,9 @@ export class SentPackets {
   }
   /** Records an ack-eliciting packet carrying the refs added since the previous call. */
   onSent(seq: number, now: number, bytes: number, retransmission: boolean): void {
-    const i = seq & MASK;
+    if (this.inFlight === 0 && this.largestSent < seq) this.#oldest = seq;
+    while (seq - this.#oldest > this.#mask) this.#grow();
+    const i = seq & this.#mask;
     this.#state[i] = 1;
     this.#retx[i] = retransmission ? 1 : 0;
     this.#time[i] = now;
@@ -97,7 +100,6 @@ export class SentPackets {
     this.#refStart[i] = this.#pendingRefStart;
     this.#refEnd[i] = this.#refTail;
     this.#pendingRefStart = this.#refTail;
-    if (this.inFlight === 0 && this.largestSent < seq) this.#oldest = seq;
     this.largestSent = seq;
     this.inFlight++;
     this.bytesInFlight += bytes;
@@ -110,7 +112,7 @@ export class SentPackets {
     this.latestRttSample = -1;
     if (ack === 0) return;
     if (this.#ackOne(ack)) {
-      const i = ack & MASK;
+      const i = ack & this.#mask;
       if (this.#retx[i] === 0) this.latestRttSample = now - this.#time[i];
     }
     if (ack > this.largestAcked) this.largestAcked = ack;
@@ -125,13 +127,13 @@ export class SentPackets {
   }
   /** Send time of the oldest packet in flight, or Infinity. */
   get oldestSentTime(): number {
-    return this.inFlight > 0 ? this.#time[this.#oldest & MASK] : Infinity;
+    return this.inFlight > 0 ? this.#time[this.#oldest & this.#mask] : Infinity;
   }
   /** Declares lost every in-flight packet sent at or before `sentBefore`; returns how many. */
   loseOlderThan(sentBefore: number): number {
     let n = 0;
     for (let s = this.#oldest; s <= this.largestSent; s++) {
-      const i = s & MASK;
+      const i = s & this.#mask;
       if (this.#state[i] === 1 && this.#time[i] <= sentBefore) {
         this.#lose(s);
         n++;
@@ -142,7 +144,7 @@ export class SentPackets {
   }
   #ackOne(seq: number): boolean {
     if (seq < this.#oldest || seq > this.largestSent) return false;
-    const i = seq & MASK;
+    const i = seq & this.#mask;
     if (this.#state[i] !== 1) return false;
     this.#state[i] = 0;
     this.inFlight--;
@@ -152,7 +154,7 @@ export class SentPackets {
     return true;
   }
   #lose(seq: number): void {
-    const i = seq & MASK;
+    const i = seq & this.#mask;
     if (this.#state[i] !== 1) return;
     this.#state[i] = 0;
     this.inFlight--;
@@ -168,11 +170,33 @@ export class SentPackets {
     }
   }
   #advance(): void {
-    while (this.#oldest <= this.largestSent && this.#state[this.#oldest & MASK] === 0) {
+    while (this.#oldest <= this.largestSent && this.#state[this.#oldest & this.#mask] === 0) {
       this.#oldest++;
     }
-    this.#refHead = this.inFlight > 0 ? this.#refStart[this.#oldest & MASK] : this.#pendingRefStart;
+    this.#refHead = this.inFlight > 0
+      ? this.#refStart[this.#oldest & this.#mask]
+      : this.#pendingRefStart;
     if (this.inFlight === 0) this.#oldest = this.largestSent + 1;
+  }
+  #grow(): void {
+    const om = this.#mask, cap = (om + 1) * 2, m = cap - 1;
+    const state = new Uint8Array(cap), retx = new Uint8Array(cap), time = new Float64Array(cap);
+    const size = new Int32Array(cap), rs = new Float64Array(cap), re = new Float64Array(cap);
+    for (let s = this.#oldest; s <= this.largestSent; s++) {
+      state[s & m] = this.#state[s & om];
+      retx[s & m] = this.#retx[s & om];
+      time[s & m] = this.#time[s & om];
+      size[s & m] = this.#size[s & om];
+      rs[s & m] = this.#refStart[s & om];
+      re[s & m] = this.#refEnd[s & om];
+    }
+    this.#mask = m;
+    this.#state = state;
+    this.#retx = retx;
+    this.#time = time;
+    this.#size = size;
+    this.#refStart = rs;
+    this.#refEnd = re;
   }
   #growRefs(): void {
     const oldCh = this.#refCh, oldSeq = this.#refSeq, om = oldCh.length - 1;

@@ -7,6 +7,9 @@
  */
 import { extendSeq } from "./sequence.ts";
 
+// shared zero-length arrays: replaced (never written) on first growth
+const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0), NO_I32 = new Int32Array(0);
+
 /**
  * Sequence state of one UNRELIABLE_ORDERED channel (both directions).
  *
@@ -21,7 +24,7 @@ export class SequencedChannel {
   /** Next sequence (or fragment group) to send. */
   nextSend = 0;
   /** Newest delivered sequence (-1 = none). */
-  lastDelivered = -1;
+  lastDelivered: number = -1;
   /** Packets dropped as late. */
   late = 0;
   /** Allocates the next 16-bit send sequence. */
@@ -69,17 +72,17 @@ export class UnreliableQueue {
   /** Payload bytes queued. */
   bytes = 0;
   #head = 0;
-  #cap = 64;
-  #kind = new Uint8Array(64);
-  #ch = new Uint16Array(64);
-  #seq = new Uint16Array(64);
-  #index = new Uint16Array(64);
-  #count = new Uint16Array(64);
-  #hasPeer = new Uint8Array(64);
-  #peer = new Int32Array(64);
-  #start = new Int32Array(64);
-  #end = new Int32Array(64);
-  #payload: (Uint8Array | undefined)[] = new Array(64).fill(undefined);
+  #cap = 0; // allocated on first push
+  #kind = NO_U8;
+  #ch = NO_U16;
+  #seq = NO_U16;
+  #index = NO_U16;
+  #count = NO_U16;
+  #hasPeer = NO_U8;
+  #peer = NO_I32;
+  #start = NO_I32;
+  #end = NO_I32;
+  #payload: (Uint8Array | undefined)[] = [];
 
   /** Appends one message (payload is `payload[start..end)`, kept by reference). */
   push(
@@ -167,7 +170,7 @@ export class UnreliableQueue {
     return (this.#head + k) & (this.#cap - 1);
   }
   #grow(): void {
-    const cap = this.#cap * 2;
+    const cap = Math.max(16, this.#cap * 2);
     const kind = new Uint8Array(cap), ch = new Uint16Array(cap), seq = new Uint16Array(cap);
     const index = new Uint16Array(cap), count = new Uint16Array(cap), hp = new Uint8Array(cap);
     const peer = new Int32Array(cap), start = new Int32Array(cap), end = new Int32Array(cap);

@@ -150,8 +150,12 @@ Deno.test("ws carrier: text frames and oversize messages close the offending soc
 });
 
 Deno.test("ws carrier: connect failures are typed errors", async () => {
-  assert.throws(() => WebSocketClientTransport.connect("not a url"), MultiplayerError);
-  assert.throws(() => WebSocketClientTransport.connect("ftp://x/"), /ws: or wss:/);
+  await assert.rejects(WebSocketClientTransport.connect("not a url"), MultiplayerError);
+  await assert.rejects(WebSocketClientTransport.connect("ftp://x/"), /ws: or wss:/);
+  assert.throws(
+    () => WebSocketClientTransport.open("ws://x/", { maxBufferedBytes: -1 }),
+    /positive/,
+  );
   // A port that was just released refuses the connection.
   const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -160,10 +164,28 @@ Deno.test("ws carrier: connect failures are typed errors", async () => {
     WebSocketClientTransport.connect(`ws://127.0.0.1:${port}`),
     (e) => e instanceof MultiplayerError && e.code === "CLOSED",
   );
-  const aborted = AbortSignal.abort();
-  assert.throws(() =>
-    WebSocketClientTransport.connect(`ws://127.0.0.1:${port}`, { signal: aborted })
+  await assert.rejects(
+    WebSocketClientTransport.connect(`ws://127.0.0.1:${port}`, { signal: AbortSignal.abort() }),
+    /aborted/,
   );
+});
+
+Deno.test("ws carrier: datagrams sent while opening are queued and flushed in order", async () => {
+  const server = await WebSocketServerTransport.listen({ port: 0, hostname: "127.0.0.1" });
+  const inbox = new Inbox();
+  server.listen(inbox.push);
+  const client = WebSocketClientTransport.open(`ws://127.0.0.1:${server.localAddress.port}`, {
+    maxBufferedBytes: 10,
+  });
+  assert.ok(client.send(new Uint8Array([1, 2, 3, 4]), client.serverAddress));
+  assert.ok(client.send(new Uint8Array([5, 6, 7, 8]), client.serverAddress));
+  assert.equal(client.send(new Uint8Array([9, 9, 9]), client.serverAddress), false); // 11 > 10
+  assert.equal(client.bufferedAmount, 8);
+  assert.equal(await client.opened, true);
+  await inbox.until(2);
+  assert.deepEqual(inbox.items.map((i) => [...i.bytes]), [[1, 2, 3, 4], [5, 6, 7, 8]]);
+  await client.close();
+  await server.close();
 });
 
 Deno.test("ws carrier: server close tells clients and frees the port", async () => {

@@ -37,6 +37,7 @@ export class CompositeTransport implements DatagramTransport {
   /** Local address of the first child. */
   readonly localAddress: PeerAddress;
   #children: Map<string, ClosingCarrier>;
+  #receiving?: PeerAddress;
 
   /** Combines `children`, keyed by carrier tag (e.g. `{ udp, ws }`). */
   constructor(children: Readonly<Record<string, DatagramTransport>>) {
@@ -61,12 +62,26 @@ export class CompositeTransport implements DatagramTransport {
     return this.#children.get(address.transport ?? "udp")?.reliable ?? false;
   }
 
+  /**
+   * Source of the datagram being delivered right now (undefined outside the handler). Lets a
+   * connection factory called during `handleDatagram` pick per-carrier reliability.
+   */
+  get receiving(): PeerAddress | undefined {
+    return this.#receiving;
+  }
+
   /** Starts every child; inbound addresses carry their child's tag. */
   listen(handler: DatagramHandler): void {
     for (const [tag, child] of this.#children) {
       child.listen((bytes, from) => {
         // Only untagged carriers (plain UDP) cost an address copy here.
-        handler(bytes, from.transport === tag ? from : { ...from, transport: tag });
+        const tagged = from.transport === tag ? from : { ...from, transport: tag };
+        this.#receiving = tagged;
+        try {
+          handler(bytes, tagged);
+        } finally {
+          this.#receiving = undefined;
+        }
       });
     }
   }

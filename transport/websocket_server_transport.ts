@@ -15,7 +15,15 @@ import {
   WsCloseCode,
 } from "./websocket_transport.ts";
 
-/** Options of {@link WebSocketServerTransport}. */
+/**
+ * Options of {@link WebSocketServerTransport}.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketServerOptions } from "./websocket_server_transport.ts";
+ * const o: WebSocketServerOptions = { maxBufferedBytes: 1 << 20, maxSockets: 256 };
+ * ```
+ */
 export interface WebSocketServerOptions {
   /** Largest message accepted or sent; bigger inbound ones close that socket. Default 64 KiB. */
   readonly maxDatagramSize?: number;
@@ -29,7 +37,15 @@ export interface WebSocketServerOptions {
   readonly maxSockets?: number;
 }
 
-/** Options of {@link WebSocketServerTransport.listen}. */
+/**
+ * Options of {@link WebSocketServerTransport.listen}.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketListenOptions } from "./websocket_server_transport.ts";
+ * const o: WebSocketListenOptions = { port: 0, hostname: "127.0.0.1" };
+ * ```
+ */
 export interface WebSocketListenOptions extends WebSocketServerOptions {
   /** TCP port; 0 picks an ephemeral one (see `localAddress.port`). */
   readonly port: number;
@@ -41,6 +57,7 @@ interface Remote {
   readonly socket: WebSocket;
   readonly address: PeerAddress;
   readonly closed: Promise<void>;
+  readonly since: number;
 }
 
 /**
@@ -163,7 +180,7 @@ export class WebSocketServerTransport implements DatagramTransport {
       const bytes = acceptMessage(socket, event.data, this.maxDatagramSize);
       if (bytes) this.#handler?.(bytes, address);
     });
-    this.#remotes.set(id, { socket, address, closed });
+    this.#remotes.set(id, { socket, address, closed, since: performance.now() });
   }
 
   /** Starts delivering received datagrams to `handler`. */
@@ -193,6 +210,22 @@ export class WebSocketServerTransport implements DatagramTransport {
     else if (socket.readyState === WebSocket.CONNECTING) {
       socket.addEventListener("open", () => socket.close(code, reason), { once: true });
     }
+  }
+
+  /**
+   * Closes every socket open for longer than `graceMs` whose address `isInUse` rejects (e.g.
+   * the protocol dropped that client, or it never finished its handshake). Returns how many.
+   */
+  closeUnused(isInUse: (address: PeerAddress) => boolean, graceMs: number, reason: string): number {
+    const limit = performance.now() - graceMs;
+    let closed = 0;
+    for (const remote of this.#remotes.values()) {
+      if (remote.since > limit || remote.socket.readyState !== WebSocket.OPEN) continue;
+      if (isInUse(remote.address)) continue;
+      remote.socket.close(WsCloseCode.NORMAL, reason);
+      closed++;
+    }
+    return closed;
   }
 
   /** Bytes queued for one client and not yet written (0 if unknown). */

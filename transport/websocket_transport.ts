@@ -10,7 +10,15 @@
 import { MultiplayerError } from "../protocol/errors.ts";
 import type { DatagramHandler, DatagramTransport, PeerAddress } from "./transport.ts";
 
-/** Carrier tag of WebSocket addresses (`PeerAddress.transport`). */
+/**
+ * Carrier tag of WebSocket addresses (`PeerAddress.transport`).
+ *
+ * @example
+ * ```ts
+ * import { WS_TRANSPORT_TAG } from "./websocket_transport.ts";
+ * const browser = { hostname: "10.0.0.7", port: 3, transport: WS_TRANSPORT_TAG };
+ * ```
+ */
 export const WS_TRANSPORT_TAG = "ws";
 
 /**
@@ -35,7 +43,15 @@ export const WsCloseCode = {
   BACKPRESSURE: 4010,
 } as const;
 
-/** Default limits of the WebSocket carriers. */
+/**
+ * Default limits of the WebSocket carriers.
+ *
+ * @example
+ * ```ts
+ * import { WS_DEFAULTS } from "./websocket_transport.ts";
+ * console.log(WS_DEFAULTS.maxBufferedBytes); // 16777216
+ * ```
+ */
 export const WS_DEFAULTS = {
   /** Largest message accepted or sent (64 KiB; the protocol's datagrams are far smaller). */
   maxDatagramSize: 64 * 1024,
@@ -43,10 +59,26 @@ export const WS_DEFAULTS = {
   maxBufferedBytes: 16 * 1024 * 1024,
 } as const;
 
-/** Called when the remote end of a connection-based carrier went away. */
+/**
+ * Called when the remote end of a connection-based carrier went away.
+ *
+ * @example
+ * ```ts
+ * import type { PeerClosedHandler } from "./websocket_transport.ts";
+ * const log: PeerClosedHandler = (a, code, reason) => console.log(a.port, code, reason);
+ * ```
+ */
 export type PeerClosedHandler = (address: PeerAddress, code: number, reason: string) => void;
 
-/** Options of {@link WebSocketClientTransport.connect}. */
+/**
+ * Options of {@link WebSocketClientTransport.connect}.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketConnectOptions } from "./websocket_transport.ts";
+ * const o: WebSocketConnectOptions = { signal: AbortSignal.timeout(5000) };
+ * ```
+ */
 export interface WebSocketConnectOptions {
   /** Aborts the connection attempt (and closes the carrier once connected). */
   readonly signal?: AbortSignal;
@@ -59,6 +91,13 @@ export interface WebSocketConnectOptions {
 /**
  * Sends `bytes` on `socket` unless that would push its buffer past `limit`, in which case the
  * socket is closed with {@link WsCloseCode.BACKPRESSURE}. Shared by both carriers.
+ *
+ * @example
+ * ```ts ignore
+ * import { sendBounded } from "./websocket_transport.ts";
+ * declare const socket: WebSocket;
+ * if (!sendBounded(socket, new Uint8Array(8), 1 << 20)) console.log("dropped");
+ * ```
  */
 export function sendBounded(socket: WebSocket, bytes: Uint8Array, limit: number): boolean {
   if (socket.readyState !== WebSocket.OPEN) return false;
@@ -74,6 +113,13 @@ export function sendBounded(socket: WebSocket, bytes: Uint8Array, limit: number)
 /**
  * Checks one inbound message: binary and within `maxSize`. Returns the bytes, or undefined after
  * closing the socket with the matching code (text frames and oversize messages are violations).
+ *
+ * @example
+ * ```ts ignore
+ * import { acceptMessage } from "./websocket_transport.ts";
+ * declare const socket: WebSocket;
+ * socket.onmessage = (e) => console.log(acceptMessage(socket, e.data, 65536)?.length);
+ * ```
  */
 export function acceptMessage(
   socket: WebSocket,
@@ -91,7 +137,15 @@ export function acceptMessage(
   return new Uint8Array(data);
 }
 
-/** Checks a size option: a positive integer. */
+/**
+ * Checks a size option: a positive integer (else MultiplayerError INVALID_ARGUMENT).
+ *
+ * @example
+ * ```ts
+ * import { checkSize } from "./websocket_transport.ts";
+ * console.log(checkSize("maxDatagramSize", 1200)); // 1200
+ * ```
+ */
 export function checkSize(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
     throw new MultiplayerError(
@@ -104,8 +158,9 @@ export function checkSize(name: string, value: number): number {
 
 /**
  * Client end of the WebSocket carrier: one socket to one server. Datagrams from the server are
- * reported as coming from {@link WebSocketClientTransport.serverAddress}; `send` ignores `to`
- * beyond checking it is that address' carrier.
+ * reported as coming from {@link WebSocketClientTransport.serverAddress}; `send` ignores `to`.
+ * Datagrams sent while the socket is still opening wait in a queue bounded by
+ * `maxBufferedBytes` and go out, in order, once it opens.
  *
  * @example
  * ```ts ignore
@@ -129,8 +184,12 @@ export class WebSocketClientTransport implements DatagramTransport {
   };
   /** The server, as datagrams from it are tagged. */
   readonly serverAddress: PeerAddress;
+  /** Resolves true once the socket is open, false if it closed (or was aborted) before. */
+  readonly opened: Promise<boolean>;
   #socket: WebSocket;
   #maxBuffered: number;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   #handler?: DatagramHandler;
   #closedHandler?: PeerClosedHandler;
   #closed: Promise<void>;
@@ -143,9 +202,20 @@ export class WebSocketClientTransport implements DatagramTransport {
     this.#maxBuffered = options.maxBufferedBytes ?? WS_DEFAULTS.maxBufferedBytes;
     const port = url.port ? Number(url.port) : url.protocol === "wss:" ? 443 : 80;
     this.serverAddress = { hostname: url.hostname, port, transport: WS_TRANSPORT_TAG };
+    this.opened = new Promise((resolve) => {
+      socket.addEventListener("open", () => {
+        const queued = this.#pending;
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        for (const bytes of queued) sendBounded(socket, bytes, this.#maxBuffered);
+        resolve(true);
+      }, { once: true });
+      socket.addEventListener("close", () => resolve(false), { once: true });
+    });
     this.#closed = new Promise((resolve) => {
       socket.addEventListener("close", (event) => {
         this.#signal?.removeEventListener("abort", this.#onAbort);
+        this.#pending = [];
         this.#closedHandler?.(this.serverAddress, event.code, event.reason);
         this.#handler = undefined;
         resolve();
@@ -160,47 +230,38 @@ export class WebSocketClientTransport implements DatagramTransport {
   }
 
   /**
-   * Opens a WebSocket to `url` (`ws:` or `wss:`; `http(s):` is mapped) and resolves once it is
-   * open. Rejects with a {@link MultiplayerError} (`CLOSED`) if it closes first or `signal` aborts.
+   * Starts opening a WebSocket to `url` (`ws:`/`wss:`; `http(s):` is mapped) and returns the
+   * carrier at once; see {@link WebSocketClientTransport.opened}. Throws a
+   * {@link MultiplayerError} (`INVALID_ARGUMENT`) for a bad URL or option.
    */
-  static connect(
-    url: string | URL,
-    options: WebSocketConnectOptions = {},
-  ): Promise<WebSocketClientTransport> {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      throw new MultiplayerError("INVALID_ARGUMENT", `not a valid WebSocket URL: ${url}`);
-    }
-    if (target.protocol === "http:") target.protocol = "ws:";
-    if (target.protocol === "https:") target.protocol = "wss:";
-    if (target.protocol !== "ws:" && target.protocol !== "wss:") {
-      throw new MultiplayerError("INVALID_ARGUMENT", `expected a ws: or wss: URL, got ${url}`);
-    }
+  static open(url: string | URL, options: WebSocketConnectOptions = {}): WebSocketClientTransport {
+    const target = toWebSocketUrl(url);
     if (options.maxDatagramSize !== undefined) {
       checkSize("maxDatagramSize", options.maxDatagramSize);
     }
     if (options.maxBufferedBytes !== undefined) {
       checkSize("maxBufferedBytes", options.maxBufferedBytes);
     }
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) {
+      throw new MultiplayerError("CLOSED", "the connection attempt was aborted");
+    }
     const socket = new WebSocket(target);
     socket.binaryType = "arraybuffer";
-    const carrier = new WebSocketClientTransport(socket, target, options);
-    return new Promise((resolve, reject) => {
-      const onOpen = () => {
-        socket.removeEventListener("close", onClose);
-        resolve(carrier);
-      };
-      const onClose = (event: CloseEvent) => {
-        socket.removeEventListener("open", onOpen);
-        const why = options.signal?.aborted ? "aborted" : `closed (code ${event.code})`;
-        reject(new MultiplayerError("CLOSED", `WebSocket to ${target} ${why} before opening`));
-      };
-      socket.addEventListener("open", onOpen, { once: true });
-      socket.addEventListener("close", onClose, { once: true });
-    });
+    return new WebSocketClientTransport(socket, target, options);
+  }
+
+  /**
+   * Opens a WebSocket to `url` and resolves once it is open. Rejects with a
+   * {@link MultiplayerError} (`CLOSED`) if it closes first or `signal` aborts.
+   */
+  static async connect(
+    url: string | URL,
+    options: WebSocketConnectOptions = {},
+  ): Promise<WebSocketClientTransport> {
+    const carrier = WebSocketClientTransport.open(url, options);
+    if (await carrier.opened) return carrier;
+    const why = options.signal?.aborted ? "aborted" : "closed";
+    throw new MultiplayerError("CLOSED", `WebSocket to ${url} ${why} before opening`);
   }
 
   /** Starts delivering received datagrams to `handler`. */
@@ -216,12 +277,18 @@ export class WebSocketClientTransport implements DatagramTransport {
   /** Sends one datagram to the server; false when closed or over the buffer limit. */
   send(bytes: Uint8Array, _to: PeerAddress): boolean {
     if (bytes.byteLength > this.maxDatagramSize) return false;
-    return sendBounded(this.#socket, bytes, this.#maxBuffered);
+    if (this.#socket.readyState !== WebSocket.CONNECTING) {
+      return sendBounded(this.#socket, bytes, this.#maxBuffered);
+    }
+    if (this.#pendingBytes + bytes.byteLength > this.#maxBuffered) return false;
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.byteLength;
+    return true;
   }
 
-  /** Bytes queued in the socket and not yet written. */
+  /** Bytes queued (before opening, or in the socket) and not yet written. */
   get bufferedAmount(): number {
-    return this.#socket.bufferedAmount;
+    return this.#pendingBytes + this.#socket.bufferedAmount;
   }
 
   /** Closes the socket (code 1000) and resolves once it is fully closed. */
@@ -232,4 +299,28 @@ export class WebSocketClientTransport implements DatagramTransport {
     }
     return this.#closed;
   }
+}
+
+/**
+ * Parses a server URL, mapping `http(s):` to `ws(s):`; throws INVALID_ARGUMENT otherwise.
+ *
+ * @example
+ * ```ts
+ * import { toWebSocketUrl } from "./websocket_transport.ts";
+ * console.log(toWebSocketUrl("http://localhost:8080/ws").href); // ws://localhost:8080/ws
+ * ```
+ */
+export function toWebSocketUrl(url: string | URL): URL {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new MultiplayerError("INVALID_ARGUMENT", `not a valid WebSocket URL: ${url}`);
+  }
+  if (target.protocol === "http:") target.protocol = "ws:";
+  if (target.protocol === "https:") target.protocol = "wss:";
+  if (target.protocol !== "ws:" && target.protocol !== "wss:") {
+    throw new MultiplayerError("INVALID_ARGUMENT", `expected a ws: or wss: URL, got ${url}`);
+  }
+  return target;
 }

@@ -9,7 +9,15 @@
 import { TransferMode } from "../../protocol/constants.ts";
 import { WebSocketMultiplayerPeer } from "../../transport/websocket_peer.ts";
 
-/** One received message, as the page shows it. */
+/**
+ * One received message, as the page shows it.
+ *
+ * @example
+ * ```ts ignore
+ * import type { ShownMessage } from "./client.ts";
+ * const m: ShownMessage = { from: 1, text: "welcome", mode: 2 };
+ * ```
+ */
 export interface ShownMessage {
   /** Sender id. */
   readonly from: number;
@@ -143,7 +151,10 @@ const api = {
 };
 (globalThis as unknown as { netplay: typeof api }).netplay = api;
 
-$("url").setAttribute("value", `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+$("url").setAttribute(
+  "value",
+  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+);
 $("join").addEventListener("submit", (event) => {
   event.preventDefault();
   join(($("url") as HTMLInputElement).value).catch((e) => setStatus(String(e)));

@@ -34,7 +34,15 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
-/** Rejects with a message naming `what` if `promise` is not settled within `ms`. */
+/**
+ * Rejects with a message naming `what` if `promise` is not settled within `ms`.
+ *
+ * @example
+ * ```ts
+ * import { withTimeout } from "./cdp.ts";
+ * console.log(await withTimeout(Promise.resolve(1), 100, "one")); // 1
+ * ```
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -136,7 +144,18 @@ export class CdpClient {
   }
 }
 
-/** A page (tab) attached through a flat CDP session. */
+/**
+ * A page (tab) attached through a flat CDP session.
+ *
+ * @example
+ * ```ts ignore
+ * import { Chromium, findChromium } from "./cdp.ts";
+ * const browser = await Chromium.launch(findChromium()!);
+ * const page = await browser.newPage();
+ * console.log(await page.evaluate("1 + 1")); // 2
+ * await browser.close();
+ * ```
+ */
 export class CdpPage {
   /** Console lines and uncaught exceptions of the page, for diagnostics (bounded). */
   readonly log: string[] = [];

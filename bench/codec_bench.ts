@@ -1,0 +1,114 @@
+/**
+ * Micro-benchmarks of the per-connection hot paths: frame encode/decode and ack processing.
+ * Run: `deno bench bench/codec_bench.ts`.
+ *
+ * @module
+ */
+import {
+  beginData,
+  finishData,
+  FrameCursor,
+  MessageKind,
+  writeMessage,
+} from "../protocol/frame.ts";
+import { MsgpackWriter } from "../protocol/msgpack.ts";
+import { Connection } from "../protocol/connection.ts";
+import { TransferMode } from "../protocol/constants.ts";
+import { SentPackets } from "../protocol/sent_packets.ts";
+import { AckTracker } from "../protocol/ack_tracker.ts";
+
+const PAYLOAD = new Uint8Array(32);
+const w = new MsgpackWriter(1200);
+
+function encode30(): number {
+  beginData(w, 0x12345678, 100, 90, 0xffffffff, 0xffffffff, 16);
+  for (let i = 0; i < 30; i++) {
+    writeMessage(w, MessageKind.RELIABLE, 1, i, 0, 0, false, 0, PAYLOAD, 0, 32);
+  }
+  finishData(w, 30);
+  return w.pos;
+}
+const frame = w.buf.slice(0, encode30());
+const cursor = new FrameCursor();
+
+Deno.bench("frame encode: 30 x 32 B reliable messages", () => {
+  encode30();
+});
+
+Deno.bench("frame decode: 30 x 32 B messages (cursor, no copies)", () => {
+  cursor.begin(frame, 0, frame.length);
+  let n = 0;
+  while (cursor.next() >= 0) n += cursor.payloadEnd - cursor.payloadStart;
+  if (n !== 960) throw new Error("bad decode");
+});
+
+const cfg = {
+  sessionId: 1,
+  wireChannelCount: 2,
+  datagramSize: 1200,
+  maxMessageSize: 1 << 20,
+  timeoutMs: 1e9,
+  keepaliveMs: 1e9,
+  reliableCarrier: false,
+  maxSendQueueBytes: 1 << 24,
+  maxReassemblyBytes: 1 << 22,
+  now: 0,
+};
+
+// receiver: datagrams of 30 reliable 32 B messages with consecutive sequences
+const N = 4096;
+const datagrams: Uint8Array[] = [];
+for (let i = 0; i < N; i++) {
+  beginData(w, 1, (i + 1) & 0xffff, 0, 0, 0, 0);
+  for (let j = 0; j < 30; j++) {
+    writeMessage(w, MessageKind.RELIABLE, 1, (i * 30 + j) & 0xffff, 0, 0, false, 0, PAYLOAD, 0, 32);
+  }
+  finishData(w, 30);
+  datagrams.push(w.buf.slice(0, w.pos));
+}
+let rx = new Connection(cfg);
+let k = 0, delivered = 0;
+const sink = () => (delivered++, true);
+rx.onMessage = sink;
+
+Deno.bench("connection receive: datagram of 30 x 32 B reliable, delivered (per datagram)", () => {
+  if (k === N) {
+    rx = new Connection(cfg);
+    rx.onMessage = sink;
+    k = 0;
+  }
+  if (!rx.handleDatagram(datagrams[k++], 1)) throw new Error("dropped");
+});
+
+// full loop: send 30 messages, transmit, receive, ack back
+const a = new Connection(cfg), b = new Connection(cfg);
+b.onMessage = sink;
+let t = 0;
+Deno.bench("connection round: send 30 x 32 B, transmit, receive, ack (per datagram)", () => {
+  t += 0.01;
+  for (let i = 0; i < 30; i++) a.send(1, TransferMode.RELIABLE, PAYLOAD, undefined, t);
+  for (let d = a.pollTransmit(t); d; d = a.pollTransmit(t)) b.handleDatagram(d, t);
+  for (let d = b.pollTransmit(t + 5); d; d = b.pollTransmit(t + 5)) a.handleDatagram(d, t);
+});
+
+Deno.bench("connection construction", () => {
+  new Connection(cfg);
+});
+
+const listener = { onMessageRef: () => {}, onPacketAcked: () => {}, onPacketLost: () => {} };
+Deno.bench("ack processing: 64 in-flight packets acked by one ack", () => {
+  const sp = new SentPackets(listener);
+  for (let s = 1; s <= 65; s++) {
+    sp.addRef(1, s);
+    sp.onSent(s, 0, 1000, false);
+  }
+  sp.onAck(65, 0xffffffff, 0xffffffff, 1);
+});
+
+const tracker = new AckTracker({ ackEveryPackets: 16, maxAckDelayMs: 2 });
+let seq = 1;
+Deno.bench("ack tracking: record packet + fill 64 ack bits", () => {
+  tracker.isNew(seq);
+  tracker.record(seq++, true, true, 0);
+  tracker.fillBits();
+});

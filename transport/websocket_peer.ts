@@ -1,0 +1,266 @@
+/**
+ * The multiplayer peer over WebSocket: the same protocol host and driver as the UDP peer, over a
+ * reliable ordered carrier. A server can also accept UDP clients in the same session.
+ *
+ * @module
+ */
+import { ConnectionStatus, DEFAULTS } from "../protocol/constants.ts";
+import { DisconnectReason, MultiplayerError } from "../protocol/errors.ts";
+import { Host } from "../protocol/host.ts";
+import { CompositeTransport } from "./composite_transport.ts";
+import {
+  abortCreate,
+  beginCreate,
+  MultiplayerPeerBase,
+  peerHostOptions,
+  startHost,
+} from "./multiplayer_peer.ts";
+import { type PeerAddress, systemClock } from "./transport.ts";
+import { UdpTransport } from "./udp_transport.ts";
+import { WebSocketServerTransport } from "./websocket_server_transport.ts";
+import { toWebSocketUrl, WebSocketClientTransport, WsCloseCode } from "./websocket_transport.ts";
+
+/**
+ * Options of {@link WebSocketMultiplayerPeer.createServer}.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketServerPeerOptions } from "./websocket_peer.ts";
+ * const options: WebSocketServerPeerOptions = { bindAddress: "127.0.0.1", udpPort: 0 };
+ * ```
+ */
+export interface WebSocketServerPeerOptions {
+  /** Most clients at once, WebSocket and UDP together (default 32). */
+  maxClients?: number;
+  /** Address to bind the listener(s) to (default `"0.0.0.0"`). */
+  bindAddress?: string;
+  /** Per-client send buffer bound; a client past it is dropped (default 16 MiB). */
+  maxBufferedBytes?: number;
+  /** Also accept UDP clients on this port (0 = ephemeral, see `udpPort`): one id space. */
+  udpPort?: number;
+}
+
+/**
+ * Options of {@link WebSocketMultiplayerPeer.createClient}.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketClientPeerOptions } from "./websocket_peer.ts";
+ * const options: WebSocketClientPeerOptions = { connectTimeoutMs: 2000 };
+ * ```
+ */
+export interface WebSocketClientPeerOptions {
+  /** Give up connecting after this long (default 5000 ms) with `connection_failed`. */
+  connectTimeoutMs?: number;
+  /** Send buffer bound; past it the socket is closed (default 16 MiB). */
+  maxBufferedBytes?: number;
+}
+
+/** How often the server closes sockets that are not (or no longer) in the session. */
+const SWEEP_INTERVAL_MS = 1000;
+
+function checkPort(port: number, what: string): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new MultiplayerError("INVALID_ARGUMENT", `${what} must be an integer in [0, 65535]`);
+  }
+}
+
+function reasonOf(code: number): DisconnectReason {
+  return code === WsCloseCode.BACKPRESSURE
+    ? DisconnectReason.BACKPRESSURE
+    : DisconnectReason.CLOSED;
+}
+
+function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
+  return a.port === b.port && a.hostname === b.hostname &&
+    (a.transport ?? "udp") === (b.transport ?? "udp");
+}
+
+function peerIdAt(host: Host, address: PeerAddress): number | undefined {
+  for (const id of host.peerIds()) {
+    const at = host.peerAddress(id);
+    if (at && sameAddress(at, address)) return id;
+  }
+  return undefined;
+}
+
+/**
+ * A NetworkedMultiplayerPeer over WebSocket, with the UDP peer's ids, targets, relay, events,
+ * `poll()` and `putVar`/`getVar` semantics (it runs the same protocol host).
+ *
+ * **Transfer modes:** WebSocket is a reliable ordered stream, so every mode (RELIABLE,
+ * UNRELIABLE_ORDERED, UNRELIABLE) is delivered reliably and in order; no acks or retransmissions
+ * are added on top of it. UDP clients of a mixed server keep their UDP semantics.
+ *
+ * **Backpressure:** each socket's send buffer is bounded (`maxBufferedBytes`); a client that
+ * cannot keep up is dropped (close code 4010, `DisconnectReason.BACKPRESSURE`) rather than
+ * shedding packets, since nothing can be shed from an ordered stream without breaking order.
+ *
+ * The client side uses only the standard `WebSocket`, so it runs in browsers.
+ *
+ * @example
+ * ```ts
+ * import { WebSocketMultiplayerPeer } from "./websocket_peer.ts";
+ * const server = new WebSocketMultiplayerPeer();
+ * await server.createServer(0, { bindAddress: "127.0.0.1" });
+ * const client = new WebSocketMultiplayerPeer();
+ * await client.createClient(`ws://127.0.0.1:${server.localPort}/`);
+ * while (client.getConnectionStatus() === 1) await client.poll(100);
+ * console.log("my id", client.getUniqueId());
+ * await client.close();
+ * await server.close();
+ * ```
+ */
+export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
+  #ws?: WebSocketServerTransport;
+  #localPort = 0;
+  #udpPort = 0;
+  #sweep?: ReturnType<typeof setInterval>;
+
+  /** Servers: the WebSocket listener's port (0 when embedded or inactive). */
+  get localPort(): number {
+    return this.getConnectionStatus() === 0 ? 0 : this.#localPort;
+  }
+
+  /** Mixed servers: the UDP port (0 when not listening on UDP). */
+  get udpPort(): number {
+    return this.getConnectionStatus() === 0 ? 0 : this.#udpPort;
+  }
+
+  /**
+   * Starts a server listening on `port` (0 = ephemeral, see `localPort`) with `Deno.serve`;
+   * every request on any path is upgraded. Resolves once bound. With `udpPort`, UDP clients
+   * join the same session.
+   */
+  async createServer(port: number, options: WebSocketServerPeerOptions = {}): Promise<void> {
+    checkPort(port, "port");
+    await this.#startServer(port, options);
+  }
+
+  /**
+   * Starts a server without a listener of its own: route upgrade requests of your own
+   * `Deno.serve` handler to {@link WebSocketMultiplayerPeer.handleUpgrade}.
+   */
+  async createEmbeddedServer(options: WebSocketServerPeerOptions = {}): Promise<void> {
+    await this.#startServer(undefined, options);
+  }
+
+  /**
+   * Servers: upgrades `request` to a client of this session (pass the handler's `info` to
+   * record the client's IP). Non-upgrade requests get HTTP 426. Throws NOT_ACTIVE when the peer
+   * is not a running server.
+   */
+  handleUpgrade(request: Request, info?: Deno.ServeHandlerInfo): Response {
+    if (!this.#ws || this.getConnectionStatus() === 0) {
+      throw new MultiplayerError(
+        "NOT_ACTIVE",
+        "handleUpgrade() needs createServer() or createEmbeddedServer() first",
+      );
+    }
+    return this.#ws.handleUpgrade(request, info);
+  }
+
+  async #startServer(port: number | undefined, options: WebSocketServerPeerOptions): Promise<void> {
+    if (options.udpPort !== undefined) checkPort(options.udpPort, "udpPort");
+    beginCreate(this);
+    let ws: WebSocketServerTransport | undefined;
+    let udp: UdpTransport | undefined;
+    try {
+      const hostname = options.bindAddress ?? "0.0.0.0";
+      const wsOptions = { maxBufferedBytes: options.maxBufferedBytes };
+      ws = port === undefined
+        ? new WebSocketServerTransport(wsOptions)
+        : await WebSocketServerTransport.listen({ ...wsOptions, port, hostname });
+      if (options.udpPort !== undefined) {
+        udp = await UdpTransport.bind({ hostname, port: options.udpPort });
+      }
+      const base = peerHostOptions(this);
+      const both = udp ? new CompositeTransport({ ws, udp }) : undefined;
+      const host = new Host({
+        ...base,
+        role: "server",
+        maxClients: options.maxClients,
+        reliableCarrier: !both,
+        // Mixed: each connection's mode follows the carrier its CONNECT came over (the host
+        // creates connections inside handleDatagram, while `receiving` is set).
+        createConnection: both
+          ? (config) =>
+            base.createConnection({
+              ...config,
+              reliableCarrier: both.receiving ? both.reliableFor(both.receiving) : false,
+            })
+          : base.createConnection,
+      });
+      const driver = startHost(this, host, both ?? ws, systemClock);
+      (both ?? ws).onPeerClosed((address, code) => {
+        const id = peerIdAt(host, address);
+        const entry = id === undefined ? undefined : host.entryById(id);
+        if (!entry) return;
+        host.removePeer(entry, reasonOf(code), false, driver.clock.now());
+        driver.touch();
+      });
+      const grace = DEFAULTS.connectTimeoutMs + SWEEP_INTERVAL_MS;
+      const sweeper = ws;
+      this.#sweep = setInterval(() => {
+        sweeper.closeUnused((a) => peerIdAt(host, a) !== undefined, grace, "not in the session");
+      }, SWEEP_INTERVAL_MS);
+      this.#ws = ws;
+      this.#localPort = port === undefined ? 0 : ws.localAddress.port;
+      this.#udpPort = udp?.localAddress.port ?? 0;
+    } catch (e) {
+      await ws?.close();
+      await udp?.close();
+      abortCreate(this);
+      throw e;
+    }
+  }
+
+  /**
+   * Connects to the server at `url` (`ws:`, `wss:`, or `http(s):` mapped to them). Resolves once
+   * the socket opened or failed; `connection_succeeded` or `connection_failed` is dispatched by
+   * `poll()`. Throws INVALID_ARGUMENT for a bad URL.
+   */
+  async createClient(url: string | URL, options: WebSocketClientPeerOptions = {}): Promise<void> {
+    const target = toWebSocketUrl(url);
+    beginCreate(this);
+    let carrier: WebSocketClientTransport;
+    try {
+      carrier = WebSocketClientTransport.open(target, {
+        maxBufferedBytes: options.maxBufferedBytes,
+      });
+    } catch (e) {
+      abortCreate(this);
+      throw e;
+    }
+    const host = new Host({
+      ...peerHostOptions(this),
+      role: "client",
+      reliableCarrier: true,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+    const driver = startHost(this, host, carrier, systemClock);
+    carrier.onPeerClosed((_address, code, reason) => {
+      const now = driver.clock.now();
+      const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
+      if (host.status === ConnectionStatus.CONNECTING) {
+        host.close(now); // stops the handshake's retries
+        host.emit({ type: "connection_failed", reason: reasonOf(code), message: why });
+      } else if (host.status === ConnectionStatus.CONNECTED) {
+        const server = host.entryById(1);
+        if (server) host.removePeer(server, reasonOf(code), false, now);
+      }
+      driver.touch();
+    });
+    host.connect(carrier.serverAddress, driver.clock.now());
+    driver.touch();
+    await carrier.opened;
+  }
+
+  /** Says goodbye to every peer, then closes every socket and listener. */
+  override async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+    this.#ws = undefined;
+    await super.close();
+  }
+}
