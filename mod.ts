@@ -43,6 +43,11 @@ export {
   UdpMultiplayerPeer,
   type UdpServerOptions,
 } from "./transport/udp_peer.ts";
+export {
+  type DatagramClientOptions,
+  DatagramMultiplayerPeer,
+  type DatagramServerOptions,
+} from "./transport/datagram_peer.ts";
 export type { SimulationOptions } from "./transport/simulated_transport.ts";
 export type { BurstLoss, LinkOptions } from "./transport/link_simulator.ts";
 export {
@@ -54,3 +59,21 @@ export {
   systemClock,
   type TimerHandle,
 } from "./transport/transport.ts";
+export {
+  type WebSocketClientPeerOptions,
+  WebSocketMultiplayerPeer,
+  type WebSocketServerPeerOptions,
+} from "./transport/websocket_peer.ts";
+export {
+  type PeerClosedHandler,
+  WebSocketClientTransport,
+  type WebSocketConnectOptions,
+  WS_DEFAULTS,
+  WsCloseCode,
+} from "./transport/websocket_transport.ts";
+export {
+  type WebSocketListenOptions,
+  type WebSocketServerOptions,
+  WebSocketServerTransport,
+} from "./transport/websocket_server_transport.ts";
+export { CompositeTransport } from "./transport/composite_transport.ts";

@@ -8,7 +8,12 @@
 import process from "node:process";
 import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/child_io.ts";
 import { quantile, Samples } from "./lib/stats.ts";
-import { TARGET_PEER_BROADCAST, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
+import {
+  TARGET_PEER_BROADCAST,
+  TARGET_PEER_SERVER,
+  TransferMode,
+  UdpMultiplayerPeer,
+} from "../mod.ts";
 
 /** Configuration of a crowd child. */
 export interface CrowdConfig {
@@ -93,7 +98,8 @@ async function server(): Promise<void> {
     await peer.poll(1_000);
     const now = wallNow();
     let packet: Uint8Array | undefined;
-    while ((packet = peer.getPacket()) !== undefined) {
+    while (peer.getAvailablePacketCount() > 0) {
+      packet = peer.getPacket()!;
       if (packet.length < 16) continue;
       const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
       const index = view.getUint32(0);
@@ -132,6 +138,7 @@ async function clients(): Promise<void> {
   const inputSize = Math.max(16, config.inputSize ?? 64);
   let failed = 0;
   const batch = 50;
+  const connectStart = performance.now();
   for (let start = 0; start < n && running; start += batch) {
     const group = await Promise.all(
       Array.from({ length: Math.min(batch, n - start) }, () => connectOne()),
@@ -139,7 +146,7 @@ async function clients(): Promise<void> {
     for (const p of group) p ? peers.push(p) : failed++;
     emit("progress", { connected: peers.length, failed });
   }
-  emit("connected", { count: peers.length, failed });
+  emit("connected", { count: peers.length, failed, connectMs: performance.now() - connectStart });
   const down = new Samples(4_000_000);
   let measuring = false;
   let snapshots = 0;
@@ -151,7 +158,8 @@ async function clients(): Promise<void> {
         await p.poll(1_000);
         const now = wallNow();
         let packet: Uint8Array | undefined;
-        while ((packet = p.getPacket()) !== undefined) {
+        while (p.getAvailablePacketCount() > 0) {
+          packet = p.getPacket()!;
           if (!measuring || packet.length < 12) continue;
           snapshots++;
           const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
@@ -176,6 +184,7 @@ async function clients(): Promise<void> {
       view.setFloat64(8, wallNow());
       const p = peers[i];
       p.transferMode = TransferMode.UNRELIABLE_ORDERED;
+      p.setTargetPeer(TARGET_PEER_SERVER);
       try {
         p.putPacket(input);
         sent++;

@@ -107,7 +107,8 @@ async function sink(): Promise<void> {
   while (true) {
     await peer.poll(100);
     let packet: Uint8Array | undefined;
-    while ((packet = peer.getPacket()) !== undefined) {
+    while (peer.getAvailablePacketCount() > 0) {
+      packet = peer.getPacket()!;
       const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
       if (packet.length !== config.size) {
         fail(`length ${packet.length} != ${config.size}`);
@@ -227,8 +228,8 @@ async function ping(): Promise<void> {
     peer.putPacket(payload);
     let reply: Uint8Array | undefined;
     for (let tries = 0; tries < 50 && reply === undefined; tries++) {
-      reply = peer.getPacket();
-      if (reply === undefined) await peer.poll(200);
+      if (peer.getAvailablePacketCount() > 0) reply = peer.getPacket();
+      else await peer.poll(200);
     }
     const t1 = performance.now();
     if (reply === undefined) {
@@ -279,8 +280,8 @@ async function transfer(): Promise<void> {
     peer.putPacket(payload);
     let reply: Uint8Array | undefined;
     for (let tries = 0; tries < 300 && reply === undefined; tries++) {
-      reply = peer.getPacket();
-      if (reply === undefined) await peer.poll(100);
+      if (peer.getAvailablePacketCount() > 0) reply = peer.getPacket();
+      else await peer.poll(100);
     }
     if (reply === undefined) {
       emit("error", { message: `transfer ${i} not confirmed within 30 s` });

@@ -29,8 +29,9 @@ const reps = Number(flag("--reps") ?? (quick ? 1 : 3));
 const denoFlags = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
 const options: ScenarioOptions = {
   ...(quick
-    ? { warmupMs: 200, durationMs: 700, rounds: 400, crowdClients: 200, crowdMs: 2_000 }
-    : { warmupMs: 500, durationMs: 2_000, rounds: 2_000, crowdClients: 1000, crowdMs: 5_000 }),
+    ? { warmupMs: 300, durationMs: 700, rounds: 400, crowdClients: 200, crowdMs: 2_000 }
+    : { warmupMs: 1_500, durationMs: 2_000, rounds: 2_000, crowdClients: 1000, crowdMs: 5_000 }),
+  ...(flag("--clients") ? { crowdClients: Number(flag("--clients")) } : {}),
   transfers: quick ? 2 : 3,
   denoFlags,
 };
@@ -63,7 +64,7 @@ const tasks: Task[] = [
 ];
 const wanted = new Set<string>();
 for (const t of tasks) {
-  if (only && !t.name.includes(only)) continue;
+  if (only && !t.name.startsWith(only)) continue;
   wanted.add(t.name);
   t.needs?.forEach((n) => wanted.add(n));
 }

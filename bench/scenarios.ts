@@ -197,6 +197,7 @@ export async function crowd(options: ScenarioOptions): Promise<Measurement> {
     const { port } = await server.next("ready", 20_000);
     const clients = spawnChild(CROWD, { role: "crowd-clients", clients: n, port, deadlineMs }, {
       label: "crowd clients",
+      denoFlags: options.denoFlags,
     });
     try {
       const connected = await clients.next("connected", deadlineMs);
@@ -204,7 +205,9 @@ export async function crowd(options: ScenarioOptions): Promise<Measurement> {
       // Let the tick loops settle before measuring.
       await clients.send({ cmd: "measure" });
       await server.send({ cmd: "measure", durationMs: options.crowdMs, peers: count });
-      if (Deno.args.includes("--verbose")) console.log("  crowd connected:", count);
+      if (Deno.args.includes("--verbose")) {
+        console.log(`  crowd: ${count} connected in ${Number(connected.connectMs).toFixed(0)} ms`);
+      }
       const s = await server.next("crowd", options.crowdMs + 30_000);
       await clients.send({ cmd: "report" });
       const c = await clients.next("crowd-clients", 30_000);
@@ -218,6 +221,8 @@ export async function crowd(options: ScenarioOptions): Promise<Measurement> {
           rssPerPeer: Number(s.rssPerPeer),
           heapPerPeer: Number(s.heapPerPeer),
           clientCpu: Number(c.cpu),
+          connectMs: Number(connected.connectMs),
+          putErrors: Number(c.putErrors),
           upP99Ticks: Number(s.upP99Ticks),
           downP99Ticks: Number(c.downP99Ticks),
           p99Ticks: Math.max(Number(s.upP99Ticks), Number(c.downP99Ticks)),

@@ -99,11 +99,13 @@ let expectedReliable = 0;
 for (const [name, mode] of modes) {
   for (const [index, client] of clients.entries()) {
     const other = clients[(index + 1) % CLIENTS].getUniqueId();
-    for (const [label, target, receivers] of [
-      ["server", TARGET_PEER_SERVER, 1],
-      ["broadcast", TARGET_PEER_BROADCAST, CLIENTS],
-      ["relay", other, 1],
-    ] as const) {
+    for (
+      const [label, target, receivers] of [
+        ["server", TARGET_PEER_SERVER, 1],
+        ["broadcast", TARGET_PEER_BROADCAST, CLIENTS],
+        ["relay", other, 1],
+      ] as const
+    ) {
       const kind = `${name} ${label}`;
       client.transferMode = mode;
       client.setTargetPeer(target);
@@ -115,23 +117,27 @@ for (const [name, mode] of modes) {
     }
   }
 }
-// Round trips: reliable pings from each client to the server, echoed back.
+const reliableDelivered = () =>
+  [...rows].filter(([k]) => k.startsWith("RELIABLE")).reduce((n, [, r]) => n + r.delivered, 0);
+await pump(() => reliableDelivered() >= expectedReliable, 20_000);
+// Round trips on the now idle link: reliable pings to the server, echoed back.
 for (const client of clients) {
   client.setTargetPeer(TARGET_PEER_SERVER);
   client.transferMode = TransferMode.RELIABLE;
-  for (let i = 0; i < 20; i++) client.putVar({ kind: "ping", seq: i, t: performance.now() });
+  for (let i = 0; i < 20; i++) {
+    client.putVar({ kind: "ping", seq: i, t: performance.now() });
+    await pump(() => false, 20);
+  }
 }
-const reliableDelivered = () =>
-  [...rows].filter(([k]) => k.startsWith("RELIABLE")).reduce((n, [, r]) => n + r.delivered, 0);
-await pump(() => reliableDelivered() >= expectedReliable && rtts.length >= 20 * CLIENTS, 20_000);
+await pump(() => rtts.length >= 20 * CLIENTS, 5_000);
 // Give the unreliable stragglers a moment to land.
 await pump(() => false, 300);
 
 console.log();
-console.log("mode/target                 sent   delivered   out-of-order");
+console.log(`${"mode/target".padEnd(30)} sent   delivered   out-of-order`);
 for (const [kind, r] of [...rows].sort()) {
   console.log(
-    `${kind.padEnd(26)} ${String(r.sent).padStart(5)} ${String(r.delivered).padStart(11)} ${
+    `${kind.padEnd(30)} ${String(r.sent).padStart(5)} ${String(r.delivered).padStart(11)} ${
       String(r.outOfOrder).padStart(14)
     }`,
   );

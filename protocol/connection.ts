@@ -482,7 +482,8 @@ export class Connection implements ConnectionApi {
 
   /** Absolute time at which {@link Connection.handleTimeout} must run next. */
   pollTimeout(): number {
-    let t = this.#lastSend + this.#cfg.keepaliveMs;
+    // a pending ping waits for send permission (window/ring): no deadline, or we would spin
+    let t = this.#pingPending ? Infinity : this.#lastSend + this.#cfg.keepaliveMs;
     if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.#cfg.timeoutMs);
     if (!this.#carrier) {
       if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);

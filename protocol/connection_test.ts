@@ -333,3 +333,38 @@ Deno.test("congestion hook: closed window sheds unreliable first, delays reliabl
   for (const d of drain(b.conn, 10)) a.conn.handleDatagram(d, 10);
   assert.deepEqual(calls, ["sent true", "ack true"]);
 });
+
+Deno.test("mutated datagrams of a live session never throw and stay within limits", () => {
+  const cfg = testConfig({ maxReassemblyBytes: 64 * 1024 });
+  const a = collecting(cfg), b = collecting(cfg);
+  const rnd = new SeededRandom(99);
+  const corpus: Uint8Array[] = [];
+  a.conn.send(1, R, new Uint8Array(5000), 3, 0);
+  a.conn.send(2, U, new Uint8Array(3000), undefined, 0);
+  a.conn.send(2, UO, new Uint8Array(10), -9, 0);
+  a.conn.send(0, R, new Uint8Array(10), undefined, 0);
+  corpus.push(...drain(a.conn, 0));
+  for (let i = 0; i < 30_000; i++) {
+    const m = corpus[i % corpus.length].slice();
+    for (let f = 0; f < 1 + (i % 3); f++) m[rnd.nextU32() % m.length] = rnd.nextU32() & 0xff;
+    b.conn.handleDatagram(m.subarray(0, rnd.next() < 0.1 ? rnd.nextU32() % m.length : m.length), i);
+    if (i % 1000 === 0) b.conn.handleTimeout(i);
+    assert.ok(b.conn.reassemblyBytes <= 64 * 1024);
+    drain(b.conn, i);
+  }
+  assert.ok(b.conn.stats.packetsDropped > 20_000);
+});
+
+Deno.test("pollTimeout never lies in the past while sending is blocked", () => {
+  const cc = {
+    canSend: () => false,
+    nextSendTime: () => Infinity,
+    onSent: () => {},
+    onAck: () => {},
+    onLoss: () => {},
+  };
+  const a = collecting(testConfig({ keepaliveMs: 100 }), { congestion: cc });
+  a.conn.handleTimeout(100);
+  assert.equal(a.conn.pollTransmit(100), undefined, "ping waits for the window");
+  assert.ok(a.conn.pollTimeout() > 100, `deadline ${a.conn.pollTimeout()}`);
+});

@@ -110,18 +110,19 @@ export class SentPackets {
    */
   onAck(ack: number, bitsLo: number, bitsHi: number, now: number): void {
     this.latestRttSample = -1;
-    if (ack === 0) return;
+    if (ack > this.largestAcked) this.largestAcked = ack;
+    if (ack === 0 || this.inFlight === 0) return;
     if (this.#ackOne(ack)) {
       const i = ack & this.#mask;
       if (this.#retx[i] === 0) this.latestRttSample = now - this.#time[i];
     }
-    if (ack > this.largestAcked) this.largestAcked = ack;
     for (let b = 0; b < 32; b++) {
       if ((bitsLo >>> b) & 1) this.#ackOne(ack - 1 - b);
       if ((bitsHi >>> b) & 1) this.#ackOne(ack - 33 - b);
     }
     // fast retransmit: anything FAST_RETRANSMIT_THRESHOLD older than the largest ack is lost
-    const limit = this.largestAcked - FAST_RETRANSMIT_THRESHOLD;
+    // (bounded by largestSent: acks may name untracked ack-only packets far ahead)
+    const limit = Math.min(this.largestAcked - FAST_RETRANSMIT_THRESHOLD, this.largestSent);
     for (let s = this.#oldest; s <= limit; s++) this.#lose(s);
     this.#advance();
   }

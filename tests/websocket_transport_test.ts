@@ -202,3 +202,25 @@ Deno.test("ws carrier: server close tells clients and frees the port", async () 
   const again = Deno.listen({ port: server.localAddress.port, hostname: "127.0.0.1" });
   again.close();
 });
+
+Deno.test("ws carrier: closeUnused closes only sockets the session does not know", async () => {
+  const server = await WebSocketServerTransport.listen({ port: 0, hostname: "127.0.0.1" });
+  const inbox = new Inbox();
+  server.listen(inbox.push);
+  const url = `ws://127.0.0.1:${server.localAddress.port}`;
+  const kept = await WebSocketClientTransport.connect(url);
+  const idle = await WebSocketClientTransport.connect(url);
+  const idleClosed = Promise.withResolvers<string>();
+  idle.onPeerClosed((_a, _code, reason) => idleClosed.resolve(reason));
+  kept.send(new Uint8Array([1]), kept.serverAddress);
+  await inbox.until(1);
+  const known = inbox.items[0].from;
+  assert.equal(server.closeUnused((a) => a.port === known.port, 60_000, "x"), 0); // in grace
+  assert.equal(server.closeUnused((a) => a.port === known.port, 0, "not in the session"), 1);
+  assert.equal(await idleClosed.promise, "not in the session");
+  assert.ok(kept.send(new Uint8Array([2]), kept.serverAddress));
+  await inbox.until(2);
+  await kept.close();
+  await idle.close();
+  await server.close();
+});

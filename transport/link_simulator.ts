@@ -4,7 +4,8 @@
  *
  * Order of the model per datagram: outage → bottleneck queue (tail drop, bandwidth
  * serialization) → loss (random + Gilbert–Elliott) → latency + jitter (+ reorder delay) →
- * duplicate. Jitter is independent per datagram, so it reorders too.
+ * duplicate. Jitter varies the delay but keeps the link first-in first-out, as a real path
+ * mostly does; only `reorder` (or `jitterReorders: true`) lets datagrams overtake each other.
  *
  * @module
  */
@@ -56,6 +57,8 @@ export interface LinkOptions {
   latencyMs?: number;
   /** Uniform jitter: delay is `latencyMs ± jitterMs` (never below 0). */
   jitterMs?: number;
+  /** Let jitter reorder datagrams (independent delay per datagram); default false (FIFO). */
+  jitterReorders?: boolean;
   /** Bottleneck rate in bytes per second; 0 = no cap. */
   bandwidthBytesPerSec?: number;
   /** Bottleneck queue in bytes (tail drop when full); default 64 KiB. Only with a bandwidth cap. */
@@ -152,6 +155,7 @@ export class LinkSimulator {
       reorderDelayMs: 20,
       latencyMs: 0,
       jitterMs: 0,
+      jitterReorders: false,
       bandwidthBytesPerSec: 0,
       queueBytes: 64 * 1024,
       seed: 1,
@@ -305,6 +309,11 @@ export class LinkSimulator {
       return 0;
     }
     let t = leave + this.#delay();
+    if (!o.jitterReorders) {
+      // FIFO: a datagram never arrives before one sent earlier on the same link
+      if (t < this.#inOrderUntil) t = this.#inOrderUntil;
+      this.#inOrderUntil = t;
+    }
     if (o.reorder > 0 && rnd.next() < o.reorder) {
       t += o.reorderDelayMs;
       s.reordered++;
@@ -321,6 +330,8 @@ export class LinkSimulator {
     }
     return 1;
   }
+
+  #inOrderUntil = 0;
 
   #delay(): number {
     const o = this.#options;

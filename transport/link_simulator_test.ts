@@ -47,7 +47,7 @@ Deno.test("LinkSimulator: duplicate and reorder probabilities", () => {
 });
 
 Deno.test("LinkSimulator: jitter stays within latency ± jitter and averages the latency", () => {
-  const link = new LinkSimulator({ latencyMs: 30, jitterMs: 20, seed: 3 });
+  const link = new LinkSimulator({ latencyMs: 30, jitterMs: 20, seed: 3, jitterReorders: true });
   let sum = 0, min = Infinity, max = -Infinity;
   for (let i = 0; i < N; i++) {
     const d = link.schedule(100, 1000)[0] - 1000;
@@ -128,4 +128,14 @@ Deno.test("LinkSimulator: configure at runtime and reject bad options", () => {
   const times = new Float64Array(2);
   assert.equal(link.scheduleInto(10, 1, times), 1);
   assert.equal(times[0], 6);
+});
+
+Deno.test("LinkSimulator: jitter keeps the link FIFO unless reordering is asked for", () => {
+  const link = new LinkSimulator({ latencyMs: 30, jitterMs: 20, seed: 5 });
+  let last = -Infinity;
+  for (let i = 0; i < 10_000; i++) {
+    const [t] = link.schedule(100, i * 0.01);
+    if (t < last) throw new Error(`datagram ${i} overtook an earlier one (${t} < ${last})`);
+    last = t;
+  }
 });

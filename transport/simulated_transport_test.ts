@@ -62,7 +62,7 @@ Deno.test("SimulatedTransport: jitter reorders, outage drops, pending is bounded
   const inner = new Recorder(clock);
   const t = new SimulatedTransport(
     inner,
-    { latencyMs: 30, jitterMs: 20, seed: 2, maxPendingDatagrams: 100 },
+    { latencyMs: 30, jitterMs: 20, seed: 2, jitterReorders: true, maxPendingDatagrams: 100 },
     clock,
   );
   let accepted = 0;
