@@ -97,7 +97,7 @@ try {
           .map(([k, v]) => `${k}=${fmt(v, "")}`).join(" ");
         console.log(`${prefix}: ${shown}${m.error ? `  INCORRECT: ${m.error}` : ""}`);
       } catch (e) {
-        const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+        const message = oneLine(e instanceof Error ? e.message : String(e));
         r.errors.push(`run failed: ${message}`);
         console.log(`${prefix}: ERROR ${message}`);
       }
@@ -106,6 +106,16 @@ try {
 } finally {
   killAllChildren();
   Deno.removeSignalListener("SIGINT", onSignal);
+}
+
+/** First line plus the first stderr error line, without colors (keeps the table readable). */
+function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n").map((l) => l.trim()).filter(
+    Boolean,
+  );
+  const cause = lines.slice(1).find((l) => /error/i.test(l));
+  return cause ? `${lines[0]} ${cause}` : lines[0] ?? "";
 }
 
 function med(name: string, key: string): number {

@@ -15,66 +15,27 @@ import {
   FrameCursor,
   MAX_DATA_HEADER_BYTES,
   MAX_MESSAGE_OVERHEAD,
-  MAX_MESSAGES_PER_DATAGRAM,
   MAX_WIRE_CHANNEL,
   MessageKind as K,
-  messageSize,
   writeMessage,
 } from "./frame.ts";
 import { fragmentCount, ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
 import { MsgpackWriter } from "./msgpack.ts";
+import { packReliable, PackResult, packUnreliable } from "./packer.ts";
 import { copyPayload } from "./payload_slab.ts";
 import { ReceiveResult, ReliableReceiver, ReliableSender } from "./reliable_channel.ts";
-import { RttEstimator, type RttOptions } from "./rtt.ts";
+import { RttEstimator } from "./rtt.ts";
 import { SentPackets } from "./sent_packets.ts";
 import { SequencedChannel, UnreliableQueue } from "./sequenced_channel.ts";
 import { extendSeq } from "./sequence.ts";
 import { ConnectionStats } from "./stats.ts";
+import {
+  type CongestionControl,
+  type ConnectionOptions,
+  unlimitedCongestion,
+} from "./connection_options.ts";
 
-/** Congestion control hook (implemented in `congestion.ts`); the default never limits. */
-export interface CongestionControl {
-  /** True when a new ack-eliciting datagram may be sent now (window + pacing). */
-  canSend(bytesInFlight: number, now: number): boolean;
-  /** When sending becomes possible again (used by pollTimeout while blocked). */
-  nextSendTime(now: number): number;
-  /** A datagram of `bytes` was sent. */
-  onSent(bytes: number, now: number): void;
-  /** Datagrams totalling `bytes` were acked; `rttSample` when the ack gave one. */
-  onAck(bytes: number, rttSample: number | undefined, now: number): void;
-  /** Datagrams totalling `bytes` were declared lost. */
-  onLoss(bytes: number, now: number): void;
-}
-
-/**
- * A {@link CongestionControl} that never limits.
- *
- * @example
- * ```ts
- * import { unlimitedCongestion } from "./connection.ts";
- * console.log(unlimitedCongestion.canSend(1e9, 0)); // true
- * ```
- */
-export const unlimitedCongestion: CongestionControl = {
-  canSend: () => true,
-  nextSendTime: (now) => now,
-  onSent: () => {},
-  onAck: () => {},
-  onLoss: () => {},
-};
-
-/** Optional tuning of a {@link Connection}. */
-export interface ConnectionOptions {
-  /** Congestion control (default: unlimited). */
-  readonly congestion?: CongestionControl;
-  /** Ack at once after this many ack-eliciting packets (default 16). */
-  readonly ackEveryPackets?: number;
-  /** Otherwise ack within this many ms (default 2). */
-  readonly maxAckDelayMs?: number;
-  /** RTT/RTO tuning. */
-  readonly rtt?: Partial<RttOptions>;
-  /** Incomplete unreliable fragment groups are dropped after this many ms (default 1000). */
-  readonly fragmentExpiryMs?: number;
-}
+export { type CongestionControl, type ConnectionOptions, unlimitedCongestion };
 
 /** Retry interval for deliveries the host refused (its inbound queue was full). */
 const REFUSED_RETRY_MS = 5;
@@ -120,6 +81,7 @@ export class Connection implements ConnectionApi {
   readonly #receivers: ReliableReceiver[] = [];
   readonly #seqd: SequencedChannel[] = [];
   readonly #unreliable = new UnreliableQueue();
+  readonly #pack = new PackResult();
   #nextPacketSeq = 1;
   #lastSend: number;
   #lastReceive: number;
@@ -315,48 +277,21 @@ export class Connection implements ConnectionApi {
       carrier ? 0 : acks.ackBitsHi,
       delay,
     );
-    let count = 0, retx = false;
+    const pr = this.#pack;
+    pr.count = 0;
+    pr.retransmitted = 0;
     if (data) {
-      const limit = w.buf.length;
       if (this.#pingPending) {
         writeMessage(w, K.PING, 0, 0, 0, 0, false, 0, w.buf, 0, 0);
         this.#pingPending = false;
-        count++;
+        pr.count++;
       }
-      // reliable: one message per channel per round, rotating the starting channel
-      const n = this.#senders.length;
-      let progress = true;
-      while (progress && count < MAX_MESSAGES_PER_DATAGRAM) {
-        progress = false;
-        for (let k = 0; k < n; k++) {
-          const ch = (this.#rr + k) % n, s = this.#senders[ch], m = s.peek();
-          if (m < 0) continue;
-          const payload = s.payload(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
-          const kind = fc === 0 ? K.RELIABLE : K.RELIABLE_FRAGMENT, fi = s.fragIndex(m);
-          const size = messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, payload.length);
-          if (w.pos + size > limit) continue;
-          writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, payload, 0, payload.length);
-          count++;
-          progress = true;
-          if (s.markSent(m)) {
-            retx = true;
-            this.stats.retransmits++;
-          }
-          if (carrier) s.onAcked(m);
-          else this.#sent.addRef(ch, m);
-        }
-      }
-      this.#rr = (this.#rr + 1) % n;
-      const q = this.#unreliable;
-      while (q.length > 0 && count < MAX_MESSAGES_PER_DATAGRAM) {
-        const kind = q.kind(0), ch = q.channel(0), sq = q.seq(0), fi = q.index(0), fc = q.count(0);
-        const hp = q.hasPeer(0), peer = q.peer(0), a = q.start(0), b = q.end(0);
-        if (w.pos + messageSize(kind, ch, sq, fi, fc, hp, peer, b - a) > limit) break;
-        writeMessage(w, kind, ch, sq, fi, fc, hp, peer, q.payload(0), a, b);
-        q.shift();
-        count++;
-      }
+      packReliable(w, this.#senders, this.#rr, carrier ? undefined : this.#sent, pr);
+      this.#rr = (this.#rr + 1) % this.#senders.length;
+      packUnreliable(w, this.#unreliable, pr);
+      this.stats.retransmits += pr.retransmitted;
     }
+    const count = pr.count, retx = pr.retransmitted > 0;
     if (count === 0 && !ackDue) return undefined;
     finishData(w, count);
     this.#nextPacketSeq++;

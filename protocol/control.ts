@@ -69,13 +69,19 @@ export interface ConnectPayload {
   readonly channelCount: number;
   /** Opaque application token for the server's authentication hook (may be empty). */
   readonly token: Uint8Array;
+  /** Client's ephemeral public key when it asks for encryption (`[alg][raw]`). */
+  readonly publicKey?: Uint8Array;
 }
+
+/** Largest serialized public key, signature or key confirmation carried in a handshake. */
+export const MAX_KEY_FIELD_BYTES = 160;
 
 /** Largest application token accepted in a CONNECT. */
 export const MAX_TOKEN_BYTES = 1024;
 
 /**
- * Encodes a CONNECT payload `[channelCount, token]`.
+ * Encodes a CONNECT payload `[channelCount, token]`, or `[channelCount, token, publicKey]`
+ * when the client asks for encryption.
  *
  * @example
  * ```ts
@@ -85,7 +91,8 @@ export const MAX_TOKEN_BYTES = 1024;
  * ```
  */
 export function encodeConnectPayload(payload: ConnectPayload): Uint8Array {
-  return encodeValue([payload.channelCount, payload.token]);
+  const { channelCount, token, publicKey } = payload;
+  return encodeValue(publicKey ? [channelCount, token, publicKey] : [channelCount, token]);
 }
 
 /**
@@ -99,11 +106,14 @@ export function encodeConnectPayload(payload: ConnectPayload): Uint8Array {
  */
 export function decodeConnectPayload(bytes: Uint8Array): ConnectPayload | undefined {
   const r = decodeValue(bytes, SMALL);
-  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 2) return undefined;
-  const [channelCount, token] = r.value;
+  if (!r.ok || !Array.isArray(r.value)) return undefined;
+  if (r.value.length !== 2 && r.value.length !== 3) return undefined;
+  const [channelCount, token, publicKey] = r.value;
   if (!isCount(channelCount, 255) || !(token instanceof Uint8Array)) return undefined;
   if (token.length > MAX_TOKEN_BYTES) return undefined;
-  return { channelCount, token };
+  if (r.value.length === 2) return { channelCount, token };
+  if (!isKeyField(publicKey) || publicKey.length === 0) return undefined;
+  return { channelCount, token, publicKey };
 }
 
 /** Body of an ACCEPT: what the server decided. */
@@ -116,10 +126,26 @@ export interface AcceptBody {
   readonly serverRelay: boolean;
   /** Server's silence timeout in ms (the client uses the same). */
   readonly timeoutMs: number;
+  /** Present when the session is encrypted. */
+  readonly crypto?: AcceptCrypto;
 }
 
+/** Key exchange fields of an encrypted session's ACCEPT. */
+export interface AcceptCrypto {
+  /** Server's ephemeral public key (`[alg][raw]`). */
+  readonly serverPublicKey: Uint8Array;
+  /** AEAD tag over the transcript with the server-to-client key: proves the same keys (PSK). */
+  readonly confirmation: Uint8Array;
+  /** Server identity's signature over the transcript (empty without an identity). */
+  readonly signature: Uint8Array;
+}
+
+const isKeyField = (v: unknown): v is Uint8Array =>
+  v instanceof Uint8Array && v.length <= MAX_KEY_FIELD_BYTES;
+
 /**
- * Encodes an ACCEPT body `[id, channelCount, serverRelay, timeoutMs]`.
+ * Encodes an ACCEPT body `[id, channelCount, serverRelay, timeoutMs]`, followed by
+ * `serverPublicKey, confirmation, signature` for an encrypted session.
  *
  * @example
  * ```ts
@@ -129,7 +155,9 @@ export interface AcceptBody {
  * ```
  */
 export function encodeAcceptBody(body: AcceptBody): Uint8Array {
-  return encodeValue([body.id, body.channelCount, body.serverRelay, body.timeoutMs]);
+  const head = [body.id, body.channelCount, body.serverRelay, body.timeoutMs];
+  const c = body.crypto;
+  return encodeValue(c ? [...head, c.serverPublicKey, c.confirmation, c.signature] : head);
 }
 
 /**
@@ -143,9 +171,16 @@ export function encodeAcceptBody(body: AcceptBody): Uint8Array {
  */
 export function decodeAcceptBody(bytes: Uint8Array): AcceptBody | undefined {
   const r = decodeValue(bytes, SMALL);
-  if (!r.ok || !Array.isArray(r.value) || r.value.length !== 4) return undefined;
-  const [id, channelCount, serverRelay, timeoutMs] = r.value;
+  if (!r.ok || !Array.isArray(r.value)) return undefined;
+  if (r.value.length !== 4 && r.value.length !== 7) return undefined;
+  const [id, channelCount, serverRelay, timeoutMs, serverPublicKey, confirmation, signature] =
+    r.value;
   if (!isPeerId(id) || id < 2 || !isCount(channelCount, 255) || channelCount < 1) return undefined;
   if (typeof serverRelay !== "boolean" || !isCount(timeoutMs, 3_600_000)) return undefined;
-  return { id, channelCount, serverRelay, timeoutMs };
+  if (r.value.length === 4) return { id, channelCount, serverRelay, timeoutMs };
+  if (!isKeyField(serverPublicKey) || !isKeyField(confirmation) || !isKeyField(signature)) {
+    return undefined;
+  }
+  const crypto = { serverPublicKey, confirmation, signature };
+  return { id, channelCount, serverRelay, timeoutMs, crypto };
 }

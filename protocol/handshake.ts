@@ -6,8 +6,9 @@
  * @module
  */
 import { PROTOCOL_VERSION } from "./constants.ts";
-import type { Random } from "./random.ts";
-import { HMAC_SHA256_BYTES, HmacSha256, timingSafeEqual } from "./security/hmac.ts";
+import { COOKIE_BYTES } from "./security/cookie.ts";
+
+export { COOKIE_BYTES } from "./security/cookie.ts";
 
 /** Datagram types (second element of every datagram). */
 export const PacketType = {
@@ -33,8 +34,6 @@ export const MAGIC = (MAGIC_HIGH << 8) | PROTOCOL_VERSION;
 export const MIN_HANDSHAKE_SIZE = 128;
 /** REJECT messages are cut to this many bytes so a REJECT stays below MIN_HANDSHAKE_SIZE. */
 export const MAX_REJECT_MESSAGE_BYTES = 96;
-/** Cookie = u32 timestamp (ms, wrapping) + truncated MAC. */
-export const COOKIE_BYTES = 4 + 16;
 
 /**
  * A decoded handshake datagram. Byte fields are views into the received datagram, only valid
@@ -136,7 +135,7 @@ export function encodeRequest(nonce: number): Uint8Array {
  * @example
  * ```ts
  * import { COOKIE_BYTES, encodeChallenge } from "./handshake.ts";
- * console.log(encodeChallenge(7, new Uint8Array(COOKIE_BYTES)).length); // 35
+ * console.log(encodeChallenge(7, new Uint8Array(COOKIE_BYTES)).length); // 33
  * ```
  */
 export function encodeChallenge(nonce: number, cookie: Uint8Array): Uint8Array {
@@ -150,7 +149,7 @@ export function encodeChallenge(nonce: number, cookie: Uint8Array): Uint8Array {
  * @example
  * ```ts
  * import { encodeConnect } from "./handshake.ts";
- * console.log(encodeConnect(7, new Uint8Array(20), new Uint8Array([0x93])).length); // 128
+ * console.log(encodeConnect(7, new Uint8Array(24), new Uint8Array([0x93])).length); // 128
  * ```
  */
 export function encodeConnect(nonce: number, cookie: Uint8Array, payload: Uint8Array): Uint8Array {
@@ -337,86 +336,4 @@ function done(p: HandshakePacket, type: PacketType): HandshakePacket | undefined
   if (rp !== rb.length) return undefined; // trailing garbage
   p.type = type;
   return p;
-}
-
-// ------------------------------------------------------------------------------------ cookie
-
-/**
- * Stateless challenge cookies: `u32 timestamp || HMAC(secret, address, timestamp, version,
- * nonce)[0..16]`. Secrets rotate every `rotateMs`; the current and previous ones are accepted.
- *
- * @example
- * ```ts
- * import { CookieJar } from "./handshake.ts";
- * import { SeededRandom } from "./random.ts";
- * const jar = new CookieJar(new SeededRandom(1));
- * const cookie = jar.mint("udp|127.0.0.1|9000", 42, 1000);
- * console.log(jar.verify(cookie, "udp|127.0.0.1|9000", 42, 1500)); // true
- * console.log(jar.verify(cookie, "udp|127.0.0.1|9001", 42, 1500)); // false
- * ```
- */
-export class CookieJar {
-  readonly #random: Random;
-  readonly #ttlMs: number;
-  readonly #rotateMs: number;
-  #epoch = -Infinity;
-  #current?: HmacSha256;
-  #previous?: HmacSha256;
-  readonly #tail = new Uint8Array(9);
-  readonly #tag = new Uint8Array(HMAC_SHA256_BYTES);
-
-  /** `ttlMs`: how long a cookie stays valid; must be below `rotateMs`. */
-  constructor(random: Random, ttlMs = 10_000, rotateMs = 30_000) {
-    this.#random = random;
-    this.#ttlMs = ttlMs;
-    this.#rotateMs = Math.max(rotateMs, ttlMs + 1);
-  }
-
-  /** Cookie lifetime in ms. */
-  get ttlMs(): number {
-    return this.#ttlMs;
-  }
-
-  /** Mints a cookie for `address` and `nonce` at `now`. */
-  mint(address: string, nonce: number, now: number): Uint8Array {
-    this.#rotate(now);
-    const cookie = new Uint8Array(COOKIE_BYTES);
-    const stamp = Math.floor(now) >>> 0;
-    new DataView(cookie.buffer).setUint32(0, stamp);
-    this.#mac(this.#current!, address, stamp, nonce);
-    cookie.set(this.#tag.subarray(0, COOKIE_BYTES - 4), 4);
-    return cookie;
-  }
-
-  /** True when `cookie` was minted by this jar for `address` and `nonce` less than ttl ago. */
-  verify(cookie: Uint8Array, address: string, nonce: number, now: number): boolean {
-    if (cookie.length !== COOKIE_BYTES) return false;
-    this.#rotate(now);
-    const stamp = ((cookie[0] << 24) >>> 0) + (cookie[1] << 16) + (cookie[2] << 8) + cookie[3];
-    const age = ((Math.floor(now) >>> 0) - stamp) >>> 0; // wraps like the stamp
-    if (age > this.#ttlMs) return false;
-    const mac = cookie.subarray(4);
-    for (const key of [this.#current, this.#previous]) {
-      if (!key) continue;
-      this.#mac(key, address, stamp, nonce);
-      if (timingSafeEqual(this.#tag.subarray(0, mac.length), mac)) return true;
-    }
-    return false;
-  }
-
-  #rotate(now: number): void {
-    const epoch = Math.floor(now / this.#rotateMs);
-    if (epoch === this.#epoch) return;
-    this.#previous = epoch === this.#epoch + 1 ? this.#current : undefined;
-    this.#current = new HmacSha256(this.#random.fill(new Uint8Array(32)));
-    this.#epoch = epoch;
-  }
-
-  #mac(key: HmacSha256, address: string, stamp: number, nonce: number): void {
-    const view = new DataView(this.#tail.buffer);
-    view.setUint32(0, stamp);
-    this.#tail[4] = PROTOCOL_VERSION;
-    view.setUint32(5, nonce >>> 0);
-    key.reset().update(encoder.encode(address)).update(this.#tail).digest(this.#tag);
-  }
 }

@@ -68,6 +68,7 @@ export class Host {
   };
   readonly #server?: ServerHandshake;
   readonly #client?: ClientHandshake;
+  #connectingTo?: PeerAddress; // clients: the server given to connect()
 
   /** Creates a server (listening at once) or an idle client (call {@link Host.connect}). */
   constructor(options: HostOptions) {
@@ -132,6 +133,7 @@ export class Host {
       throw new MultiplayerError("ALREADY_ACTIVE", "this client host already connected once");
     }
     this.#status = ConnectionStatus.CONNECTING;
+    this.#connectingTo = server;
     this.#client.start(server, now);
   }
 
@@ -172,6 +174,33 @@ export class Host {
       entry.conn.handleTimeout(now);
       this.#markDirty(entry);
       if (entry.conn.timedOut) this.removePeer(entry, DisconnectReason.TIMEOUT, false, now);
+    }
+  }
+
+  /**
+   * The carrier reports the link to `address` is gone (e.g. its WebSocket closed): drops that peer
+   * at once (clients: fail the attempt to connect to it), emitting the event exactly once. Unknown
+   * or already dropped addresses are ignored. `detail` is the `connection_failed` message.
+   */
+  handleCarrierClosed(
+    address: PeerAddress,
+    reason: DisconnectReason,
+    now: number,
+    detail?: string,
+  ): void {
+    if (this.#status === ConnectionStatus.DISCONNECTED) return;
+    this.#now = now;
+    if (this.#client && this.#status === ConnectionStatus.CONNECTING) {
+      if (!this.#connectingTo || !sameAddress(this.#connectingTo, address)) return;
+      this.#client.stop();
+      this.failed(reason, detail ?? `the link to ${address.hostname}:${address.port} closed`);
+      return;
+    }
+    for (const entry of this.#peers.values()) {
+      if (sameAddress(entry.address, address)) {
+        this.removePeer(entry, reason, false, now);
+        return;
+      }
     }
   }
 
@@ -355,7 +384,7 @@ export class Host {
       maxMessageSize: this.options.encodeBufferMaxSize,
       timeoutMs: this.options.timeoutMs,
       keepaliveMs: this.options.keepaliveMs,
-      reliableCarrier: this.options.reliableCarrier,
+      reliableCarrier: this.options.reliableCarrierFor(address),
       maxSendQueueBytes: this.options.maxSendQueueBytes,
       maxReassemblyBytes: this.options.maxReassemblyBytes,
       now,

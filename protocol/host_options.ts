@@ -4,6 +4,8 @@ import type { ConnectionApi, ConnectionConfig } from "./connection_types.ts";
 import { MultiplayerError } from "./errors.ts";
 import type { HostConfig } from "./host_types.ts";
 import { cryptoRandom } from "./random.ts";
+import type { RateLimiterOptions } from "./security/rate_limiter.ts";
+import type { PeerAddress } from "../transport/transport.ts";
 
 /** Builds the per-remote reliability state machine (engineer A's `Connection` in production). */
 export type ConnectionFactory = (config: ConnectionConfig) => ConnectionApi;
@@ -41,6 +43,12 @@ export interface HostOptions extends Partial<HostConfig> {
   readonly maxPendingHandshakes?: number;
   /** Clients: opaque token sent in CONNECT for the server's auth hook (default empty). */
   readonly connectToken?: Uint8Array;
+  /**
+   * Per-remote carrier reliability, asked once when a connection is created (servers mixing
+   * carriers, e.g. UDP + WebSocket: both ends of a connection must agree). Default: every remote
+   * gets `reliableCarrier`.
+   */
+  readonly reliableCarrierFor?: (address: PeerAddress) => boolean;
 }
 
 /** {@link HostOptions} with every default applied. */
@@ -76,6 +84,7 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
     maxClients: o.maxClients ?? DEFAULTS.maxClients,
     serverRelay: o.serverRelay ?? true,
     reliableCarrier: o.reliableCarrier ?? false,
+    reliableCarrierFor: o.reliableCarrierFor ?? (o.reliableCarrier ? always : never),
     maxInboundPackets: o.maxInboundPackets ?? 4096,
     maxInboundBytes: o.maxInboundBytes ?? big,
     maxSendQueueBytes: o.maxSendQueueBytes ?? big,
@@ -83,6 +92,14 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
     keepaliveMs: o.keepaliveMs ?? Math.min(1000, timeoutMs / 4),
     cookieTtlMs: o.cookieTtlMs ?? 10_000,
     maxPendingHandshakes: o.maxPendingHandshakes ?? 4096,
+    connectRateLimit: o.connectRateLimit ?? {},
+    maxInboundPacketsPerPeer: o.maxInboundPacketsPerPeer ?? 1024,
+    maxInboundBytesPerPeer: o.maxInboundBytesPerPeer ?? 4 * 1024 * 1024,
+    maxTotalReassemblyBytes: o.maxTotalReassemblyBytes ??
+      Math.max(64 * 1024 * 1024, 2 * encodeBufferMaxSize),
+    asyncHandshake: o.asyncHandshake ?? false,
+    encryption: o.encryption ?? false,
+    clientPublicKey: o.clientPublicKey ?? new Uint8Array(0),
     connectToken: o.connectToken ?? new Uint8Array(0),
   };
   check(r.role === "server" || r.role === "client", `role must be "server" or "client"`);
@@ -94,8 +111,24 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
   check(isInt(r.maxClients, 1, 65_535), `maxClients must be in [1, 65535]`);
   check(isInt(r.maxInboundPackets, 1, 1 << 24), `maxInboundPackets must be in [1, 2^24]`);
   check(r.connectToken.length <= 1024, `connectToken must be at most 1024 bytes`);
+  check(isInt(r.maxPendingHandshakes, 1, 1 << 20), `maxPendingHandshakes must be in [1, 2^20]`);
+  check(
+    isInt(r.maxInboundPacketsPerPeer, 1, 1 << 24),
+    `maxInboundPacketsPerPeer must be in [1, 2^24]`,
+  );
+  check(isInt(r.maxInboundBytesPerPeer, 1, 2 ** 40), `maxInboundBytesPerPeer must be >= 1`);
+  check(isInt(r.maxReassemblyBytes, 1, 2 ** 40), `maxReassemblyBytes must be >= 1`);
+  check(isInt(r.maxTotalReassemblyBytes, 1, 2 ** 40), `maxTotalReassemblyBytes must be >= 1`);
+  check(
+    !r.encryption || r.role === "server" || r.clientPublicKey.length > 0,
+    `a client with encryption needs clientPublicKey`,
+  );
+  check(typeof r.reliableCarrierFor === "function", `reliableCarrierFor must be a function`);
   return r;
 }
+
+const always = (): boolean => true;
+const never = (): boolean => false;
 
 function isInt(v: number, min: number, max: number): boolean {
   return Number.isInteger(v) && v >= min && v <= max;

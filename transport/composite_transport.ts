@@ -37,7 +37,6 @@ export class CompositeTransport implements DatagramTransport {
   /** Local address of the first child. */
   readonly localAddress: PeerAddress;
   #children: Map<string, ClosingCarrier>;
-  #receiving?: PeerAddress;
 
   /** Combines `children`, keyed by carrier tag (e.g. `{ udp, ws }`). */
   constructor(children: Readonly<Record<string, DatagramTransport>>) {
@@ -57,17 +56,12 @@ export class CompositeTransport implements DatagramTransport {
     return this.#children.get(tag);
   }
 
-  /** Whether datagrams to `address` travel over a reliable ordered child. */
+  /**
+   * Whether datagrams to `address` travel over a reliable ordered child (pass it as the host's
+   * `reliableCarrierFor` so each connection's mode follows its carrier).
+   */
   reliableFor(address: PeerAddress): boolean {
     return this.#children.get(address.transport ?? "udp")?.reliable ?? false;
-  }
-
-  /**
-   * Source of the datagram being delivered right now (undefined outside the handler). Lets a
-   * connection factory called during `handleDatagram` pick per-carrier reliability.
-   */
-  get receiving(): PeerAddress | undefined {
-    return this.#receiving;
   }
 
   /** Starts every child; inbound addresses carry their child's tag. */
@@ -75,13 +69,7 @@ export class CompositeTransport implements DatagramTransport {
     for (const [tag, child] of this.#children) {
       child.listen((bytes, from) => {
         // Only untagged carriers (plain UDP) cost an address copy here.
-        const tagged = from.transport === tag ? from : { ...from, transport: tag };
-        this.#receiving = tagged;
-        try {
-          handler(bytes, tagged);
-        } finally {
-          this.#receiving = undefined;
-        }
+        handler(bytes, from.transport === tag ? from : { ...from, transport: tag });
       });
     }
   }

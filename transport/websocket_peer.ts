@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ConnectionStatus, DEFAULTS } from "../protocol/constants.ts";
+import { DEFAULTS } from "../protocol/constants.ts";
 import { DisconnectReason, MultiplayerError } from "../protocol/errors.ts";
 import { Host } from "../protocol/host.ts";
 import { CompositeTransport } from "./composite_transport.ts";
@@ -15,7 +15,7 @@ import {
   peerHostOptions,
   startHost,
 } from "./multiplayer_peer.ts";
-import { type PeerAddress, systemClock } from "./transport.ts";
+import { addressKey, systemClock } from "./transport.ts";
 import { UdpTransport } from "./udp_transport.ts";
 import { WebSocketServerTransport } from "./websocket_server_transport.ts";
 import { toWebSocketUrl, WebSocketClientTransport, WsCloseCode } from "./websocket_transport.ts";
@@ -71,17 +71,14 @@ function reasonOf(code: number): DisconnectReason {
     : DisconnectReason.CLOSED;
 }
 
-function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
-  return a.port === b.port && a.hostname === b.hostname &&
-    (a.transport ?? "udp") === (b.transport ?? "udp");
-}
-
-function peerIdAt(host: Host, address: PeerAddress): number | undefined {
+/** Address keys of the host's connected peers (one pass, for the sweep). */
+function sessionKeys(host: Host): Set<string> {
+  const keys = new Set<string>();
   for (const id of host.peerIds()) {
-    const at = host.peerAddress(id);
-    if (at && sameAddress(at, address)) return id;
+    const address = host.peerAddress(id);
+    if (address) keys.add(addressKey(address));
   }
-  return undefined;
+  return keys;
 }
 
 /**
@@ -180,29 +177,21 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         ...base,
         role: "server",
         maxClients: options.maxClients,
-        reliableCarrier: !both,
-        // Mixed: each connection's mode follows the carrier its CONNECT came over (the host
-        // creates connections inside handleDatagram, while `receiving` is set).
-        createConnection: both
-          ? (config) =>
-            base.createConnection({
-              ...config,
-              reliableCarrier: both.receiving ? both.reliableFor(both.receiving) : false,
-            })
-          : base.createConnection,
+        reliableCarrier: true,
+        // Mixed: each connection's mode follows its carrier (UDP clients keep acks/retransmits).
+        reliableCarrierFor: both ? (address) => both.reliableFor(address) : undefined,
       });
       const driver = startHost(this, host, both ?? ws, systemClock);
       (both ?? ws).onPeerClosed((address, code) => {
-        const id = peerIdAt(host, address);
-        const entry = id === undefined ? undefined : host.entryById(id);
-        if (!entry) return;
-        host.removePeer(entry, reasonOf(code), false, driver.clock.now());
+        host.handleCarrierClosed(address, reasonOf(code), driver.clock.now());
         driver.touch();
       });
+      // Sockets the session does not know (dropped by the protocol, or never joined) are closed.
       const grace = DEFAULTS.connectTimeoutMs + SWEEP_INTERVAL_MS;
       const sweeper = ws;
       this.#sweep = setInterval(() => {
-        sweeper.closeUnused((a) => peerIdAt(host, a) !== undefined, grace, "not in the session");
+        const keys = sessionKeys(host);
+        sweeper.closeUnused((a) => keys.has(addressKey(a)), grace, "not in the session");
       }, SWEEP_INTERVAL_MS);
       this.#ws = ws;
       this.#localPort = port === undefined ? 0 : ws.localAddress.port;
@@ -239,16 +228,9 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
       connectTimeoutMs: options.connectTimeoutMs,
     });
     const driver = startHost(this, host, carrier, systemClock);
-    carrier.onPeerClosed((_address, code, reason) => {
-      const now = driver.clock.now();
+    carrier.onPeerClosed((address, code, reason) => {
       const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
-      if (host.status === ConnectionStatus.CONNECTING) {
-        host.close(now); // stops the handshake's retries
-        host.emit({ type: "connection_failed", reason: reasonOf(code), message: why });
-      } else if (host.status === ConnectionStatus.CONNECTED) {
-        const server = host.entryById(1);
-        if (server) host.removePeer(server, reasonOf(code), false, now);
-      }
+      host.handleCarrierClosed(address, reasonOf(code), driver.clock.now(), why);
       driver.touch();
     });
     host.connect(carrier.serverAddress, driver.clock.now());

@@ -125,6 +125,7 @@ export class Child {
         }
       }
       if (this.#ended) {
+        await this.#done; // stderr may still be arriving: it explains the exit
         throw new Error(`${this.#label} exited before "${ev}"; stderr:\n${this.#stderrTail}`);
       }
       const left = deadline - performance.now();

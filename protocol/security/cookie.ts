@@ -54,8 +54,11 @@ interface Secret {
  * console.log(auth.verify(cookie, "udp|127.0.0.1|4001", 0x1234, 1, 500)); // "invalid"
  * console.log(auth.markConsumed(cookie, 500), auth.isConsumed(cookie, 600)); // true true
  * ```
+ *
+ * `R` is the type of an optional record kept with each consumed cookie (the server handshake
+ * keeps its reply there, so a duplicate CONNECT gets the same answer again).
  */
-export class CookieAuthority {
+export class CookieAuthority<R = unknown> {
   /** Secret rotation period in ms. */
   readonly rotationMs: number;
   /** Cookie lifetime in ms. */
@@ -69,8 +72,9 @@ export class CookieAuthority {
   readonly #address = new Uint8Array(ADDRESS_SCRATCH);
   readonly #tag = new Uint8Array(HMAC_SHA256_BYTES);
   readonly #encoder = new TextEncoder();
-  // tag (as a binary string) -> forget-after time; insertion order == expiry order
-  readonly #consumed = new Map<string, number>();
+  // cookie (as a binary string) -> forget-after time + caller's record; insertion order ==
+  // expiry order
+  readonly #consumed = new Map<string, { forgetAt: number; record: R | undefined }>();
 
   /** Throws MultiplayerError INVALID_ARGUMENT for non-positive or inconsistent durations. */
   constructor(random: Random, options: CookieOptions = {}) {
@@ -150,13 +154,19 @@ export class CookieAuthority {
    * refuse the connection, e.g. as "server busy") rather than evicting an entry, because
    * evicting would reopen a replay window. Entries are forgotten `lifetimeMs` after marking.
    */
-  markConsumed(cookie: Uint8Array, now: number): boolean {
+  markConsumed(cookie: Uint8Array, now: number, record?: R): boolean {
     this.#prune(now);
     const key = tagKey(cookie);
     if (this.#consumed.has(key)) return false;
     if (this.#consumed.size >= this.maxConsumed) return false;
-    this.#consumed.set(key, now + this.lifetimeMs);
+    this.#consumed.set(key, { forgetAt: now + this.lifetimeMs, record });
     return true;
+  }
+
+  /** The record stored by `markConsumed` for a consumed cookie, or undefined. */
+  consumedRecord(cookie: Uint8Array, now: number): R | undefined {
+    this.#prune(now);
+    return this.#consumed.get(tagKey(cookie))?.record;
   }
 
   /** True when `cookie` was marked consumed and has not been forgotten yet. */
@@ -171,8 +181,8 @@ export class CookieAuthority {
   }
 
   #prune(now: number): void {
-    for (const [key, forgetAt] of this.#consumed) {
-      if (forgetAt > now) break;
+    for (const [key, entry] of this.#consumed) {
+      if (entry.forgetAt > now) break;
       this.#consumed.delete(key);
     }
   }

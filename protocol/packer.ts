@@ -1,0 +1,101 @@
+/**
+ * Fills one datagram with queued messages: reliable channels round-robin (one message per
+ * channel per round, retransmissions first within a channel), then unreliable messages FIFO.
+ *
+ * @module
+ */
+import { MAX_MESSAGES_PER_DATAGRAM, MessageKind as K, messageSize, writeMessage } from "./frame.ts";
+import type { MsgpackWriter } from "./msgpack.ts";
+import type { ReliableSender } from "./reliable_channel.ts";
+import type { SentPackets } from "./sent_packets.ts";
+import type { UnreliableQueue } from "./sequenced_channel.ts";
+
+/**
+ * Counters of one packing pass (reused, no allocation per datagram).
+ *
+ * @example
+ * ```ts
+ * import { PackResult } from "./packer.ts";
+ * const r = new PackResult();
+ * console.log(r.count, r.retransmitted); // 0 0
+ * ```
+ */
+export class PackResult {
+  /** Messages written into the datagram so far. */
+  count = 0;
+  /** Reliable messages written that were sent before (retransmissions). */
+  retransmitted = 0;
+}
+
+/**
+ * Writes reliable messages while they fit in `w` (up to its buffer length), starting at channel
+ * `first`. With `sent` each message is referenced by the packet being built (acked/lost later);
+ * without it (reliable carrier) each message is freed once written.
+ *
+ * @example
+ * ```ts
+ * import { MsgpackWriter } from "./msgpack.ts";
+ * import { packReliable, PackResult } from "./packer.ts";
+ * import { ReliableSender } from "./reliable_channel.ts";
+ * const s = new ReliableSender();
+ * s.enqueue(new Uint8Array(8), false, 0, 0, 0);
+ * const r = new PackResult();
+ * packReliable(new MsgpackWriter(1200), [s], 0, undefined, r);
+ * console.log(r.count, s.queuedBytes); // 1 0
+ * ```
+ */
+export function packReliable(
+  w: MsgpackWriter,
+  senders: readonly ReliableSender[],
+  first: number,
+  sent: SentPackets | undefined,
+  out: PackResult,
+): void {
+  const n = senders.length, limit = w.buf.length;
+  let progress = true;
+  while (progress && out.count < MAX_MESSAGES_PER_DATAGRAM) {
+    progress = false;
+    for (let k = 0; k < n; k++) {
+      const ch = (first + k) % n, s = senders[ch], m = s.peek();
+      if (m < 0) continue;
+      const payload = s.payload(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
+      const kind = fc === 0 ? K.RELIABLE : K.RELIABLE_FRAGMENT, fi = s.fragIndex(m);
+      if (w.pos + messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, payload.length) > limit) {
+        continue; // a smaller message of another channel may still fit
+      }
+      writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, payload, 0, payload.length);
+      out.count++;
+      progress = true;
+      if (s.markSent(m)) out.retransmitted++;
+      if (sent === undefined) s.onAcked(m);
+      else sent.addRef(ch, m);
+    }
+  }
+}
+
+/**
+ * Writes queued unreliable messages in FIFO order while they fit, removing them from `q`.
+ *
+ * @example
+ * ```ts
+ * import { MsgpackWriter } from "./msgpack.ts";
+ * import { packUnreliable, PackResult } from "./packer.ts";
+ * import { UnreliableQueue } from "./sequenced_channel.ts";
+ * const q = new UnreliableQueue();
+ * q.push(0, 1, 0, 0, 0, false, 0, new Uint8Array(8), 0, 8);
+ * const r = new PackResult();
+ * packUnreliable(new MsgpackWriter(1200), q, r);
+ * console.log(r.count, q.length); // 1 0
+ * ```
+ */
+export function packUnreliable(w: MsgpackWriter, q: UnreliableQueue, out: PackResult): void {
+  const limit = w.buf.length;
+  while (q.length > 0 && out.count < MAX_MESSAGES_PER_DATAGRAM) {
+    const kind = q.kind(0), ch = q.channel(0), sq = q.seq(0), fi = q.index(0), fc = q.count(0);
+    const hp = q.hasPeer(0), peer = q.peer(0), a = q.start(0), b = q.end(0);
+    if (w.pos + messageSize(kind, ch, sq, fi, fc, hp, peer, b - a) > limit) return;
+    writeMessage(w, kind, ch, sq, fi, fc, hp, peer, q.payload(0), a, b);
+    q.shift();
+    out.count++;
+  }
+}
