@@ -32,6 +32,7 @@ export { DisconnectReason, MultiplayerError } from "./protocol/errors.ts";
 export type { MultiplayerErrorCode } from "./protocol/errors.ts";
 export type { NetworkedMultiplayerPeer, PacketPeer } from "./transport/peer_api.ts";
 export { MultiplayerPeerBase } from "./transport/multiplayer_peer.ts";
+export type { PeerStats } from "./protocol/peer_stats.ts";
 export type {
   FailureEventDetail,
   MultiplayerPeerEventMap,
@@ -77,3 +78,22 @@ export {
   WebSocketServerTransport,
 } from "./transport/websocket_server_transport.ts";
 export { CompositeTransport } from "./transport/composite_transport.ts";
+export type {
+  ClientSecurityOptions,
+  ServerLimitOptions,
+  ServerSecurityOptions,
+} from "./transport/security_options.ts";
+export type {
+  AuthenticateHook,
+  AuthenticateInfo,
+  AuthenticateResult,
+} from "./transport/secure_layer.ts";
+export {
+  CryptoError,
+  generateServerIdentity,
+  publicKeyFromHex,
+  publicKeyToHex,
+  type SerializedPublicKey,
+  type ServerIdentity,
+} from "./transport/secure_channel.ts";
+export type { RateLimiterOptions } from "./protocol/security/rate_limiter.ts";

@@ -21,7 +21,7 @@ import {
 } from "./frame.ts";
 import { fragmentCount, ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
 import { MsgpackWriter } from "./msgpack.ts";
-import { packReliable, PackResult, packUnreliable } from "./packer.ts";
+import { packMixed, PackResult } from "./packer.ts";
 import { copyPayload } from "./payload_slab.ts";
 import { ReceiveResult, ReliableReceiver, ReliableSender } from "./reliable_channel.ts";
 import { RttEstimator } from "./rtt.ts";
@@ -34,6 +34,11 @@ import {
   type ConnectionOptions,
   unlimitedCongestion,
 } from "./connection_options.ts";
+import { DelayAwareCongestion } from "./congestion.ts";
+import { LossEstimator } from "./loss_estimator.ts";
+import type { PeerStats } from "./peer_stats.ts";
+import { PeerTimeout } from "./peer_timeout.ts";
+import { RateMeter } from "./rate_meter.ts";
 
 export { type CongestionControl, type ConnectionOptions, unlimitedCongestion };
 
@@ -91,6 +96,14 @@ export class Connection implements ConnectionApi {
   #rr = 0;
   #ackedBytes = 0;
   #lostBytes = 0;
+  #lostSentTime = -Infinity; // newest send time among the packets just declared lost
+  #reliableFirst = false; // fairness: the last datagram's unreliable part passed its share
+  readonly #unreliableMaxAgeMs: number;
+  readonly #loss: LossEstimator;
+  readonly #sendMeter: RateMeter;
+  readonly #recvMeter: RateMeter;
+  #timeout: PeerTimeout | undefined; // undefined: the fixed `timeoutMs` of the config
+  #keepaliveMs: number;
 
   /** Creates the connection; throws INVALID_ARGUMENT for unusable limits. */
   constructor(config: ConnectionConfig, options: ConnectionOptions = {}) {
@@ -112,13 +125,21 @@ export class Connection implements ConnectionApi {
     }
     this.#cfg = config;
     this.#carrier = config.reliableCarrier;
-    this.#cc = options.congestion ?? unlimitedCongestion;
+    this.#cc = options.congestion ??
+      (config.reliableCarrier
+        ? unlimitedCongestion
+        : new DelayAwareCongestion({ datagramSize: config.datagramSize, now: config.now }));
+    this.#unreliableMaxAgeMs = options.unreliableMaxAgeMs ?? 200;
+    this.#loss = new LossEstimator({ now: config.now });
+    this.#sendMeter = new RateMeter({ now: config.now });
+    this.#recvMeter = new RateMeter({ now: config.now });
+    this.#keepaliveMs = config.keepaliveMs;
     const maxAckDelayMs = options.maxAckDelayMs ?? 2;
     this.rtt = new RttEstimator({ maxAckDelayMs, ...options.rtt });
     this.#acks = new AckTracker({ ackEveryPackets: options.ackEveryPackets ?? 16, maxAckDelayMs });
     this.#sent = new SentPackets(this);
     this.#w = new MsgpackWriter(config.datagramSize);
-    this.#budget = new ReassemblyBudget(config.maxReassemblyBytes);
+    this.#budget = config.reassemblyBudget ?? new ReassemblyBudget(config.maxReassemblyBytes);
     this.#fragmentExpiryMs = options.fragmentExpiryMs ?? 1000;
     for (let ch = 0; ch < n; ch++) {
       this.#senders.push(new ReliableSender());
@@ -155,6 +176,65 @@ export class Connection implements ConnectionApi {
   /** Largest payload sent as one message; larger ones are fragmented. */
   get fragmentSize(): number {
     return this.#fragSize;
+  }
+  /** The congestion controller (window, pacing rate). */
+  get congestion(): CongestionControl {
+    return this.#cc;
+  }
+  /** Silence (ms) after which `timedOut` is set, as currently in effect. */
+  get timeoutMs(): number {
+    const t = this.#timeout;
+    return t === undefined ? this.#cfg.timeoutMs : t.effective(this.rtt.srtt, this.rtt.rttVar);
+  }
+
+  /**
+   * Replaces the fixed `timeoutMs` by an RTT-scaled one (see `PeerTimeout`): `limitMs` on paths
+   * up to 200 ms RTT, proportionally longer on slower ones, clamped to [minMs, maxMs]. Throws
+   * MultiplayerError INVALID_ARGUMENT for unusable values.
+   */
+  setPeerTimeout(limitMs: number, minMs?: number, maxMs?: number): void {
+    const t = new PeerTimeout(limitMs, minMs, maxMs);
+    this.#timeout = t;
+    // keepalives must come well inside the shortest possible timeout
+    this.#keepaliveMs = Math.min(this.#cfg.keepaliveMs, Math.max(25, t.minMs / 4));
+  }
+  /** Applies the remote's FLOW feedback: its receive window (bytes) and download cap (bytes/s). */
+  setPeerFlow(window: number, inBandwidth: number, now: number): void {
+    this.#lastNow = now;
+    this.#cc.setPeerReceiveWindow(window >= 0 ? window : Infinity);
+    this.#cc.setPeerInBandwidth(
+      inBandwidth > 0 && Number.isFinite(inBandwidth) ? inBandwidth : 0,
+      now,
+    );
+  }
+  /** Caps what this connection sends, in bytes/s (0 = no cap). */
+  setOutBandwidth(bytesPerSec: number, now: number): void {
+    this.#cc.setOutBandwidth(bytesPerSec, now);
+  }
+  /** A statistics snapshot at `now`. */
+  peerStats(now: number): PeerStats {
+    const s = this.stats, rtt = this.rtt;
+    return {
+      rttMs: rtt.srtt,
+      rttVarianceMs: rtt.rttVar,
+      minRttMs: rtt.hasSample ? rtt.minRtt : 0,
+      lossRate: this.#loss.lossRate,
+      packetsSent: s.packetsSent,
+      packetsReceived: s.packetsReceived,
+      packetsLost: this.#sent.lostPackets,
+      bytesSent: s.bytesSent,
+      bytesReceived: s.bytesReceived,
+      retransmits: s.retransmits,
+      retransmitTimeouts: s.rtoCount,
+      unreliableDropped: s.unreliableDropped,
+      queuedBytes: this.queuedBytes,
+      bytesInFlight: this.#sent.bytesInFlight,
+      congestionWindow: this.#cc.congestionWindow,
+      pacingRateBytesPerSec: this.#cc.pacingRate,
+      sendRateBytesPerSec: this.#sendMeter.rate(now),
+      receiveRateBytesPerSec: this.#recvMeter.rate(now),
+      timeoutMs: this.timeoutMs,
+    };
   }
 
   /** Queues one message; ownership of `payload` passes to the connection (it is not copied). */
@@ -205,7 +285,7 @@ export class Connection implements ConnectionApi {
     if (len <= fs) {
       if (mode === Mode.RELIABLE) this.#senders[wireChannel].enqueue(payload, hasPeer, p, 0, 0);
       else if (mode === Mode.UNRELIABLE) {
-        this.#unreliable.push(K.UNRELIABLE, wireChannel, 0, 0, 0, hasPeer, p, payload, 0, len);
+        this.#unreliable.push(K.UNRELIABLE, wireChannel, 0, 0, 0, hasPeer, p, payload, 0, len, now);
       } else {
         const seq = this.#seqd[wireChannel].takeSendSeq();
         this.#unreliable.push(
@@ -219,6 +299,7 @@ export class Connection implements ConnectionApi {
           payload,
           0,
           len,
+          now,
         );
       }
       return;
@@ -243,7 +324,7 @@ export class Connection implements ConnectionApi {
     if (!ordered) this.#group = (this.#group + 1) & 0xffff;
     for (let i = 0; i < count; i++) {
       const a = i * fs, b = Math.min(len, a + fs);
-      this.#unreliable.push(kind, wireChannel, group, i, count, hasPeer, p, payload, a, b);
+      this.#unreliable.push(kind, wireChannel, group, i, count, hasPeer, p, payload, a, b, now);
     }
   }
 
@@ -256,8 +337,11 @@ export class Connection implements ConnectionApi {
     if (data && !carrier) {
       if (!this.#sent.canSend(this.#nextPacketSeq)) data = false;
       else if (!this.#cc.canSend(this.#sent.bytesInFlight, now)) {
-        // shed unreliable traffic before delaying reliable traffic
-        this.stats.unreliableDropped += this.#unreliable.clear();
+        // blocked: shed unreliable messages gone stale (reliable ones only wait); fresh ones go
+        // first in the next datagram, so a game's state stream keeps flowing under a bulk load
+        this.stats.unreliableDropped += this.#unreliable.dropQueuedBefore(
+          now - this.#unreliableMaxAgeMs,
+        );
         data = false;
       }
     }
@@ -286,9 +370,17 @@ export class Connection implements ConnectionApi {
         this.#pingPending = false;
         pr.count++;
       }
-      packReliable(w, this.#senders, this.#rr, carrier ? undefined : this.#sent, pr);
+      const sent = carrier ? undefined : this.#sent;
+      this.#reliableFirst = packMixed(
+        w,
+        this.#senders,
+        this.#rr,
+        sent,
+        this.#unreliable,
+        pr,
+        this.#reliableFirst,
+      );
       this.#rr = (this.#rr + 1) % this.#senders.length;
-      packUnreliable(w, this.#unreliable, pr);
       this.stats.retransmits += pr.retransmitted;
     }
     const count = pr.count, retx = pr.retransmitted > 0;
@@ -304,6 +396,7 @@ export class Connection implements ConnectionApi {
     this.#lastSend = now;
     this.stats.packetsSent++;
     this.stats.bytesSent += bytes.length;
+    this.#sendMeter.add(bytes.length, now);
     return bytes;
   }
 
@@ -329,6 +422,7 @@ export class Connection implements ConnectionApi {
     this.#lastReceive = now;
     this.stats.packetsReceived++;
     this.stats.bytesReceived += bytes.length;
+    this.#recvMeter.add(bytes.length, now);
     if (!carrier) this.#processAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
     this.#retryBlocked();
     c.rewind();
@@ -418,8 +512,8 @@ export class Connection implements ConnectionApi {
   /** Absolute time at which {@link Connection.handleTimeout} must run next. */
   pollTimeout(): number {
     // a pending ping waits for send permission (window/ring): no deadline, or we would spin
-    let t = this.#pingPending ? Infinity : this.#lastSend + this.#cfg.keepaliveMs;
-    if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.#cfg.timeoutMs);
+    let t = this.#pingPending ? Infinity : this.#lastSend + this.#keepaliveMs;
+    if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.timeoutMs);
     if (!this.#carrier) {
       if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);
       if (this.#sent.inFlight > 0) t = Math.min(t, this.#sent.oldestSentTime + this.rtt.rto);
@@ -442,19 +536,26 @@ export class Connection implements ConnectionApi {
   /** Runs timers: timeout detection, RTO, keepalive, fragment expiry, refused-delivery retry. */
   handleTimeout(now: number): void {
     this.#lastNow = now;
-    if (now - this.#lastReceive >= this.#cfg.timeoutMs) this.#timedOut = true;
+    // same expressions as pollTimeout: `now - a >= b` can differ from `now >= a + b` in floats,
+    // and a deadline that fires without acting would spin
+    if (now >= this.#lastReceive + this.timeoutMs) this.#timedOut = true;
     if (!this.#carrier && this.#sent.inFlight > 0) {
       const rto = this.rtt.rto;
       if (now >= this.#sent.oldestSentTime + rto) {
         this.#lostBytes = 0;
-        this.#sent.loseOlderThan(now - rto);
+        this.#lostSentTime = -Infinity;
+        this.#sent.loseOlderThan(Math.max(now - rto, this.#sent.oldestSentTime));
         this.rtt.onTimeout();
         this.stats.rtoCount++;
         this.stats.lostPackets = this.#sent.lostPackets;
-        if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now);
+        if (this.#lostBytes > 0) {
+          // collapse first: these losses then belong to the recovery epoch the timeout opened
+          this.#cc.onRetransmitTimeout(now);
+          this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime);
+        }
       }
     }
-    if (now - this.#lastSend >= this.#cfg.keepaliveMs) this.#pingPending = true;
+    if (now >= this.#lastSend + this.#keepaliveMs) this.#pingPending = true;
     this.#reasm?.expire(now);
     this.#retryBlocked();
   }
@@ -467,10 +568,13 @@ export class Connection implements ConnectionApi {
   /** @internal SentPacketListener. */
   onPacketAcked(bytes: number): void {
     this.#ackedBytes += bytes;
+    this.#loss.onAcked(1, this.#lastNow);
   }
   /** @internal SentPacketListener. */
-  onPacketLost(bytes: number): void {
+  onPacketLost(bytes: number, sentTime: number): void {
     this.#lostBytes += bytes;
+    if (sentTime > this.#lostSentTime) this.#lostSentTime = sentTime;
+    this.#loss.onLost(1, this.#lastNow);
   }
   /** @internal ReliableDelivery: hands a reliable message to the host. */
   deliverReliable(
@@ -487,6 +591,7 @@ export class Connection implements ConnectionApi {
   #processAck(ack: number, lo: number, hi: number, ackDelayMs: number, now: number): void {
     this.#ackedBytes = 0;
     this.#lostBytes = 0;
+    this.#lostSentTime = -Infinity;
     const sent = this.#sent;
     sent.onAck(ack, lo, hi, now);
     let sample: number | undefined;
@@ -497,7 +602,7 @@ export class Connection implements ConnectionApi {
       this.stats.rttVar = this.rtt.rttVar;
     }
     if (this.#ackedBytes > 0) this.#cc.onAck(this.#ackedBytes, sample, now);
-    if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now);
+    if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime);
     this.stats.lostPackets = sent.lostPackets;
   }
   #reassembler(): UnreliableReassembler {

@@ -1,31 +1,21 @@
 /**
- * Optional tuning of a `Connection` and its congestion-control hook.
+ * Optional tuning of a `Connection` and the never-limiting congestion controller used on
+ * reliable carriers.
  *
  * @module
  */
+import type { CongestionControl } from "./congestion.ts";
 import type { RttOptions } from "./rtt.ts";
 
-/** Congestion control hook (implemented in `congestion.ts`); the default never limits. */
-export interface CongestionControl {
-  /** True when a new ack-eliciting datagram may be sent now (window + pacing). */
-  canSend(bytesInFlight: number, now: number): boolean;
-  /** When sending becomes possible again (used by pollTimeout while blocked). */
-  nextSendTime(now: number): number;
-  /** A datagram of `bytes` was sent. */
-  onSent(bytes: number, now: number): void;
-  /** Datagrams totalling `bytes` were acked; `rttSample` when the ack gave one. */
-  onAck(bytes: number, rttSample: number | undefined, now: number): void;
-  /** Datagrams totalling `bytes` were declared lost. */
-  onLoss(bytes: number, now: number): void;
-}
+export type { CongestionControl };
 
 /**
- * A {@link CongestionControl} that never limits.
+ * A {@link CongestionControl} that never limits (reliable carriers: the carrier has its own).
  *
  * @example
  * ```ts
  * import { unlimitedCongestion } from "./connection_options.ts";
- * console.log(unlimitedCongestion.canSend(1e9, 0)); // true
+ * console.log(unlimitedCongestion.canSend(1e9, 0), unlimitedCongestion.congestionWindow); // true Infinity
  * ```
  */
 export const unlimitedCongestion: CongestionControl = {
@@ -34,11 +24,20 @@ export const unlimitedCongestion: CongestionControl = {
   onSent: () => {},
   onAck: () => {},
   onLoss: () => {},
+  onRetransmitTimeout: () => {},
+  setOutBandwidth: () => {},
+  setPeerInBandwidth: () => {},
+  setPeerReceiveWindow: () => {},
+  congestionWindow: Infinity,
+  pacingRate: Infinity,
 };
 
 /** Optional tuning of a {@link Connection}. */
 export interface ConnectionOptions {
-  /** Congestion control (default: unlimited). */
+  /**
+   * Congestion control (default: a `DelayAwareCongestion` per connection sized to the
+   * datagram budget; {@link unlimitedCongestion} on reliable carriers).
+   */
   readonly congestion?: CongestionControl;
   /** Ack at once after this many ack-eliciting packets (default 16). */
   readonly ackEveryPackets?: number;
@@ -48,4 +47,9 @@ export interface ConnectionOptions {
   readonly rtt?: Partial<RttOptions>;
   /** Incomplete unreliable fragment groups are dropped after this many ms (default 1000). */
   readonly fragmentExpiryMs?: number;
+  /**
+   * Unreliable messages that waited longer than this for the congestion window or the pacer
+   * are dropped (counted in `unreliableDropped`) instead of sent late (default 200 ms).
+   */
+  readonly unreliableMaxAgeMs?: number;
 }

@@ -1,5 +1,7 @@
 /** Contract between the per-remote reliability state machine and the host. @module */
 import type { TransferMode } from "./constants.ts";
+import type { PeerStats } from "./peer_stats.ts";
+import type { ReassemblyBudget } from "./fragmenter.ts";
 
 /** Limits and tuning of one {@link ConnectionApi}. */
 export interface ConnectionConfig {
@@ -21,6 +23,11 @@ export interface ConnectionConfig {
   readonly maxSendQueueBytes: number;
   /** Upper bound of bytes held in reassembly buffers. */
   readonly maxReassemblyBytes: number;
+  /**
+   * Optional budget to draw reassembly bytes from instead of a private one of
+   * `maxReassemblyBytes` (the host passes one chained to a server-wide total).
+   */
+  readonly reassemblyBudget?: ReassemblyBudget;
   /** Time the connection is created. */
   readonly now: number;
 }
@@ -67,4 +74,12 @@ export interface ConnectionApi {
   readonly queuedBytes: number;
   /** Smoothed RTT in ms. */
   readonly rttMs: number;
+  /** Optional: a statistics snapshot at `now` (backs `getPeerStats`). */
+  peerStats?(now: number): PeerStats;
+  /** Optional: RTT-scaled silence timeout (backs `setPeerTimeout`; see `peer_timeout.ts`). */
+  setPeerTimeout?(limitMs: number, minMs?: number, maxMs?: number): void;
+  /** Optional: the remote's FLOW feedback (receive window in bytes, download cap in bytes/s). */
+  setPeerFlow?(window: number, inBandwidth: number, now: number): void;
+  /** Optional: upload cap towards this remote in bytes/s (0 = none). */
+  setOutBandwidth?(bytesPerSec: number, now: number): void;
 }

@@ -16,6 +16,8 @@ export const ControlType = {
   PEER_ADDED: 1,
   /** `[2, id]`: server tells a client that peer `id` left (relay on). */
   PEER_REMOVED: 2,
+  /** `[3, window|nil, inBandwidth]`: receiver's flow feedback, both directions (`flow_control.ts`). */
+  FLOW: 3,
 } as const;
 
 /** A decoded control message. */

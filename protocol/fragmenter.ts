@@ -21,19 +21,28 @@ export class ReassemblyBudget {
   used = 0;
   /** Upper bound. */
   readonly max: number;
-  /** Creates a budget of `max` bytes. */
-  constructor(max: number) {
+  #parent: ReassemblyBudget | undefined;
+  /** Creates a budget of `max` bytes, drawing also from `parent` (e.g. a server-wide total). */
+  constructor(max: number, parent?: ReassemblyBudget) {
     this.max = max;
+    this.#parent = parent;
   }
   /** Reserves `n` bytes; false (nothing reserved) when that would exceed the bound. */
   take(n: number): boolean {
     if (n > this.max - this.used) return false;
+    if (this.#parent && !this.#parent.take(n)) return false;
     this.used += n;
     return true;
   }
   /** Returns `n` bytes. */
   give(n: number): void {
     this.used -= n;
+    this.#parent?.give(n);
+  }
+  /** Returns everything still reserved to the parent and detaches (the owner is gone). */
+  release(): void {
+    this.#parent?.give(this.used);
+    this.#parent = undefined;
   }
 }
 

@@ -6,14 +6,28 @@
  */
 import { ConnectionStatus, MAX_PEER_ID, TransferMode } from "./constants.ts";
 import type { ConnectionApi } from "./connection_types.ts";
-import { ControlType, decodeControl, encodeControl, SYSTEM_CHANNEL } from "./control.ts";
+import {
+  type AcceptCrypto,
+  ControlType,
+  decodeControl,
+  encodeControl,
+  SYSTEM_CHANNEL,
+} from "./control.ts";
 import { DisconnectReason, MultiplayerError } from "./errors.ts";
 import { peekSessionId } from "./frame.ts";
 import { encodeDisconnect } from "./handshake.ts";
-import { ClientHandshake, sameAddress, ServerHandshake } from "./host_handshake.ts";
+import { ReassemblyBudget } from "./fragmenter.ts";
+import { type AcceptVerification, ClientHandshake, sameAddress } from "./host_handshake.ts";
+import {
+  type HandshakeCounters,
+  type HandshakeRequest,
+  ServerHandshake,
+} from "./server_handshake.ts";
 import { type HostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host_options.ts";
 import type { HostEvent, InboundPacket, Transmit } from "./host_types.ts";
 import { BoundedQueue } from "./queue.ts";
+import { HostFlow } from "./host_flow.ts";
+import type { PeerStats } from "./peer_stats.ts";
 import type { PeerAddress } from "../transport/transport.ts";
 
 /** How many copies of DISCONNECT are sent (it is not retransmitted). */
@@ -31,6 +45,11 @@ export interface PeerEntry {
   dirty: boolean;
   /** Graceful disconnect in progress: drop at this time (or once drained). */
   closingAt: number;
+  /** This peer's reassembly allowance (chained to the host-wide total). */
+  readonly budget: ReassemblyBudget;
+  /** Packets and bytes from this peer waiting in the inbound queue. */
+  inboundPackets: number;
+  inboundBytes: number;
 }
 
 /**
@@ -60,7 +79,10 @@ export class Host {
   readonly #raw: BoundedQueue<Transmit>;
   readonly #events = new BoundedQueue<HostEvent>(65_536);
   readonly #inbound: BoundedQueue<InboundPacket>;
+  readonly #inboundOwner: BoundedQueue<PeerEntry>; // parallel to #inbound: who sent it
   #inboundBytes = 0;
+  readonly #reassembly: ReassemblyBudget;
+  readonly #flow: HostFlow<PeerEntry>; // receive-window feedback + bandwidth split
   #now = 0; // time of the input being handled (message sinks have no `now`)
   readonly #tx: { to: PeerAddress; bytes: Uint8Array } = {
     to: { hostname: "", port: 0 },
@@ -77,6 +99,9 @@ export class Host {
     this.#serverRelay = this.options.serverRelay;
     this.#raw = new BoundedQueue(1024);
     this.#inbound = new BoundedQueue(this.options.maxInboundPackets);
+    this.#inboundOwner = new BoundedQueue(this.options.maxInboundPackets);
+    this.#reassembly = new ReassemblyBudget(this.options.maxTotalReassemblyBytes);
+    this.#flow = new HostFlow(this.options, (entry, bytes) => this.#system(entry, bytes));
     if (this.options.role === "server") {
       this.#status = ConnectionStatus.CONNECTED;
       this.#uniqueId = 1;
@@ -113,6 +138,29 @@ export class Host {
   peerAddress(id: number): PeerAddress | undefined {
     return this.#peers.get(id)?.address;
   }
+  /**
+   * Statistics of a directly connected peer (clients: the server, id 1) at `now`. Throws
+   * MultiplayerError UNKNOWN_PEER for other ids.
+   */
+  peerStats(id: number, now: number): PeerStats {
+    const conn = this.#peers.get(id)?.conn;
+    const stats = conn?.peerStats?.(now);
+    if (!stats) {
+      throw new MultiplayerError("UNKNOWN_PEER", `no directly connected peer with id ${id}`);
+    }
+    return stats;
+  }
+  /**
+   * Per-peer timeout of a directly connected peer (see `protocol/peer_timeout.ts`). Throws
+   * MultiplayerError UNKNOWN_PEER or INVALID_ARGUMENT.
+   */
+  setPeerTimeout(id: number, limitMs: number, minMs?: number, maxMs?: number): void {
+    const conn = this.#peers.get(id)?.conn;
+    if (!conn?.setPeerTimeout) {
+      throw new MultiplayerError("UNKNOWN_PEER", `no directly connected peer with id ${id}`);
+    }
+    conn.setPeerTimeout(limitMs, minMs, maxMs);
+  }
   /** Connection of a directly connected peer (stats: rttMs, queuedBytes). */
   peerConnection(id: number): ConnectionApi | undefined {
     return this.#peers.get(id)?.conn;
@@ -124,6 +172,63 @@ export class Host {
   /** Events waiting for {@link Host.pollEvent}. */
   get eventCount(): number {
     return this.#events.length;
+  }
+  /** Bytes waiting in the inbound queue. */
+  get inboundBytes(): number {
+    return this.#inboundBytes;
+  }
+  /** Bytes held in reassembly buffers across all connections. */
+  get reassemblyBytes(): number {
+    return this.#reassembly.used;
+  }
+  /** Servers: what the handshake dropped or refused (undefined on clients). */
+  get handshakeCounters(): Readonly<HandshakeCounters> | undefined {
+    return this.#server?.counters;
+  }
+  /** Servers: handshakes in progress (consumed cookies remembered + parked requests). */
+  get pendingHandshakes(): number {
+    return this.#server?.pendingCount ?? 0;
+  }
+  /** Servers: sources tracked by the connect rate limiter (bounded). */
+  get rateLimitedSources(): number {
+    return this.#server?.trackedSources ?? 0;
+  }
+
+  // ------------------------------------------------------- async handshake (transport layer)
+
+  /**
+   * Servers with `asyncHandshake`: the next CONNECT with a valid cookie waiting for a decision
+   * (authentication hook, key exchange). Answer it with {@link Host.acceptHandshake} or
+   * {@link Host.rejectHandshake} within `cookieTtlMs`.
+   */
+  pollHandshake(): HandshakeRequest | undefined {
+    return this.#server?.pollRequest();
+  }
+  /**
+   * Accepts a parked request: assigns the id, sends ACCEPT (`crypto` for encrypted sessions),
+   * emits `peer_connected`. Returns the id, or undefined when the request expired, the server
+   * closed or filled up meanwhile (then the client was rejected).
+   */
+  acceptHandshake(
+    ticket: number,
+    crypto: AcceptCrypto | undefined,
+    now: number,
+  ): number | undefined {
+    this.#now = now;
+    return this.#server?.accept(ticket, crypto, now);
+  }
+  /** Rejects a parked request; the client gets `connection_failed` with `reason` + `message`. */
+  rejectHandshake(ticket: number, reason: DisconnectReason, message: string, now: number): void {
+    this.#server?.reject(ticket, reason, message, now);
+  }
+  /** Clients with `encryption`: the ACCEPT to verify before connecting (returned once). */
+  pollVerification(): AcceptVerification | undefined {
+    return this.#client?.pollVerification();
+  }
+  /** Clients: result of verifying the ACCEPT; false fails the attempt with CRYPTO_ERROR. */
+  completeVerification(ok: boolean, message: string, now: number): void {
+    this.#now = now;
+    this.#client?.completeVerification(ok, message, now);
   }
 
   /** Clients: starts connecting to `server`. Throws ALREADY_ACTIVE when already used. */
@@ -208,6 +313,8 @@ export class Host {
   pollTransmit(now: number): Transmit | undefined {
     const raw = this.#raw.shift();
     if (raw) return raw;
+    this.#now = now;
+    this.#flow.flush(this.#inboundBytes);
     while (this.#dirty.length > 0) {
       const entry = this.#dirty[this.#dirty.length - 1];
       const bytes = this.#peers.get(entry.id) === entry ? entry.conn.pollTransmit(now) : undefined;
@@ -240,7 +347,12 @@ export class Host {
   /** Next packet for the application. */
   pollPacket(): InboundPacket | undefined {
     const p = this.#inbound.shift();
-    if (p) this.#inboundBytes -= p.data.length;
+    if (!p) return undefined;
+    const owner = this.#inboundOwner.shift()!;
+    owner.inboundPackets--;
+    owner.inboundBytes -= p.data.length;
+    this.#inboundBytes -= p.data.length;
+    this.#flow.touch(owner);
     return p;
   }
 
@@ -341,12 +453,17 @@ export class Host {
 
   /** Closes the endpoint; every remote is told (DISCONNECT). No events are emitted. */
   close(_now: number): void {
-    for (const entry of this.#peers.values()) this.#sendDisconnect(entry, DisconnectReason.CLOSED);
+    for (const entry of this.#peers.values()) {
+      this.#sendDisconnect(entry, DisconnectReason.CLOSED);
+      entry.budget.release();
+    }
+    this.#flow.clear();
     this.#peers.clear();
     this.#bySession.clear();
     this.#known.clear();
     this.#dirty.length = 0;
     this.#client?.stop();
+    this.#server?.clear();
     this.#status = ConnectionStatus.DISCONNECTED;
   }
 
@@ -377,6 +494,8 @@ export class Host {
 
   /** @internal Creates and registers a connection; announces it (server) or connects (client). */
   addPeer(id: number, address: PeerAddress, sessionId: number, now: number): PeerEntry {
+    const budget = new ReassemblyBudget(this.options.maxReassemblyBytes, this.#reassembly);
+    const reliableCarrier = this.options.reliableCarrierFor(address);
     const conn = this.options.createConnection({
       sessionId,
       wireChannelCount: this.#channelCount + 1,
@@ -384,16 +503,28 @@ export class Host {
       maxMessageSize: this.options.encodeBufferMaxSize,
       timeoutMs: this.options.timeoutMs,
       keepaliveMs: this.options.keepaliveMs,
-      reliableCarrier: this.options.reliableCarrierFor(address),
+      reliableCarrier,
       maxSendQueueBytes: this.options.maxSendQueueBytes,
       maxReassemblyBytes: this.options.maxReassemblyBytes,
+      reassemblyBudget: budget,
       now,
     });
-    const entry: PeerEntry = { id, address, sessionId, conn, dirty: false, closingAt: 0 };
+    const entry: PeerEntry = {
+      id,
+      address,
+      sessionId,
+      conn,
+      dirty: false,
+      closingAt: 0,
+      budget,
+      inboundPackets: 0,
+      inboundBytes: 0,
+    };
     conn.onMessage = (wire, mode, peer, payload) =>
       this.#onMessage(entry, wire, mode, peer, payload);
     this.#peers.set(id, entry);
     this.#bySession.set(sessionId, entry);
+    this.#flow.add(entry, reliableCarrier, this.#peers.values(), now);
     if (this.options.role === "server") {
       this.emit({ type: "peer_connected", id });
       if (this.#serverRelay) {
@@ -430,6 +561,8 @@ export class Host {
     if (tell) this.#sendDisconnect(entry, reason);
     this.#peers.delete(entry.id);
     this.#bySession.delete(entry.sessionId);
+    entry.budget.release();
+    this.#flow.remove(entry, this.#peers.values(), now);
     if (this.options.role === "client") {
       this.#known.clear();
       this.#status = ConnectionStatus.DISCONNECTED;
@@ -488,6 +621,7 @@ export class Host {
   ): boolean {
     if (this.#peers.get(entry.id) !== entry) return true; // removed meanwhile: swallow
     if (wire === SYSTEM_CHANNEL) {
+      if (this.#flow.receive(entry, payload, this.#now)) return true;
       if (this.options.role === "client") this.#onControl(payload);
       return true;
     }
@@ -495,7 +629,7 @@ export class Host {
     if (this.options.role === "client") {
       const from = peer ?? 1;
       if (!Number.isInteger(from) || from < 1 || from > MAX_PEER_ID) return true;
-      return this.#deliver(from, wire - 1, mode, payload);
+      return this.#deliver(entry, from, wire - 1, mode, payload);
     }
     return this.#route(entry, peer ?? 1, wire, mode, payload, this.#now);
   }
@@ -523,7 +657,7 @@ export class Host {
   ): boolean {
     if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) return true;
     const toSelf = target === 1 || target === 0 || (target < 0 && target !== -1);
-    if (toSelf && !this.#deliver(from.id, wire - 1, mode, payload)) return false;
+    if (toSelf && !this.#deliver(from, from.id, wire - 1, mode, payload)) return false;
     if (!this.#serverRelay || target === 1 || target === -1) return true;
     if (target > 1) {
       const to = this.#peers.get(target);
@@ -558,11 +692,37 @@ export class Host {
     }
   }
 
-  #deliver(from: number, channel: number, mode: TransferMode, data: Uint8Array): boolean {
-    const full = this.#inbound.length > 0 &&
-      this.#inboundBytes + data.length > this.options.maxInboundBytes;
-    if (full || !this.#inbound.push({ from, channel, mode, data })) return false;
-    this.#inboundBytes += data.length;
+  // Refusing makes the connection withhold the ack of a reliable message (the sender retries
+  // later) and drop an unreliable one. A queue that is empty always takes one packet, so the
+  // largest allowed packet always fits.
+  #deliver(
+    owner: PeerEntry,
+    from: number,
+    channel: number,
+    mode: TransferMode,
+    data: Uint8Array,
+  ): boolean {
+    const o = this.options, n = data.length;
+    if (this.#inbound.length > 0 && this.#inboundBytes + n > o.maxInboundBytes) return false;
+    if (owner.inboundPackets >= o.maxInboundPacketsPerPeer) return false;
+    if (owner.inboundPackets > 0 && owner.inboundBytes + n > o.maxInboundBytesPerPeer) return false;
+    if (!this.#inbound.push({ from, channel, mode, data })) return false;
+    this.#inboundOwner.push(owner);
+    owner.inboundPackets++;
+    owner.inboundBytes += n;
+    this.#inboundBytes += n;
+    this.#flow.touch(owner);
     return true;
+  }
+
+  // A reliable system message (FLOW) to one peer; a full send queue means it cannot keep up.
+  #system(entry: PeerEntry, bytes: Uint8Array): void {
+    if (this.#peers.get(entry.id) !== entry) return;
+    try {
+      entry.conn.send(SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, this.#now);
+      this.#markDirty(entry);
+    } catch {
+      this.removePeer(entry, DisconnectReason.BACKPRESSURE, true, this.#now);
+    }
   }
 }

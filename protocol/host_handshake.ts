@@ -33,7 +33,22 @@ export function toReason(code: number): DisconnectReason {
   return (code >= 1 && code <= 10 ? code : DisconnectReason.PROTOCOL_ERROR) as DisconnectReason;
 }
 
-type ClientState = "idle" | "requesting" | "connecting" | "done";
+type ClientState = "idle" | "requesting" | "connecting" | "verifying" | "done";
+
+/**
+ * An encrypted ACCEPT the transport layer must check (signature, key confirmation) before the
+ * client counts as connected; see {@link Host.pollVerification}.
+ */
+export interface AcceptVerification {
+  /** Client nonce of the attempt (transcript). */
+  readonly clientNonce: number;
+  /** Cookie echoed in CONNECT (transcript). */
+  readonly cookie: Uint8Array;
+  /** Session id from the ACCEPT (transcript). */
+  readonly sessionId: number;
+  /** The decoded ACCEPT body; `crypto` is always present. */
+  readonly body: AcceptBody & { readonly crypto: NonNullable<AcceptBody["crypto"]> };
+}
 
 /**
  * Client side: sends REQUEST, then CONNECT with the cookie, retransmitting with backoff until an
@@ -57,6 +72,7 @@ export class ClientHandshake {
   #deadline = 0;
   #nextSendAt = 0;
   #interval = RETRY_INITIAL_MS;
+  #verifying?: { check: AcceptVerification; from: PeerAddress; polled: boolean };
 
   /** Binds the client handshake to its host. */
   constructor(host: Host, options: ResolvedHostOptions) {
@@ -96,7 +112,9 @@ export class ClientHandshake {
     }
     const waiting = this.#state === "requesting" || this.#state === "connecting";
     if (!waiting || p.nonce !== this.#nonce) return; // the nonce guards against spoofed replies
-    if (p.type === PacketType.CHALLENGE && this.#state === "requesting") {
+    if (p.type === PacketType.CHALLENGE) {
+      // a new cookie while connecting: ours expired on the way, retry with the fresh one
+      if (this.#state === "connecting" && equalBytes(p.cookie, this.#cookie)) return;
       this.#cookie = p.cookie.slice();
       this.#state = "connecting";
       this.#interval = RETRY_INITIAL_MS;
@@ -104,6 +122,28 @@ export class ClientHandshake {
     } else if (p.type === PacketType.ACCEPT) {
       const body = decodeAcceptBody(p.payload);
       if (!body) return;
+      if (this.#options.encryption) {
+        if (!body.crypto) {
+          this.#state = "done";
+          this.#host.failed(DisconnectReason.CRYPTO_ERROR, "server did not enable encryption");
+          return;
+        }
+        this.#state = "verifying";
+        const { serverPublicKey, confirmation, signature } = body.crypto;
+        const crypto = { // copies: the fields are views into the (reused) receive buffer
+          serverPublicKey: serverPublicKey.slice(),
+          confirmation: confirmation.slice(),
+          signature: signature.slice(),
+        };
+        const check = {
+          clientNonce: this.#nonce,
+          cookie: this.#cookie,
+          sessionId: p.sessionId,
+          body: { ...body, crypto },
+        };
+        this.#verifying = { check, from: copyAddress(from), polled: false };
+        return;
+      }
       this.#state = "done";
       this.#host.accepted(body.id, body.channelCount, body.serverRelay);
       this.#host.addPeer(1, copyAddress(from), p.sessionId, now);
@@ -113,23 +153,49 @@ export class ClientHandshake {
     }
   }
 
+  /** The pending encrypted ACCEPT to verify, returned once. */
+  pollVerification(): AcceptVerification | undefined {
+    const v = this.#verifying;
+    if (!v || v.polled || this.#state !== "verifying") return undefined;
+    v.polled = true;
+    return v.check;
+  }
+
+  /**
+   * Ends verification: `ok` connects (emits `connection_succeeded`), otherwise the attempt fails
+   * with CRYPTO_ERROR and `message`. Ignored unless verifying (e.g. the attempt timed out).
+   */
+  completeVerification(ok: boolean, message: string, now: number): void {
+    const v = this.#verifying;
+    if (!v || this.#state !== "verifying") return;
+    this.#state = "done";
+    this.#verifying = undefined;
+    if (!ok) return this.#host.failed(DisconnectReason.CRYPTO_ERROR, message);
+    const { body, sessionId } = v.check;
+    this.#host.accepted(body.id, body.channelCount, body.serverRelay);
+    this.#host.addPeer(1, v.from, sessionId, now);
+  }
+
   /** Retransmits or gives up. */
   handleTimeout(now: number): void {
-    if (this.#state !== "requesting" && this.#state !== "connecting") return;
+    const verifying = this.#state === "verifying";
+    if (this.#state !== "requesting" && this.#state !== "connecting" && !verifying) return;
     if (now >= this.#deadline) {
+      this.#verifying = undefined;
       this.#state = "done";
       const { hostname, port } = this.#server;
       this.#host.failed(
         DisconnectReason.CONNECT_TIMEOUT,
         `no answer from ${hostname}:${port} within ${this.#options.connectTimeoutMs} ms`,
       );
-    } else if (now >= this.#nextSendAt) {
+    } else if (now >= this.#nextSendAt && !verifying) {
       this.#send(now);
     }
   }
 
   /** Next retransmission or give-up time; Infinity when idle. */
   pollTimeout(): number {
+    if (this.#state === "verifying") return this.#deadline;
     const waiting = this.#state === "requesting" || this.#state === "connecting";
     return waiting ? Math.min(this.#nextSendAt, this.#deadline) : Infinity;
   }
@@ -141,10 +207,17 @@ export class ClientHandshake {
       encodeConnectPayload({
         channelCount: this.#options.channelCount,
         token: this.#options.connectToken,
+        publicKey: this.#options.encryption ? this.#options.clientPublicKey : undefined,
       }),
     );
     this.#host.queueRaw(this.#server, bytes);
     this.#nextSendAt = now + this.#interval;
     this.#interval = Math.min(this.#interval * 2, RETRY_MAX_MS);
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

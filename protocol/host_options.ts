@@ -39,10 +39,54 @@ export interface HostOptions extends Partial<HostConfig> {
   readonly keepaliveMs?: number;
   /** Servers: how long a challenge cookie stays valid (default 10 s). */
   readonly cookieTtlMs?: number;
-  /** Servers: most handshakes remembered at once (consumed cookies; default 4096). */
+  /**
+   * Servers: most handshakes in progress (cookies consumed in the last `cookieTtlMs`, including
+   * those waiting for the async step; default 4096). At the bound a CONNECT with a valid cookie
+   * gets REJECT `SERVER_FULL` ("too many pending handshakes").
+   */
   readonly maxPendingHandshakes?: number;
+  /**
+   * Servers: connect attempts (CONNECT_REQUEST and CONNECT datagrams) per source address and in
+   * total (defaults 4/s burst 8 per source, 1000/s burst 2000 overall, 8192 sources tracked).
+   * Attempts over the limit are dropped silently.
+   */
+  readonly connectRateLimit?: RateLimiterOptions;
+  /**
+   * Most packets from one directly connected peer waiting for the application (default 1024).
+   * At the bound that peer's messages are refused: reliable ones are not acknowledged (the sender
+   * retransmits later), unreliable ones are dropped.
+   */
+  readonly maxInboundPacketsPerPeer?: number;
+  /** Most bytes from one peer waiting for the application (default 4 MiB; see above). */
+  readonly maxInboundBytesPerPeer?: number;
+  /**
+   * Bytes held in reassembly buffers across all connections (default max(64 MiB, 2 x
+   * encodeBufferMaxSize)). At the bound a new fragmented message waits (reliable) or is dropped
+   * (unreliable), exactly as at the per-connection bound.
+   */
+  readonly maxTotalReassemblyBytes?: number;
+  /**
+   * Servers: park every CONNECT with a valid cookie for an asynchronous step (authentication
+   * hook, key exchange) instead of accepting at once; see `Host.pollHandshake`.
+   */
+  readonly asyncHandshake?: boolean;
+  /**
+   * Servers: require every client to send an ephemeral public key (else REJECT `CRYPTO_ERROR`).
+   * Clients: require the server's ACCEPT to carry the key exchange (else `connection_failed`
+   * `CRYPTO_ERROR`); the client's key is `clientPublicKey`.
+   */
+  readonly encryption?: boolean;
+  /** Clients: serialized ephemeral public key sent in CONNECT (with `encryption`). */
+  readonly clientPublicKey?: Uint8Array;
   /** Clients: opaque token sent in CONNECT for the server's auth hook (default empty). */
   readonly connectToken?: Uint8Array;
+  /**
+   * Download cap in bytes/s (0 = none, the default), Godot's `in_bandwidth`: split evenly across
+   * connected peers and advertised to each (FLOW), which then paces what it sends us.
+   */
+  readonly inBandwidth?: number;
+  /** Upload cap in bytes/s (0 = none, the default), Godot's `out_bandwidth`; split evenly. */
+  readonly outBandwidth?: number;
   /**
    * Per-remote carrier reliability, asked once when a connection is created (servers mixing
    * carriers, e.g. UDP + WebSocket: both ends of a connection must agree). Default: every remote
@@ -101,6 +145,8 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
     encryption: o.encryption ?? false,
     clientPublicKey: o.clientPublicKey ?? new Uint8Array(0),
     connectToken: o.connectToken ?? new Uint8Array(0),
+    inBandwidth: o.inBandwidth ?? 0,
+    outBandwidth: o.outBandwidth ?? 0,
   };
   check(r.role === "server" || r.role === "client", `role must be "server" or "client"`);
   check(isInt(r.channelCount, 1, 254), `channelCount must be an integer in [1, 254]`);
@@ -124,6 +170,14 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
     `a client with encryption needs clientPublicKey`,
   );
   check(typeof r.reliableCarrierFor === "function", `reliableCarrierFor must be a function`);
+  check(
+    isInt(r.inBandwidth, 0, 2 ** 40),
+    `inBandwidth must be an integer of bytes/s >= 0 (0 = no cap)`,
+  );
+  check(
+    isInt(r.outBandwidth, 0, 2 ** 40),
+    `outBandwidth must be an integer of bytes/s >= 0 (0 = no cap)`,
+  );
   return r;
 }
 

@@ -205,10 +205,13 @@ Deno.test("host: cookie from another address, expired cookie, replayed cookie", 
   let cookie = challenge(0);
   s.host.handleDatagram(encodeConnect(42, cookie, payload), { ...a, port: 2001 }, 10);
   assert.equal(reply(10), undefined);
-  // expired
+  // expired: no peer, a fresh CHALLENGE so the client can retry at once
   s.host.handleDatagram(encodeConnect(42, cookie, payload), a, 1500);
-  assert.equal(reply(1500), undefined);
+  const fresh = reply(1500);
+  assert.equal(fresh?.type, PacketType.CHALLENGE);
+  assert.notDeepEqual(fresh.cookie, cookie);
   assert.equal(s.host.peerCount, 0);
+  assert.equal(s.host.handshakeCounters?.expiredCookies, 1);
   // valid, then a duplicate gets the same ACCEPT
   cookie = challenge(2000);
   const connect = encodeConnect(42, cookie, payload);

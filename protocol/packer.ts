@@ -1,6 +1,7 @@
 /**
  * Fills one datagram with queued messages: reliable channels round-robin (one message per
- * channel per round, retransmissions first within a channel), then unreliable messages FIFO.
+ * channel per round, retransmissions first within a channel) and unreliable messages FIFO, the
+ * two classes sharing each datagram fairly ({@link packMixed}).
  *
  * @module
  */
@@ -74,7 +75,9 @@ export function packReliable(
 }
 
 /**
- * Writes queued unreliable messages in FIFO order while they fit, removing them from `q`.
+ * Writes queued unreliable messages in FIFO order while they fit below `limit` (default: the
+ * whole buffer), removing them from `q`. With `atLeastOne`, the first message may pass `limit`
+ * (not the buffer).
  *
  * @example
  * ```ts
@@ -88,14 +91,69 @@ export function packReliable(
  * console.log(r.count, q.length); // 1 0
  * ```
  */
-export function packUnreliable(w: MsgpackWriter, q: UnreliableQueue, out: PackResult): void {
-  const limit = w.buf.length;
+export function packUnreliable(
+  w: MsgpackWriter,
+  q: UnreliableQueue,
+  out: PackResult,
+  limit: number = w.buf.length,
+  atLeastOne = false,
+): void {
+  let first = atLeastOne;
   while (q.length > 0 && out.count < MAX_MESSAGES_PER_DATAGRAM) {
     const kind = q.kind(0), ch = q.channel(0), sq = q.seq(0), fi = q.index(0), fc = q.count(0);
     const hp = q.hasPeer(0), peer = q.peer(0), a = q.start(0), b = q.end(0);
-    if (w.pos + messageSize(kind, ch, sq, fi, fc, hp, peer, b - a) > limit) return;
+    const end = w.pos + messageSize(kind, ch, sq, fi, fc, hp, peer, b - a);
+    if (end > (first ? w.buf.length : limit)) return;
+    first = false;
     writeMessage(w, kind, ch, sq, fi, fc, hp, peer, q.payload(0), a, b);
     q.shift();
     out.count++;
   }
+}
+
+/** Share of a datagram unreliable messages may take first while reliable ones wait too. */
+export const UNRELIABLE_SHARE = 0.5;
+
+/**
+ * Packs both classes fairly: unreliable messages go first up to {@link UNRELIABLE_SHARE} of the
+ * remaining space (always at least one, so a 20 Hz stream is never starved by a reliable bulk
+ * transfer), then reliable ones, then unreliable ones fill what is left. When the first
+ * unreliable message alone passed the share, the next datagram puts reliable first (returns
+ * true), so large unreliable traffic cannot starve reliable traffic either.
+ *
+ * @example
+ * ```ts
+ * import { MsgpackWriter } from "./msgpack.ts";
+ * import { packMixed, PackResult } from "./packer.ts";
+ * import { ReliableSender } from "./reliable_channel.ts";
+ * import { UnreliableQueue } from "./sequenced_channel.ts";
+ * const s = new ReliableSender();
+ * for (let i = 0; i < 4; i++) s.enqueue(new Uint8Array(500), false, 0, 0, 0);
+ * const q = new UnreliableQueue();
+ * q.push(0, 1, 0, 0, 0, false, 0, new Uint8Array(40), 0, 40);
+ * const r = new PackResult();
+ * packMixed(new MsgpackWriter(1200), [s], 0, undefined, q, r, false);
+ * console.log(r.count, q.length); // 3 0: the unreliable message and two reliable ones
+ * ```
+ */
+export function packMixed(
+  w: MsgpackWriter,
+  senders: readonly ReliableSender[],
+  first: number,
+  sent: SentPackets | undefined,
+  q: UnreliableQueue,
+  out: PackResult,
+  reliableFirst: boolean,
+): boolean {
+  if (q.length === 0 || reliableFirst) {
+    packReliable(w, senders, first, sent, out);
+    packUnreliable(w, q, out);
+    return false;
+  }
+  const start = w.pos, share = start + Math.floor((w.buf.length - start) * UNRELIABLE_SHARE);
+  packUnreliable(w, q, out, share, true);
+  const over = w.pos > share;
+  packReliable(w, senders, first, sent, out);
+  packUnreliable(w, q, out);
+  return over;
 }

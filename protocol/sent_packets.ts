@@ -18,8 +18,8 @@ export interface SentPacketListener {
   onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void;
   /** A packet of `bytes` was acked. */
   onPacketAcked(bytes: number): void;
-  /** A packet of `bytes` was declared lost. */
-  onPacketLost(bytes: number): void;
+  /** A packet of `bytes`, sent at `sentTime`, was declared lost. */
+  onPacketLost(bytes: number, sentTime: number): void;
 }
 
 /**
@@ -162,7 +162,7 @@ export class SentPackets {
     this.bytesInFlight -= this.#size[i];
     this.lostPackets++;
     this.#emitRefs(i, false);
-    this.#l.onPacketLost(this.#size[i]);
+    this.#l.onPacketLost(this.#size[i], this.#time[i]);
   }
   #emitRefs(i: number, acked: boolean): void {
     const m = this.#refCh.length - 1;

@@ -9,6 +9,7 @@ import { extendSeq } from "./sequence.ts";
 
 // shared zero-length arrays: replaced (never written) on first growth
 const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0), NO_I32 = new Int32Array(0);
+const NO_F64 = new Float64Array(0);
 
 /**
  * Sequence state of one UNRELIABLE_ORDERED channel (both directions).
@@ -82,9 +83,10 @@ export class UnreliableQueue {
   #peer = NO_I32;
   #start = NO_I32;
   #end = NO_I32;
+  #time = NO_F64; // enqueue time, for shedding stale messages
   #payload: (Uint8Array | undefined)[] = [];
 
-  /** Appends one message (payload is `payload[start..end)`, kept by reference). */
+  /** Appends one message (payload is `payload[start..end)`, kept by reference) queued at `time`. */
   push(
     kind: number,
     wireChannel: number,
@@ -96,6 +98,7 @@ export class UnreliableQueue {
     payload: Uint8Array,
     start: number,
     end: number,
+    time = 0,
   ): void {
     if (this.length === this.#cap) this.#grow();
     const i = (this.#head + this.length) & (this.#cap - 1);
@@ -108,6 +111,7 @@ export class UnreliableQueue {
     this.#peer[i] = peer;
     this.#start[i] = start;
     this.#end[i] = end;
+    this.#time[i] = time;
     this.#payload[i] = payload;
     this.length++;
     this.bytes += end - start;
@@ -125,6 +129,19 @@ export class UnreliableQueue {
     const n = this.length;
     while (this.length > 0) this.shift();
     return n;
+  }
+  /** Drops the oldest messages queued before `time`; returns how many were dropped. */
+  dropQueuedBefore(time: number): number {
+    let n = 0;
+    while (this.length > 0 && this.#time[this.#head] < time) {
+      this.shift();
+      n++;
+    }
+    return n;
+  }
+  /** Time the oldest message was queued (Infinity when empty). */
+  get oldestTime(): number {
+    return this.length > 0 ? this.#time[this.#head] : Infinity;
   }
   /** Kind of the k-th queued message (0 = oldest). */
   kind(k: number): number {
@@ -174,6 +191,7 @@ export class UnreliableQueue {
     const kind = new Uint8Array(cap), ch = new Uint16Array(cap), seq = new Uint16Array(cap);
     const index = new Uint16Array(cap), count = new Uint16Array(cap), hp = new Uint8Array(cap);
     const peer = new Int32Array(cap), start = new Int32Array(cap), end = new Int32Array(cap);
+    const time = new Float64Array(cap);
     const payload: (Uint8Array | undefined)[] = new Array(cap).fill(undefined);
     for (let k = 0; k < this.length; k++) {
       const i = this.#at(k);
@@ -186,6 +204,7 @@ export class UnreliableQueue {
       peer[k] = this.#peer[i];
       start[k] = this.#start[i];
       end[k] = this.#end[i];
+      time[k] = this.#time[i];
       payload[k] = this.#payload[i];
     }
     this.#cap = cap;
@@ -199,6 +218,7 @@ export class UnreliableQueue {
     this.#peer = peer;
     this.#start = start;
     this.#end = end;
+    this.#time = time;
     this.#payload = payload;
   }
 }

@@ -310,7 +310,13 @@ export class ServerHandshake {
 
   #refusal(from: PeerAddress, nonce: number, outcome?: Outcome): boolean {
     if (this.#host.refuseNewConnections) {
-      this.#reject(from, nonce, DisconnectReason.REFUSED, "server refuses new connections", outcome);
+      this.#reject(
+        from,
+        nonce,
+        DisconnectReason.REFUSED,
+        "server refuses new connections",
+        outcome,
+      );
       return true;
     }
     if (this.#host.peerCount >= this.#options.maxClients) {

@@ -34,7 +34,12 @@ async function bundleClient(dir: string): Promise<string> {
     stderr: "piped",
   }).output();
   if (!result.success) {
-    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(result.stderr)}`);
+    // On first use `deno bundle` fetches esbuild from the npm registry (cached afterwards).
+    throw new Error(
+      "`deno bundle` of examples/browser/client.ts failed (its first run downloads esbuild " +
+        "from the npm registry: is it reachable, or DENO_DIR cached?):\n" +
+        new TextDecoder().decode(result.stderr),
+    );
   }
   return out;
 }
@@ -76,6 +81,14 @@ Deno.test({
           page.evaluate(`netplay.waitUntil(() => netplay.peers().includes(${udpId}))`),
           10_000,
           "page learns of the UDP client",
+        );
+        // The UDP client learns of the browser over another carrier: wait for it too (else
+        // sending to browserId races the announcement and throws UNKNOWN_PEER).
+        await pumpUntil(
+          [udp, serverRec],
+          () => udp.events.some((e) => e.type === "peer_connected" && e.id === browserId),
+          5000,
+          "udp client learns of the browser",
         );
         // Browser -> UDP client directly (relayed), and a broadcast.
         await page.evaluate(`netplay.send("hello udp", ${udpId}, ${TransferMode.RELIABLE})`);

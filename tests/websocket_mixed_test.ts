@@ -3,6 +3,7 @@ import { ConnectionStatus, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
 import { WebSocketMultiplayerPeer } from "../transport/websocket_peer.ts";
 import { assertTargetMatrix } from "./helpers/target_matrix.ts";
 import { closeAll, drain, pumpUntil, record } from "./helpers/udp_session.ts";
+import { LossyUdpClient } from "./helpers/faulty_clients.ts";
 import { startWsSession } from "./helpers/ws_session.ts";
 
 Deno.test("mixed: 2 UDP + 2 WebSocket clients share one session and id space", async () => {
@@ -30,6 +31,58 @@ Deno.test("mixed: 2 UDP + 2 WebSocket clients share one session and id space", a
     );
   } finally {
     await closeAll(all);
+  }
+});
+
+Deno.test("mixed: each connection keeps its carrier's reliability (lossy UDP beside WS)", async () => {
+  // The UDP client loses datagrams both ways. Were its connection on the server in WebSocket mode
+  // (no acks, no retransmission), packets from the server and relayed from the WS client would
+  // be lost and this would time out.
+  const { server, clients, all } = await startWsSession({ kinds: ["ws"], server: { udpPort: 0 } });
+  const udp = record(new LossyUdpClient());
+  const everyone = [...all, udp];
+  try {
+    const [ws] = clients;
+    await udp.peer.connect(server.peer.udpPort);
+    await pumpUntil(
+      everyone,
+      () => ws.events.filter((e) => e.type === "peer_connected").length === 2,
+      5000,
+      "udp client joins",
+    );
+    udp.peer.lossy = true;
+    const n = 200;
+    const udpId = udp.peer.getUniqueId(), wsId = ws.peer.getUniqueId();
+    const sends: [typeof udp | typeof ws, number][] = [[udp, 1], [udp, wsId], [server, udpId], [
+      ws,
+      udpId,
+    ]];
+    for (let i = 0; i < n; i++) {
+      for (const [from, to] of sends) {
+        from.peer.setTargetPeer(to);
+        from.peer.putVar(i);
+      }
+    }
+    // per receiver, per sender: the next value expected
+    const next = new Map<string, number>();
+    const done = () => {
+      for (const r of [server, ws, udp]) {
+        while (r.peer.getAvailablePacketCount() > 0) {
+          const key = `${r.peer.getUniqueId()}<${r.peer.getPacketPeer()}`;
+          const want = next.get(key) ?? 0;
+          assert.equal(r.peer.getVar(), want, `${key}: exactly once, in order`);
+          next.set(key, want + 1);
+        }
+      }
+      return next.size === 4 && [...next.values()].every((v) => v === n);
+    };
+    await pumpUntil(everyone, done, 10_000, `${4 * n} reliable packets over a lossy UDP link`);
+    assert.deepEqual(
+      [...next.keys()].sort(),
+      [`1<${udpId}`, `${wsId}<${udpId}`, `${udpId}<1`, `${udpId}<${wsId}`].sort(),
+    );
+  } finally {
+    await closeAll(everyone);
   }
 });
 

@@ -84,22 +84,34 @@ Deno.test("ws peer: nothing listening fails the connection at once", async () =>
 });
 
 Deno.test("ws peer: disconnectPeer and client close are seen at once on both sides", async () => {
-  const { server, clients, all } = await startWsSession({ kinds: ["ws", "ws", "ws"] });
+  const { server, clients, all } = await startWsSession({ kinds: ["ws", "ws", "ws", "ws"] });
   try {
-    const [a, b, c] = clients;
-    const aId = a.peer.getUniqueId(), bId = b.peer.getUniqueId();
-    server.peer.disconnectPeer(aId, true);
-    await pumpUntil(all, () => has(a, "server_disconnected"), 3000, "a dropped");
-    assert.equal(a.peer.getConnectionStatus(), ConnectionStatus.DISCONNECTED);
+    const [a, b, c, d] = clients;
+    const [aId, bId, dId] = [a, b, d].map((r) => r.peer.getUniqueId());
+    server.peer.disconnectPeer(aId); // graceful: after its queued data
+    server.peer.disconnectPeer(dId, true); // at once
+    await pumpUntil(
+      all,
+      () => has(a, "server_disconnected") && has(d, "server_disconnected"),
+      3000,
+      "a, d dropped",
+    );
+    for (const r of [a, d]) {
+      assert.equal(r.peer.getConnectionStatus(), ConnectionStatus.DISCONNECTED);
+      const sd = r.events.filter((e) => e.type === "server_disconnected").map((e) => e.reason);
+      assert.deepEqual(sd, [DisconnectReason.CLOSED]); // exactly once
+    }
     await b.peer.close(); // graceful: DISCONNECT, then the socket closes
     await pumpUntil(
       all,
-      () => c.events.filter((e) => e.type === "peer_disconnected").length === 2,
+      () => c.events.filter((e) => e.type === "peer_disconnected").length === 3,
       3000,
-      "c hears both departures",
+      "c hears every departure",
     );
     const gone = server.events.filter((e) => e.type === "peer_disconnected").map((e) => e.id);
-    assert.deepEqual(gone.sort(), [aId, bId].sort());
+    assert.deepEqual(gone.sort(), [aId, bId, dId].sort());
+    const heard = c.events.filter((e) => e.type === "peer_disconnected").map((e) => e.id);
+    assert.deepEqual(heard.sort(), [aId, bId, dId].sort());
     assert.deepEqual(server.peer.getPeerPort(c.peer.getUniqueId()) > 0, true);
   } finally {
     await closeAll(all);
@@ -113,6 +125,9 @@ Deno.test("ws peer: server close makes every client see server_disconnected", as
     await pumpUntil(clients, () => clients.every((c) => has(c, "server_disconnected")), 3000, "sd");
     for (const c of clients) {
       assert.equal(c.peer.getConnectionStatus(), ConnectionStatus.DISCONNECTED);
+      // DISCONNECT (3 copies) and the socket's close both report it: one event
+      assert.equal(c.events.filter((e) => e.type === "server_disconnected").length, 1);
+      assert.ok(has(c, "server_disconnected", DisconnectReason.CLOSED));
     }
   } finally {
     await closeAll(all);

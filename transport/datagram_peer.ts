@@ -37,6 +37,10 @@ export interface DatagramServerOptions {
    * tests: seeded ids and secrets are predictable. Default: WebCrypto randomness.
    */
   seed?: number;
+  /** Download cap in bytes/s split across clients and advertised to them (default 0 = none). */
+  inBandwidth?: number;
+  /** Upload cap in bytes/s split across clients (default 0 = none). */
+  outBandwidth?: number;
 }
 
 /**
@@ -55,6 +59,10 @@ export interface DatagramClientOptions {
   clock?: Clock;
   /** Seeds the handshake nonce (tests only, see {@link DatagramServerOptions.seed}). */
   seed?: number;
+  /** Download cap in bytes/s, advertised to the server (default 0 = none). */
+  inBandwidth?: number;
+  /** Upload cap in bytes/s (default 0 = none). */
+  outBandwidth?: number;
 }
 
 function checkTransport(transport: DatagramTransport): void {
@@ -147,6 +155,8 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
         ...peerHostOptions(this),
         role: "server",
         maxClients: options.maxClients,
+        inBandwidth: options.inBandwidth,
+        outBandwidth: options.outBandwidth,
         datagramSize: budgetOf(transport),
         reliableCarrier: transport.reliable,
         random,
@@ -185,6 +195,8 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
         ...peerHostOptions(this),
         role: "client",
         connectTimeoutMs: options.connectTimeoutMs,
+        inBandwidth: options.inBandwidth,
+        outBandwidth: options.outBandwidth,
         datagramSize: budgetOf(transport),
         reliableCarrier: transport.reliable,
         random,

@@ -10,18 +10,25 @@ import { ConnectionStatus, DEFAULTS, MAX_PEER_ID, TransferMode } from "../protoc
 import { MultiplayerError } from "../protocol/errors.ts";
 import type { Host } from "../protocol/host.ts";
 import type { HostOptions } from "../protocol/host_options.ts";
+import type { PeerStats } from "../protocol/peer_stats.ts";
 import { decodeValue, encodeValue } from "../protocol/value_codec.ts";
 import { toDomEvent } from "./events.ts";
 import type { MultiplayerPeerEventMap } from "./events.ts";
 import type { NetworkedMultiplayerPeer } from "./peer_api.ts";
-import { PeerDriver } from "./peer_driver.ts";
+import { type DriverLayer, PeerDriver } from "./peer_driver.ts";
 import type { Clock, DatagramTransport, TimerHandle } from "./transport.ts";
 
 interface PeerInternals {
   hostOptions(p: MultiplayerPeerBase): Omit<HostOptions, "role">;
   begin(p: MultiplayerPeerBase): void;
   abort(p: MultiplayerPeerBase): void;
-  start(p: MultiplayerPeerBase, h: Host, t: DatagramTransport, c: Clock): PeerDriver;
+  start(
+    p: MultiplayerPeerBase,
+    h: Host,
+    t: DatagramTransport,
+    c: Clock,
+    layer?: DriverLayer,
+  ): PeerDriver;
 }
 let internals: PeerInternals;
 
@@ -159,6 +166,30 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     driver.touch();
   }
 
+  /**
+   * A statistics snapshot of a directly connected peer: RTT, loss, counters, congestion window,
+   * send rate (see `PeerStats`). Clients use id 1 (the server); relayed peers have no direct
+   * link. Throws MultiplayerError NOT_ACTIVE or UNKNOWN_PEER.
+   */
+  getPeerStats(id: number): PeerStats {
+    const driver = this.#requireDriver("getPeerStats");
+    return driver.host.peerStats(id, driver.clock.now());
+  }
+  /**
+   * Per-peer timeout, like Godot's `set_peer_timeout(id, limit, min, max)` in ms: the peer is
+   * dropped after `limitMs` of silence on paths up to 200 ms RTT (srtt + 4 rttvar), after
+   * proportionally longer on slower paths, never before `minMs` nor after `maxMs` (defaults:
+   * `minMs = limitMs`, `maxMs = max(limitMs, minMs)`, i.e. a fixed timeout). Keepalives are sent
+   * at least every `minMs / 4`. Local only: the remote keeps its own timeout. Clients use id 1.
+   * Throws MultiplayerError NOT_ACTIVE, UNKNOWN_PEER or INVALID_ARGUMENT (needs
+   * `100 <= minMs <= maxMs`).
+   */
+  setPeerTimeout(id: number, limitMs: number, minMs?: number, maxMs?: number): void {
+    const driver = this.#requireDriver("setPeerTimeout");
+    driver.host.setPeerTimeout(id, limitMs, minMs, maxMs);
+    driver.touch(); // the deadline moved: re-arm the timer
+  }
+
   // ---------------------------------------------------------------------------- packets
 
   /** Packets made available by `poll()` and not read yet. */
@@ -284,7 +315,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       hostOptions: (p) => p.#hostOptions(),
       begin: (p) => p.#beginCreate(),
       abort: (p) => p.#abortCreate(),
-      start: (p, host, transport, clock) => p.#startHost(host, transport, clock),
+      start: (p, host, transport, clock, layer) => p.#startHost(host, transport, clock, layer),
     };
   }
 
@@ -309,11 +340,16 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     this.#starting = false;
   }
 
-  #startHost(host: Host, transport: DatagramTransport, clock: Clock): PeerDriver {
+  #startHost(
+    host: Host,
+    transport: DatagramTransport,
+    clock: Clock,
+    layer?: DriverLayer,
+  ): PeerDriver {
     host.refuseNewConnections = this.#refuse;
     this.#starting = false;
     this.#available = 0;
-    this.#driver = new PeerDriver(host, transport, clock, this.#onActivity);
+    this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
     this.#driver.start();
     return this.#driver;
   }
@@ -442,7 +478,8 @@ export function peerHostOptions(peer: MultiplayerPeerBase): Omit<HostOptions, "r
 }
 
 /**
- * Starts the background driver of `host` over `transport` for `peer`.
+ * Starts the background driver of `host` over `transport` for `peer`, optionally through a
+ * {@link DriverLayer} (authentication hook, encryption).
  *
  * @example
  * ```ts
@@ -463,6 +500,7 @@ export function startHost(
   host: Host,
   transport: DatagramTransport,
   clock: Clock,
+  layer?: DriverLayer,
 ): PeerDriver {
-  return internals.start(peer, host, transport, clock);
+  return internals.start(peer, host, transport, clock, layer);
 }

@@ -9,6 +9,23 @@ import type { Host } from "../protocol/host.ts";
 import type { Clock, DatagramTransport, PeerAddress, TimerHandle } from "./transport.ts";
 
 /**
+ * Optional stage between the driver and the transport (`secure_layer.ts`: async handshake
+ * decisions, datagram encryption). Methods are called by the driver only.
+ */
+export interface DriverLayer {
+  /** Gives the layer its host, transport, clock and a way to request a flush. */
+  attach(host: Host, transport: DatagramTransport, now: () => number, touch: () => void): void;
+  /** Sees a received datagram first; true = consumed (the host does not get it now). */
+  receive(bytes: Uint8Array, from: PeerAddress): boolean;
+  /** Sends one outgoing datagram (possibly later, in order). */
+  send(bytes: Uint8Array, to: PeerAddress): void;
+  /** End of a flush: dispatch what `send` collected, start pending async work. */
+  flushed(): void;
+  /** Finishes in-flight work; nothing is delivered to the host afterwards. */
+  close(): Promise<void>;
+}
+
+/**
  * The background engine of a peer. UDP, the virtual network and WebSocket peers all reuse it.
  *
  * @example
@@ -33,6 +50,7 @@ export class PeerDriver {
   /** Source of time and timers. */
   readonly clock: Clock;
   readonly #onActivity: () => void;
+  readonly #layer?: DriverLayer;
   #timer?: TimerHandle;
   #timerAt = Infinity;
   #flushQueued = false;
@@ -47,17 +65,26 @@ export class PeerDriver {
   };
 
   /** `onActivity` runs after every flush that may have produced events or packets. */
-  constructor(host: Host, transport: DatagramTransport, clock: Clock, onActivity: () => void) {
+  constructor(
+    host: Host,
+    transport: DatagramTransport,
+    clock: Clock,
+    onActivity: () => void,
+    layer?: DriverLayer,
+  ) {
     this.host = host;
     this.transport = transport;
     this.clock = clock;
     this.#onActivity = onActivity;
+    this.#layer = layer;
+    layer?.attach(host, transport, () => clock.now(), () => this.touch());
   }
 
   /** Starts receiving and arms the first timer. */
   start(): void {
     this.transport.listen((bytes: Uint8Array, from: PeerAddress) => {
       if (this.#closed) return;
+      if (this.#layer?.receive(bytes, from)) return;
       this.host.handleDatagram(bytes, from, this.clock.now());
       this.touch();
     });
@@ -75,12 +102,18 @@ export class PeerDriver {
   flush(): void {
     this.#flushQueued = false;
     if (this.#closed) return;
-    const now = this.clock.now();
-    for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
-      this.transport.send(tx.bytes, tx.to);
-    }
+    this.#drain();
     this.#arm();
     this.#onActivity();
+  }
+
+  #drain(): void {
+    const now = this.clock.now(), layer = this.#layer;
+    for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
+      if (layer) layer.send(tx.bytes, tx.to);
+      else this.transport.send(tx.bytes, tx.to);
+    }
+    layer?.flushed();
   }
 
   #arm(): void {
@@ -96,13 +129,11 @@ export class PeerDriver {
   /** Sends what is pending (e.g. DISCONNECT), stops timers and closes the transport. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const now = this.clock.now();
-    for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
-      this.transport.send(tx.bytes, tx.to);
-    }
+    this.#drain();
     this.#closed = true;
     if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
     this.#timer = undefined;
+    await this.#layer?.close();
     await this.transport.close();
   }
 }

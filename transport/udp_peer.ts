@@ -10,6 +10,13 @@ import {
 } from "./multiplayer_peer.ts";
 import { SimulatedTransport, type SimulationOptions } from "./simulated_transport.ts";
 import { type Clock, type DatagramTransport, systemClock } from "./transport.ts";
+import {
+  clientSecurity,
+  type ClientSecurityOptions,
+  type ServerLimitOptions,
+  serverSecurity,
+  type ServerSecurityOptions,
+} from "./security_options.ts";
 import { UdpTransport } from "./udp_transport.ts";
 
 /**
@@ -21,13 +28,17 @@ import { UdpTransport } from "./udp_transport.ts";
  * const options: UdpServerOptions = { maxClients: 8, bindAddress: "127.0.0.1" };
  * ```
  */
-export interface UdpServerOptions {
+export interface UdpServerOptions extends ServerLimitOptions, ServerSecurityOptions {
   /** Most clients at once (default 32); more get `connection_failed` (SERVER_FULL). */
   maxClients?: number;
   /** Address to bind (default `"0.0.0.0"`). */
   bindAddress?: string;
   /** Pass this peer's outgoing datagrams through the seeded network simulator. */
   simulation?: SimulationOptions;
+  /** Download cap in bytes/s split across clients and advertised to them (default 0 = none). */
+  inBandwidth?: number;
+  /** Upload cap in bytes/s split across clients (default 0 = none). */
+  outBandwidth?: number;
 }
 
 /**
@@ -39,7 +50,7 @@ export interface UdpServerOptions {
  * const options: UdpClientOptions = { connectTimeoutMs: 2000 };
  * ```
  */
-export interface UdpClientOptions {
+export interface UdpClientOptions extends ClientSecurityOptions {
   /** Local port (default 0: ephemeral). */
   clientPort?: number;
   /** Give up connecting after this long (default 5000 ms) with `connection_failed`. */
@@ -48,12 +59,21 @@ export interface UdpClientOptions {
   bindAddress?: string;
   /** Pass this peer's outgoing datagrams through the seeded network simulator. */
   simulation?: SimulationOptions;
+  /** Download cap in bytes/s, advertised to the server (default 0 = none). */
+  inBandwidth?: number;
+  /** Upload cap in bytes/s (default 0 = none). */
+  outBandwidth?: number;
 }
 
 function checkPort(port: number, what: string): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new MultiplayerError("INVALID_ARGUMENT", `${what} must be an integer in [0, 65535]`);
   }
+}
+
+// drops undefined fields so they do not override the peer's settings
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function isLoopback(address: string): boolean {
@@ -89,17 +109,21 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
     checkPort(port, "port");
     beginCreate(this);
     try {
+      const security = serverSecurity(options);
       const host = new Host({
         ...peerHostOptions(this),
+        ...defined(security.host),
         role: "server",
         maxClients: options.maxClients,
+        inBandwidth: options.inBandwidth,
+        outBandwidth: options.outBandwidth,
       });
       const transport = await this.#bind(
         options.bindAddress ?? "0.0.0.0",
         port,
         options.simulation,
       );
-      startHost(this, host, transport, systemClock);
+      startHost(this, host, transport, systemClock, security.layer);
     } catch (e) {
       abortCreate(this);
       throw e;
@@ -118,15 +142,19 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
     }
     beginCreate(this);
     try {
+      const security = await clientSecurity(options);
       const host = new Host({
         ...peerHostOptions(this),
+        ...defined(security.host),
         role: "client",
         connectTimeoutMs: options.connectTimeoutMs,
+        inBandwidth: options.inBandwidth,
+        outBandwidth: options.outBandwidth,
       });
       const bindAddress = options.bindAddress ??
         (isLoopback(address) ? (address === "::1" ? "::1" : "127.0.0.1") : "0.0.0.0");
       const transport = await this.#bind(bindAddress, options.clientPort ?? 0, options.simulation);
-      const driver = startHost(this, host, transport, systemClock);
+      const driver = startHost(this, host, transport, systemClock, security.layer);
       const hostname = address === "localhost" ? "127.0.0.1" : address;
       host.connect({ hostname, port, transport: "udp" }, driver.clock.now());
       driver.touch();

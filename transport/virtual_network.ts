@@ -318,8 +318,8 @@ export class VirtualNetwork {
       this.stats.dropped++;
       return;
     }
-    // the sender may reuse its buffer once send() returns: keep a private copy
-    const copy = bytes.slice();
+    // send() takes ownership of `bytes` (transport contract), so no copy is needed
+    const copy = bytes;
     for (let i = 0; i < n; i++) {
       const time = this.#times[i];
       this.#queue.push({ time, seq: 0, to: dest, from: from.localAddress, bytes: copy });

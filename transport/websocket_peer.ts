@@ -36,6 +36,8 @@ export interface WebSocketServerPeerOptions {
   bindAddress?: string;
   /** Per-client send buffer bound; a client past it is dropped (default 16 MiB). */
   maxBufferedBytes?: number;
+  /** Most WebSocket connections open at once, joined or not; more get HTTP 503 (default 1024). */
+  maxSockets?: number;
   /** Also accept UDP clients on this port (0 = ephemeral, see `udpPort`): one id space. */
   udpPort?: number;
 }
@@ -164,7 +166,10 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
     let udp: UdpTransport | undefined;
     try {
       const hostname = options.bindAddress ?? "0.0.0.0";
-      const wsOptions = { maxBufferedBytes: options.maxBufferedBytes };
+      const wsOptions = {
+        maxBufferedBytes: options.maxBufferedBytes,
+        maxSockets: options.maxSockets,
+      };
       ws = port === undefined
         ? new WebSocketServerTransport(wsOptions)
         : await WebSocketServerTransport.listen({ ...wsOptions, port, hostname });

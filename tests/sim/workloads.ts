@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { TransferMode } from "../../protocol/constants.ts";
+import { ConnectionStatus, TransferMode } from "../../protocol/constants.ts";
 import type { InboundPacket } from "../../protocol/host_types.ts";
 import type { LinkOptions } from "../../transport/link_simulator.ts";
 import type { SimNode, Simulation } from "./harness.ts";
@@ -101,8 +101,10 @@ export class ReliableRelayWorkload {
     this.#next = sim.nodes.map(() => new Uint32Array(nodes * ch));
     this.#sent = new Uint32Array(nodes * ch);
     for (let c = 0; c < ch; c++) {
-      this.#perChannel.push(Math.floor(options.packetsPerClient / ch) +
-        (c < options.packetsPerClient % ch ? 1 : 0));
+      this.#perChannel.push(
+        Math.floor(options.packetsPerClient / ch) +
+          (c < options.packetsPerClient % ch ? 1 : 0),
+      );
     }
     // each client's packets reach the server and every other client
     this.remaining = sim.clients.length * options.packetsPerClient * sim.clients.length;
@@ -122,6 +124,7 @@ export class ReliableRelayWorkload {
     sim.every(o.tickMs, () => {
       let more = false;
       sim.clients.forEach((c, k) => {
+        if (c.host.status !== ConnectionStatus.CONNECTED) return; // dropped: stops sending
         for (let i = 0; i < o.perTick && counts[k] < o.packetsPerClient; i++) {
           this.#sendOne(c, counts[k]++ % o.channels);
         }
@@ -174,10 +177,13 @@ export class ReliableRelayWorkload {
     );
     const slot = sender * ch + channel;
     const expected = this.#next[node.index][slot];
-    sim.check(seq === expected, () =>
-      seq < expected
-        ? `DUPLICATE seq ${seq} (expected ${expected}) ${where()}`
-        : `OUT OF ORDER / LOST: got seq ${seq}, expected ${expected} ${where()}`);
+    sim.check(
+      seq === expected,
+      () =>
+        seq < expected
+          ? `DUPLICATE seq ${seq} (expected ${expected}) ${where()}`
+          : `OUT OF ORDER / LOST: got seq ${seq}, expected ${expected} ${where()}`,
+    );
     this.#next[node.index][slot] = expected + 1;
     this.delivered++;
     if (--this.remaining === 0) this.finishedAt = sim.now;

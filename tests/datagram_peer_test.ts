@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import {
+  ConnectionStatus,
+  type DatagramHandler,
+  DatagramMultiplayerPeer,
+  type DatagramTransport,
+  MultiplayerError,
+  type PeerAddress,
+  TransferMode,
+} from "../mod.ts";
+import { VirtualNetwork } from "../transport/virtual_network.ts";
+
+/** One end of an in-memory pair (what a user would write for their own carrier). */
+class MemoryEnd implements DatagramTransport {
+  readonly maxDatagramSize = 1200;
+  readonly reliable = false;
+  other?: MemoryEnd;
+  sent = 0;
+  closed = false;
+  #handler?: DatagramHandler;
+  constructor(readonly localAddress: PeerAddress) {}
+  listen(handler: DatagramHandler): void {
+    this.#handler = handler;
+  }
+  send(bytes: Uint8Array, _to: PeerAddress): boolean {
+    const to = this.other, from = this.localAddress;
+    if (!to || this.closed) return false;
+    this.sent++;
+    queueMicrotask(() => to.#handler?.(bytes, from));
+    return true;
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    this.#handler = undefined;
+    return Promise.resolve();
+  }
+}
+
+function pair(): [MemoryEnd, MemoryEnd] {
+  const a = new MemoryEnd({ hostname: "mem-a", port: 1, transport: "mem" });
+  const b = new MemoryEnd({ hostname: "mem-b", port: 1, transport: "mem" });
+  a.other = b;
+  b.other = a;
+  return [a, b];
+}
+
+Deno.test("DatagramMultiplayerPeer: server + client over a user-supplied in-memory carrier", async () => {
+  const [a, b] = pair();
+  const server = new DatagramMultiplayerPeer();
+  const client = new DatagramMultiplayerPeer();
+  server.createServer(a);
+  client.createClient(b, a.localAddress);
+  try {
+    const joined: number[] = [];
+    server.addEventListener("peer_connected", (e) => joined.push(e.detail.id));
+    for (let i = 0; i < 100 && client.getConnectionStatus() !== ConnectionStatus.CONNECTED; i++) {
+      await client.poll(50);
+    }
+    assert.equal(client.getConnectionStatus(), ConnectionStatus.CONNECTED);
+    assert.ok(client.getUniqueId() >= 2);
+    assert.deepEqual(server.localAddress, a.localAddress);
+    client.transferMode = TransferMode.RELIABLE;
+    client.setTargetPeer(1);
+    for (let i = 0; i < 50; i++) client.putVar({ i });
+    const got: number[] = [];
+    for (let i = 0; i < 100 && got.length < 50; i++) {
+      await server.poll(50);
+      while (server.getAvailablePacketCount() > 0) {
+        assert.equal(server.getPacketPeer(), client.getUniqueId());
+        got.push((server.getVar() as { i: number }).i);
+      }
+    }
+    assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(joined, [client.getUniqueId()]);
+    assert.throws(() => server.createServer(a), (e) => e instanceof MultiplayerError);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+  assert.ok(a.closed && b.closed, "close() closes the carrier");
+  assert.equal(server.localAddress, undefined);
+});
+
+Deno.test("DatagramMultiplayerPeer: rejects bad carriers and addresses with typed errors", () => {
+  const peer = new DatagramMultiplayerPeer();
+  const bad = { maxDatagramSize: 100 } as unknown as DatagramTransport;
+  assert.throws(() => peer.createServer(bad), /DatagramTransport/);
+  const [a] = pair();
+  const small = Object.assign(a, { maxDatagramSize: 100 }) as DatagramTransport;
+  assert.throws(() => peer.createServer(small), /maxDatagramSize/);
+  const [, b] = pair();
+  assert.throws(
+    () => peer.createClient(b, { hostname: "x" } as PeerAddress),
+    (e) => e instanceof MultiplayerError && e.code === "INVALID_ARGUMENT",
+  );
+  assert.throws(() => peer.createServer(b, { seed: 1.5 }), /seed/);
+  assert.equal(peer.getConnectionStatus(), ConnectionStatus.DISCONNECTED);
+});
+
+Deno.test("DatagramMultiplayerPeer: runs on the virtual network and virtual clock (seeded)", async () => {
+  const net = new VirtualNetwork({ seed: 5, link: { latencyMs: 20, loss: 0.1, duplicate: 0.05 } });
+  const clock = net.clock;
+  const server = new DatagramMultiplayerPeer();
+  const client = new DatagramMultiplayerPeer();
+  server.createServer(net.createTransport("server", 1), { clock, seed: 1 });
+  client.createClient(net.createTransport("client", 1), { hostname: "server", port: 1 }, {
+    clock,
+    seed: 2,
+  });
+  try {
+    const deadline = 10_000;
+    while (client.getConnectionStatus() !== ConnectionStatus.CONNECTED && clock.now() < deadline) {
+      await clock.runUntilAsync(clock.now() + 10);
+      await client.poll(0);
+    }
+    assert.equal(client.getConnectionStatus(), ConnectionStatus.CONNECTED);
+    client.setTargetPeer(1);
+    for (let i = 0; i < 500; i++) client.putPacket(new Uint8Array([i & 0xff, i >> 8]));
+    const got: number[] = [];
+    while (got.length < 500 && clock.now() < deadline + 30_000) {
+      await clock.runUntilAsync(clock.now() + 10);
+      await server.poll(0);
+      for (let p = server.getPacket(); p; p = server.getPacket()) got.push(p[0] | (p[1] << 8));
+    }
+    assert.deepEqual(got, Array.from({ length: 500 }, (_, i) => i));
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});

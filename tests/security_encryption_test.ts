@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import {
+  DisconnectReason,
+  generateServerIdentity,
+  TransferMode,
+  UdpMultiplayerPeer,
+} from "../mod.ts";
+import { PACKET_TYPE_SEALED } from "../transport/secure_layer.ts";
+import { startProxy } from "./helpers/udp_proxy.ts";
+import { closeAll, pumpUntil, record, startSession } from "./helpers/udp_session.ts";
+
+const LOSSY = { loss: 0.2, duplicate: 0.1, latencyMs: 30, jitterMs: 20, seed: 7 };
+
+Deno.test("encryption: the reliable soak (2000 packets, 20% loss) passes unchanged", async () => {
+  const identity = await generateServerIdentity();
+  const { server, clients, all } = await startSession({
+    clients: 1,
+    simulation: LOSSY,
+    server: { encryption: true, serverIdentity: identity },
+    client: { encryption: true, serverPublicKey: identity.publicKey },
+  });
+  try {
+    const [a] = clients;
+    a.peer.setTargetPeer(1);
+    a.peer.transferMode = TransferMode.RELIABLE;
+    const n = 1000;
+    for (let i = 0; i < n; i++) {
+      for (const ch of [0, 1]) {
+        a.peer.transferChannel = ch;
+        a.peer.putVar([ch, i]);
+      }
+    }
+    const next = [0, 0];
+    await pumpUntil(
+      all,
+      () => {
+        while (server.peer.getAvailablePacketCount() > 0) {
+          const ch = server.peer.getPacketChannel();
+          const [vch, i] = server.peer.getVar() as [number, number];
+          assert.equal(vch, ch);
+          assert.equal(i, next[ch], `channel ${ch}: expected ${next[ch]}, got ${i}`);
+          next[ch]++;
+        }
+        return next[0] === n && next[1] === n;
+      },
+      60_000,
+      "2000 reliable packets (encrypted)",
+    );
+    assert.deepEqual(next, [n, n]);
+  } finally {
+    await closeAll(all);
+  }
+});
+
+Deno.test("encryption: tampered datagrams are dropped; the stream stays intact", async () => {
+  const server = record(new UdpMultiplayerPeer());
+  await server.peer.createServer(0, { bindAddress: "127.0.0.1", encryption: true });
+  const proxy = startProxy(server.peer.localPort);
+  const client = record(new UdpMultiplayerPeer());
+  const all = [server, client];
+  let sealed = 0, tampered = 0, clear = 0;
+  proxy.mangle = (bytes, toServer) => {
+    if (bytes[4] === PACKET_TYPE_SEALED) sealed++;
+    if (bytes[4] === 0) clear++; // a clear DATA datagram would be a leak
+    // flip one bit in every 4th sealed client->server datagram (header or ciphertext)
+    if (toServer && bytes[4] === PACKET_TYPE_SEALED && sealed % 4 === 0) {
+      const out = bytes.slice();
+      out[tampered % 2 ? 12 : out.length - 20] ^= 0x10;
+      tampered++;
+      return out;
+    }
+    return bytes;
+  };
+  try {
+    await client.peer.createClient("127.0.0.1", proxy.port, { encryption: true });
+    await pumpUntil(all, () => client.peer.getConnectionStatus() === 2, 5000, "connect");
+    client.peer.setTargetPeer(1);
+    const n = 300;
+    for (let i = 0; i < n; i++) client.peer.putVar({ i, text: "payload " + i });
+    let next = 0;
+    await pumpUntil(
+      all,
+      () => {
+        while (server.peer.getAvailablePacketCount() > 0) {
+          assert.deepEqual(server.peer.getVar(), { i: next, text: "payload " + next });
+          next++;
+        }
+        return next === n;
+      },
+      20_000,
+      "stream across tampering",
+    );
+    assert.ok(tampered > 0, "some datagrams were tampered with");
+    assert.equal(clear, 0, "no DATA datagram travels in clear");
+  } finally {
+    await closeAll(all);
+    await proxy.close();
+  }
+});
+
+async function failure(server: object, client: object) {
+  const s = record(new UdpMultiplayerPeer());
+  await s.peer.createServer(0, { bindAddress: "127.0.0.1", ...server });
+  const c = record(new UdpMultiplayerPeer());
+  try {
+    await c.peer.createClient("127.0.0.1", s.peer.localPort, { connectTimeoutMs: 3000, ...client });
+    await pumpUntil([s, c], () => c.peer.getConnectionStatus() !== 1, 5000, "attempt ends");
+    assert.equal(s.peer.getConnectionStatus(), 2);
+    return { client: c.events, server: s.events };
+  } finally {
+    await closeAll([s, c]);
+  }
+}
+
+Deno.test("encryption: a wrong pinned server key fails the connection with CRYPTO_ERROR", async () => {
+  const real = await generateServerIdentity(), other = await generateServerIdentity();
+  const r = await failure(
+    { encryption: true, serverIdentity: real },
+    { encryption: true, serverPublicKey: other.publicKey },
+  );
+  assert.equal(r.client.length, 1);
+  assert.equal(r.client[0].type, "connection_failed");
+  assert.equal(r.client[0].reason, DisconnectReason.CRYPTO_ERROR);
+  assert.match(r.client[0].message!, /pinned server key/);
+  // a server without an identity cannot satisfy a pinned key either
+  const r2 = await failure({ encryption: true }, {
+    encryption: true,
+    serverPublicKey: real.publicKey,
+  });
+  assert.equal(r2.client[0].reason, DisconnectReason.CRYPTO_ERROR);
+});
+
+Deno.test("encryption: pre-shared key must match; mismatched modes fail clearly", async () => {
+  const psk = new Uint8Array(32).fill(7), wrong = new Uint8Array(32).fill(8);
+  const ok = await failure({ encryption: true, preSharedKey: psk }, {
+    encryption: true,
+    preSharedKey: psk,
+  });
+  assert.deepEqual(ok.client.map((e) => e.type), ["peer_connected", "connection_succeeded"]);
+  const bad = await failure({ encryption: true, preSharedKey: psk }, {
+    encryption: true,
+    preSharedKey: wrong,
+  });
+  assert.equal(bad.client[0].reason, DisconnectReason.CRYPTO_ERROR);
+  assert.match(bad.client[0].message!, /key confirmation failed/);
+  const plain = await failure({ encryption: true }, {});
+  assert.equal(plain.client[0].reason, DisconnectReason.CRYPTO_ERROR);
+  assert.match(plain.client[0].message!, /requires encryption/);
+  const noServer = await failure({}, { encryption: true });
+  assert.equal(noServer.client[0].reason, DisconnectReason.CRYPTO_ERROR);
+  // refused before any id is assigned (with a wrong PSK the server only notices on timeout)
+  for (const r of [plain, noServer]) assert.deepEqual(r.server, []);
+});
