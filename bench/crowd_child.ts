@@ -15,7 +15,15 @@ import {
   UdpMultiplayerPeer,
 } from "../mod.ts";
 
-/** Configuration of a crowd child. */
+/**
+ * Configuration of a crowd child.
+ *
+ * @example
+ * ```ts
+ * import type { CrowdConfig } from "./crowd_child.ts";
+ * let value: CrowdConfig | undefined;
+ * ```
+ */
 export interface CrowdConfig {
   /** Which side. */
   readonly role: "crowd-server" | "crowd-clients";

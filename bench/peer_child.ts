@@ -10,7 +10,15 @@ import { delay, nextTurn } from "./lib/pace.ts";
 import { quantile, Samples } from "./lib/stats.ts";
 import { MultiplayerError, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
 
-/** Link simulation passed to `createServer` / `createClient`. */
+/**
+ * Link simulation passed to `createServer` / `createClient`.
+ *
+ * @example
+ * ```ts
+ * import type { SimulationConfig } from "./peer_child.ts";
+ * let value: SimulationConfig | undefined;
+ * ```
+ */
 export interface SimulationConfig {
   /** Loss probability. */
   readonly loss?: number;
@@ -20,7 +28,15 @@ export interface SimulationConfig {
   readonly seed?: number;
 }
 
-/** Configuration of one peer child. */
+/**
+ * Configuration of one peer child.
+ *
+ * @example
+ * ```ts
+ * import type { PeerChildConfig } from "./peer_child.ts";
+ * let value: PeerChildConfig | undefined;
+ * ```
+ */
 export interface PeerChildConfig {
   /** Which side and what it does. */
   readonly role: "sink" | "source" | "echo" | "ping" | "receiver" | "transfer";

@@ -5,13 +5,33 @@
  * @module
  */
 
-interface ProfileNode {
+/**
+ * One node of a V8 `.cpuprofile` call tree.
+ *
+ * @example
+ * ```ts
+ * import type { ProfileNode } from "./profile_top.ts";
+ * let value: ProfileNode | undefined;
+ * ```
+ */
+export interface ProfileNode {
+  /** Node id (referenced by samples and children). */
   id: number;
+  /** The function this node stands for. */
   callFrame: { functionName: string; url: string; lineNumber: number };
+  /** Callee node ids. */
   children?: number[];
 }
 
-/** Self and total milliseconds of one function (aggregated over its call sites). */
+/**
+ * Self and total milliseconds of one function (aggregated over its call sites).
+ *
+ * @example
+ * ```ts
+ * import type { FrameTime } from "./profile_top.ts";
+ * let value: FrameTime | undefined;
+ * ```
+ */
 export interface FrameTime {
   /** `name file:line`. */
   readonly frame: string;

@@ -8,7 +8,15 @@
 import { emit, hardDeadline, listenCommands, readConfig } from "./lib/child_io.ts";
 import { quantile, Samples } from "./lib/stats.ts";
 
-/** Configuration of one raw child. */
+/**
+ * Configuration of one raw child.
+ *
+ * @example
+ * ```ts
+ * import type { RawChildConfig } from "./raw_child.ts";
+ * let value: RawChildConfig | undefined;
+ * ```
+ */
 export interface RawChildConfig {
   /** What this process does. */
   readonly role: "sink" | "source" | "echo" | "ping";

@@ -10,7 +10,15 @@ import { spawnChild } from "./lib/proc.ts";
 
 const SCRIPT = new URL("./raw_child.ts", import.meta.url);
 
-/** Timing knobs of one floor measurement. */
+/**
+ * Timing knobs of one floor measurement.
+ *
+ * @example
+ * ```ts
+ * import type { FloorOptions } from "./raw_floor.ts";
+ * let value: FloorOptions | undefined;
+ * ```
+ */
 export interface FloorOptions {
   /** Ignore this long after the first datagram. */
   readonly warmupMs: number;
@@ -22,7 +30,15 @@ export interface FloorOptions {
   readonly denoFlags?: readonly string[];
 }
 
-/** Delivered one-way rate of raw datagrams. */
+/**
+ * Delivered one-way rate of raw datagrams.
+ *
+ * @example
+ * ```ts
+ * import type { OneWayResult } from "./raw_floor.ts";
+ * let value: OneWayResult | undefined;
+ * ```
+ */
 export interface OneWayResult {
   /** Datagrams per second received. */
   readonly rate: number;
@@ -32,7 +48,15 @@ export interface OneWayResult {
   readonly lost: number;
 }
 
-/** Round-trip times in milliseconds. */
+/**
+ * Round-trip times in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import type { RttResult } from "./raw_floor.ts";
+ * let value: RttResult | undefined;
+ * ```
+ */
 export interface RttResult {
   /** Median RTT. */
   readonly p50: number;

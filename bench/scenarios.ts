@@ -11,7 +11,15 @@ import type { PeerChildConfig } from "./peer_child.ts";
 const PEER = new URL("./peer_child.ts", import.meta.url);
 const CROWD = new URL("./crowd_child.ts", import.meta.url);
 
-/** Timing knobs shared by every scenario. */
+/**
+ * Timing knobs shared by every scenario.
+ *
+ * @example
+ * ```ts
+ * import type { ScenarioOptions } from "./scenarios.ts";
+ * let value: ScenarioOptions | undefined;
+ * ```
+ */
 export interface ScenarioOptions {
   /** Ignore this long after the first message. */
   readonly warmupMs: number;
@@ -29,7 +37,15 @@ export interface ScenarioOptions {
   readonly denoFlags?: readonly string[];
 }
 
-/** What one scenario run measured; `error` set means a correctness failure. */
+/**
+ * What one scenario run measured; `error` set means a correctness failure.
+ *
+ * @example
+ * ```ts
+ * import type { Measurement } from "./scenarios.ts";
+ * let value: Measurement | undefined;
+ * ```
+ */
 export interface Measurement {
   /** Named values (rates, times, ratios). */
   readonly values: Record<string, number>;

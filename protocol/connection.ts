@@ -549,8 +549,10 @@ export class Connection implements ConnectionApi {
         this.stats.rtoCount++;
         this.stats.lostPackets = this.#sent.lostPackets;
         if (this.#lostBytes > 0) {
-          // collapse first: these losses then belong to the recovery epoch the timeout opened
-          this.#cc.onRetransmitTimeout(now);
+          // a single RTO is a tail-loss probe (QUIC's PTO): its losses go through the normal
+          // loss response. Only a second one in a row without any RTT sample between (persistent
+          // congestion) collapses the window; collapse first so the losses join that epoch.
+          if (this.rtt.backoff >= 2) this.#cc.onRetransmitTimeout(now);
           this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime);
         }
       }

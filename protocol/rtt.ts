@@ -84,7 +84,9 @@ export class RttEstimator {
   get rto(): number {
     const o = this.#o;
     const base = this.#hasSample
-      ? this.srtt + Math.max(4 * this.rttVar, 1) + o.maxAckDelayMs
+      // srtt/2: a delay-based window lets the RTT rise by its queue target within a round
+      // trip, faster than srtt follows; a tighter RTO fires spuriously on every such rise
+      ? this.srtt + Math.max(4 * this.rttVar, this.srtt / 2, 1) + o.maxAckDelayMs
       : o.initialRtoMs;
     const floored = Math.max(base, o.minRtoMs) * 2 ** this.backoff;
     return Math.min(floored, o.maxRtoMs);

@@ -6,7 +6,15 @@
  * @module
  */
 
-/** A command sent by the orchestrator. */
+/**
+ * A command sent by the orchestrator.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "./child_io.ts";
+ * let value: Command | undefined;
+ * ```
+ */
 export type Command = { readonly cmd: string; readonly [key: string]: unknown };
 
 const encoder = new TextEncoder();

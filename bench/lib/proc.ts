@@ -5,10 +5,26 @@
  * @module
  */
 
-/** One JSON object printed by a child on its own stdout line. */
+/**
+ * One JSON object printed by a child on its own stdout line.
+ *
+ * @example
+ * ```ts
+ * import type { ChildEvent } from "./proc.ts";
+ * let value: ChildEvent | undefined;
+ * ```
+ */
 export type ChildEvent = { readonly ev: string; readonly [key: string]: unknown };
 
-/** Options for {@link spawnChild}. */
+/**
+ * Options for {@link spawnChild}.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnOptions } from "./proc.ts";
+ * let value: SpawnOptions | undefined;
+ * ```
+ */
 export interface SpawnOptions {
   /** Extra `deno run` flags (e.g. `--cpu-prof`); permissions stay `--allow-net --unstable-net`. */
   readonly denoFlags?: readonly string[];

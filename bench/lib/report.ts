@@ -4,7 +4,15 @@
  * @module
  */
 
-/** One line of the results table. */
+/**
+ * One line of the results table.
+ *
+ * @example
+ * ```ts
+ * import type { Row } from "./report.ts";
+ * let value: Row | undefined;
+ * ```
+ */
 export interface Row {
   /** Scenario name. */
   readonly scenario: string;
