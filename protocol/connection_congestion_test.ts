@@ -81,7 +81,7 @@ Deno.test("congestion hook: ack-only datagrams bypass it; losses carry their sen
   assert.ok(a.conn.stats.retransmits >= 1);
 });
 
-Deno.test("RTO: onRetransmitTimeout then onLoss with the send time; backoff doubles the deadline", () => {
+Deno.test("RTO: losses carry the send time; a second RTO in a row collapses; backoff doubles", () => {
   const cc = recorder();
   const a = collecting(testConfig(), { congestion: cc });
   a.conn.send(1, R, tagged(1, 50), undefined, 0);
@@ -90,11 +90,13 @@ Deno.test("RTO: onRetransmitTimeout then onLoss with the send time; backoff doub
   const t1 = a.conn.pollTimeout();
   assert.equal(t1, 250, "initial RTO before any sample");
   a.conn.handleTimeout(t1);
-  assert.deepEqual(cc.calls, [`rto ${t1}`, `loss now=${t1} sent=0`]);
+  assert.deepEqual(cc.calls, [`loss now=${t1} sent=0`], "a single RTO is a tail-loss probe");
   drain(a.conn, t1); // the retransmission, lost again
+  cc.calls.length = 0;
   const t2 = a.conn.pollTimeout();
   assert.equal(t2 - t1, 500, "second RTO doubled");
   a.conn.handleTimeout(t2);
+  assert.deepEqual(cc.calls, [`rto ${t2}`, `loss now=${t2} sent=${t1}`], "persistent: collapse");
   drain(a.conn, t2);
   assert.equal(a.conn.pollTimeout() - t2, 1000);
   assert.equal(a.conn.stats.rtoCount, 2);
