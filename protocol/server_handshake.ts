@@ -185,7 +185,10 @@ export class ServerHandshake {
       const cookie = this.#cookies.mint(key, nonce, PROTOCOL_VERSION, now);
       return this.#reply(from, encodeChallenge(nonce, cookie));
     }
-    const previous = this.#cookies.consumedRecord(p.cookie, now);
+    // Consumption is keyed by the attempt (address + client nonce), not by the cookie: a
+    // duplicated REQUEST yields two valid cookies for one attempt, which must not become two peers.
+    const attempt = attemptKey(key, nonce);
+    const previous = this.#cookies.consumedRecord(attempt, now);
     if (previous) return this.#replay(previous, from, nonce);
     if (this.#refusal(from, nonce)) return;
     const request = decodeConnectPayload(p.payload);
@@ -199,7 +202,7 @@ export class ServerHandshake {
       return this.#reject(from, nonce, DisconnectReason.CRYPTO_ERROR, why);
     }
     const outcome: Outcome = { state: "pending", id: 0, sessionId: this.#newSession() };
-    if (!this.#cookies.markConsumed(p.cookie, now, outcome)) {
+    if (!this.#cookies.markConsumed(attempt, now, outcome)) {
       // fail closed: forgetting a consumed cookie early would reopen a replay window
       return this.#reject(from, nonce, DisconnectReason.SERVER_FULL, "too many pending handshakes");
     }
@@ -366,4 +369,9 @@ export class ServerHandshake {
     for (const p of this.#parked.values()) if (p.request.sessionId === session) return true;
     return false;
   }
+}
+
+const attemptEncoder = new TextEncoder();
+function attemptKey(addressKey: string, nonce: number): Uint8Array {
+  return attemptEncoder.encode(`${addressKey}#${nonce}`);
 }

@@ -188,3 +188,21 @@ Deno.test("server handshake: a replayed cookie after a rejection gets the same R
   assert.equal(s.host.handshakeCounters!.replayedCookies, 1);
   assert.equal(s.host.peerCount, 0);
 });
+
+Deno.test("server handshake: two cookies for one attempt make one peer, not a ghost", () => {
+  const net = new FakeNet();
+  const s = net.add({ role: "server" }, 1000);
+  const from = fake(9);
+  // a duplicated REQUEST: two CHALLENGEs with different cookies for the same attempt
+  s.host.handleDatagram(encodeRequest(77), from, 0);
+  const first = decodeHandshake(s.host.pollTransmit(0)!.bytes)!.cookie.slice();
+  s.host.handleDatagram(encodeRequest(77), from, 5);
+  const second = decodeHandshake(s.host.pollTransmit(5)!.bytes)!.cookie.slice();
+  assert.notDeepEqual(first, second);
+  s.host.handleDatagram(encodeConnect(77, first, payload), from, 6);
+  const accept = s.host.pollTransmit(6)!.bytes.slice();
+  while (s.host.pollTransmit(6));
+  s.host.handleDatagram(encodeConnect(77, second, payload), from, 7);
+  assert.deepEqual(s.host.pollTransmit(7)!.bytes, accept, "the same ACCEPT again");
+  assert.equal(s.host.peerCount, 1);
+});
