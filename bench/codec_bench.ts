@@ -1,5 +1,6 @@
 /**
- * Micro-benchmarks of the per-connection hot paths: frame encode/decode and ack processing.
+ * Micro-benchmarks of the per-connection hot paths: frame encode/decode, ack processing and
+ * reassembly (reliable fragments, unreliable fragment groups).
  * Run: `deno bench bench/codec_bench.ts`.
  *
  * @module
@@ -16,6 +17,8 @@ import { Connection } from "../protocol/connection.ts";
 import { TransferMode } from "../protocol/constants.ts";
 import { SentPackets } from "../protocol/sent_packets.ts";
 import { AckTracker } from "../protocol/ack_tracker.ts";
+import { ReassemblyBudget, UnreliableReassembler } from "../protocol/fragmenter.ts";
+import { ReliableReceiver } from "../protocol/reliable_channel.ts";
 
 const PAYLOAD = new Uint8Array(32);
 const w = new MsgpackWriter(1200);
@@ -111,4 +114,30 @@ Deno.bench("ack tracking: record packet + fill 64 ack bits", () => {
   tracker.isNew(seq);
   tracker.record(seq++, true, true, 0);
   tracker.fillBits();
+});
+
+// reassembly: a 64 KiB message in 1100 B fragments (60), from one reused source buffer
+const FRAG = 1100, FRAGS = 60, src = new Uint8Array(FRAG);
+let assembled = 0;
+const budget = new ReassemblyBudget(1 << 24);
+const reliableSink = { deliverReliable: () => (assembled++, true) };
+let rr = new ReliableReceiver(1, reliableSink, budget, 1 << 20, false);
+let rseq = 0;
+Deno.bench("reassembly: reliable 64 KiB message from 60 in-order fragments", () => {
+  if (rseq > 60_000) {
+    rr = new ReliableReceiver(1, reliableSink, budget, 1 << 20, false);
+    rseq = 0;
+  }
+  for (let i = 0; i < FRAGS; i++) rr.receive(rseq++ & 0xffff, i, FRAGS, false, 0, src, 0, FRAG);
+});
+
+const ur = new UnreliableReassembler(budget, 1 << 20, 1000);
+let group = 0;
+Deno.bench("reassembly: unreliable 64 KiB group from 60 fragments, reverse order", () => {
+  const g = group = (group + 1) & 0xffff;
+  let m: Uint8Array | undefined;
+  for (let i = FRAGS - 1; i >= 0; i--) {
+    m = ur.add(1, false, g, i, FRAGS, false, 0, src, 0, FRAG, 0);
+  }
+  if (m === undefined || m.length !== FRAG * FRAGS) throw new Error("not reassembled");
 });

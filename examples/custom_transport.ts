@@ -1,43 +1,14 @@
 /**
  * Plugging your own carrier into the multiplayer peer: an in-memory pair of endpoints that
- * implements `DatagramTransport`. Run: `deno run examples/custom_transport.ts`.
+ * implements `DatagramTransport` (see `memory_transport.ts`, ~40 lines). Run:
+ * `deno run examples/custom_transport.ts`.
  *
  * @module
  */
-import {
-  type DatagramHandler,
-  DatagramMultiplayerPeer,
-  type DatagramTransport,
-  type PeerAddress,
-  TransferMode,
-} from "../mod.ts";
+import { DatagramMultiplayerPeer, TransferMode } from "../mod.ts";
+import { memoryPair } from "./memory_transport.ts";
 
-/** One end of an in-memory link; replace the body of `send` with your WebRTC/serial/... code. */
-class MemoryEnd implements DatagramTransport {
-  readonly maxDatagramSize = 1200;
-  readonly reliable = false; // the peer adds acks, retransmission and ordering on top
-  other?: MemoryEnd;
-  #handler?: DatagramHandler;
-  constructor(readonly localAddress: PeerAddress) {}
-  listen(handler: DatagramHandler): void {
-    this.#handler = handler;
-  }
-  send(bytes: Uint8Array, _to: PeerAddress): boolean {
-    const to = this.other, from = this.localAddress;
-    if (to === undefined) return false;
-    queueMicrotask(() => to.#handler?.(bytes, from)); // deliver asynchronously, like a network
-    return true;
-  }
-  close(): Promise<void> {
-    this.#handler = undefined;
-    return Promise.resolve();
-  }
-}
-
-const serverEnd = new MemoryEnd({ hostname: "server", port: 1, transport: "memory" });
-const clientEnd = new MemoryEnd({ hostname: "client", port: 1, transport: "memory" });
-serverEnd.other = clientEnd;
-clientEnd.other = serverEnd;
+const [serverEnd, clientEnd] = memoryPair("game");
 
 const server = new DatagramMultiplayerPeer();
 server.addEventListener(

@@ -5,107 +5,29 @@
  *
  * @module
  */
+import {
+  bandwidth,
+  type CongestionControl,
+  type CongestionOptions,
+  positive,
+} from "./congestion_control.ts";
 import { MultiplayerError } from "./errors.ts";
 import { LossEstimator } from "./loss_estimator.ts";
 import { Pacer } from "./pacer.ts";
 
-/**
- * The hook the per-connection core calls; all times are ms, all sizes bytes. Acks and
- * control-only datagrams are not congestion controlled (do not call `canSend`/`onSent`).
- *
- * @example
- * ```ts
- * import { type CongestionControl, DelayAwareCongestion } from "./congestion.ts";
- * const cc: CongestionControl = new DelayAwareCongestion();
- * const bytesInFlight = 0, now = 0;
- * if (cc.canSend(bytesInFlight, now)) cc.onSent(1200, now);
- * else console.log("wake up at", cc.nextSendTime(now));
- * ```
- */
-export interface CongestionControl {
-  /** True when one more datagram may leave now (window and pacing). */
-  canSend(bytesInFlight: number, now: number): boolean;
-  /**
-   * When the pacer next allows a datagram (`now` if it does). Infinity while the last
-   * `canSend` was refused by the window: acks, not time, open it (no busy timer).
-   */
-  nextSendTime(now: number): number;
-  /** A congestion-controlled datagram of `bytes` left now. */
-  onSent(bytes: number, now: number): void;
-  /** `bytes` were newly acknowledged; `rttSample` is undefined for retransmitted packets. */
-  onAck(bytes: number, rttSample: number | undefined, now: number): void;
-  /** `bytes` were declared lost; `sentTime` (optional) scopes the recovery epoch exactly. */
-  onLoss(bytes: number, now: number, sentTime?: number): void;
-  /** The retransmission timer fired with nothing acked: collapse to the minimum window. */
-  onRetransmitTimeout(now: number): void;
-  /** Sets the local upload cap in bytes/s (0 = none), Godot's `outBandwidth`. */
-  setOutBandwidth(bytesPerSec: number, now: number): void;
-  /** Sets the remote's advertised download cap in bytes/s (0 = none), its `inBandwidth`. */
-  setPeerInBandwidth(bytesPerSec: number, now: number): void;
-  /** Sets the remote's advertised receive window in bytes (Infinity = none). */
-  setPeerReceiveWindow(bytes: number): void;
-  /** Current congestion window in bytes. */
-  readonly congestionWindow: number;
-  /** Current pacing rate in bytes/s (Infinity = not paced). */
-  readonly pacingRate: number;
-}
-
-/**
- * Tuning of a {@link DelayAwareCongestion}; every field has a default.
- *
- * @example
- * ```ts
- * import { type CongestionOptions, DelayAwareCongestion } from "./congestion.ts";
- * const options: CongestionOptions = { datagramSize: 1200, outBandwidth: 250_000, now: 0 };
- * const cc = new DelayAwareCongestion(options);
- * ```
- */
-export interface CongestionOptions {
-  /** Datagram budget in bytes (default 1200). */
-  readonly datagramSize?: number;
-  /** Initial window in datagrams (default 10). */
-  readonly initialWindowPackets?: number;
-  /** Window floor in datagrams (default 4). */
-  readonly minWindowPackets?: number;
-  /** Window ceiling in bytes (default 16 MiB). */
-  readonly maxWindowBytes?: number;
-  /** Queueing delay the controller aims for, in ms (default 25). */
-  readonly targetQueueDelayMs?: number;
-  /** Treat loss without a delay or loss-rate rise as random (default true). */
-  readonly lossTolerant?: boolean;
-  /** Refresh the base RTT when no lower sample was seen for this long (default 10 000). */
-  readonly minRttWindowMs?: number;
-  /** Local upload cap in bytes/s (default 0 = none). */
-  readonly outBandwidth?: number;
-  /** Pacing burst allowance in ms at the pacing rate (default 2). */
-  readonly pacingBurstMs?: number;
-  /** Creation time in ms. */
-  readonly now?: number;
-}
+export type { CongestionControl, CongestionOptions };
 
 const CONGESTIVE_BETA = 0.7; // CUBIC's decrease: gentler than halving, still drains queues
 const RTO_BETA = 0.5;
 const SLOW_START_GAIN = 2;
 const AVOIDANCE_GAIN = 1.25;
 const INITIAL_RTT_MS = 100; // round length before the first sample
+/** This many consecutive packets lost at once is an overflowing queue, not random loss. */
+export const LOSS_BURST_PACKETS = 3;
+// a round's loss rate must pass this before any baseline is known (random loss of a few %
+// on Wi-Fi must not read as congestion from the first round on)
+const MIN_CONGESTIVE_LOSS_RATE = 0.2;
 const MIN_ROUND_MS = 0.05;
-
-function positive(name: string, value: number, allowInfinity = false): number {
-  if (!(value > 0) || (!allowInfinity && value === Infinity)) {
-    throw new MultiplayerError("INVALID_ARGUMENT", `congestion ${name} must be > 0, got ${value}`);
-  }
-  return value;
-}
-
-function bandwidth(name: string, value: number): number {
-  if (!(value >= 0) || value === Infinity) {
-    throw new MultiplayerError(
-      "INVALID_ARGUMENT",
-      `${name} must be a finite number of bytes/s >= 0 (0 = no cap), got ${value}`,
-    );
-  }
-  return value;
-}
 
 /**
  * Delay- and loss-aware window with slow start, pacing and bandwidth caps.
@@ -170,6 +92,7 @@ export class DelayAwareCongestion implements CongestionControl {
   #peerWindow = Infinity;
   #congestionEvents = 0;
   #windowBlocked = false;
+  #roundBurst = false; // a loss burst in this round: keep it out of the random-loss baseline
 
   /** Creates a controller in slow start with the initial window. */
   constructor(options: CongestionOptions = {}) {
@@ -266,16 +189,21 @@ export class DelayAwareCongestion implements CongestionControl {
     this.#updatePacing(now);
   }
 
-  /** `bytes` were declared lost; `sentTime` (optional) scopes the recovery epoch exactly. */
-  onLoss(bytes: number, now: number, sentTime?: number): void {
+  /**
+   * `bytes` were declared lost; `sentTime` (optional) scopes the recovery epoch exactly;
+   * `lossRun` (optional) is the longest run of consecutive packets among them.
+   */
+  onLoss(bytes: number, now: number, sentTime?: number, lossRun = 1): void {
     if (!(bytes > 0) || bytes === Infinity) return;
     this.#windowBlocked = false;
     this.#roundLost += bytes;
+    const burst = lossRun >= LOSS_BURST_PACKETS;
+    if (burst) this.#roundBurst = true;
     const sameEpoch = sentTime !== undefined
       ? sentTime < this.#recoveryStart
       : now < this.#recoveryEnd;
     if (sameEpoch) return;
-    if (this.#isCongestiveLoss()) {
+    if (burst || this.#isCongestiveLoss()) {
       this.#reduce(CONGESTIVE_BETA, now);
     } else if (this.#cwnd < this.#ssthresh) {
       this.#ssthresh = this.#cwnd; // random loss: stop doubling, keep the window
@@ -353,7 +281,7 @@ export class DelayAwareCongestion implements CongestionControl {
     if (this.#roundMin !== Infinity) this.#lastRoundMin = this.#roundMin;
     this.#roundMin = Infinity;
     const queueDelay = this.queueDelayMs;
-    if (queueDelay < target / 4 && now >= this.#recoveryEnd) {
+    if (queueDelay < target / 4 && now >= this.#recoveryEnd && !this.#roundBurst) {
       // short queue: losses now are the path's random loss, the baseline for later rounds
       this.#baseline.onAcked(this.#roundAcked / this.#mss, now);
       this.#baseline.onLost(this.#roundLost / this.#mss, now);
@@ -362,6 +290,7 @@ export class DelayAwareCongestion implements CongestionControl {
     this.#prevAcked = this.#roundAcked;
     this.#prevLost = this.#roundLost;
     this.#roundAcked = this.#roundLost = 0;
+    this.#roundBurst = false;
     this.#roundEnd = now + Math.max(this.#srtt || INITIAL_RTT_MS, MIN_ROUND_MS);
     if (this.#cwnd < this.#ssthresh && queueDelay > target / 2) this.#ssthresh = this.#cwnd;
     if (queueDelay > target && now >= this.#recoveryEnd) {
@@ -378,7 +307,7 @@ export class DelayAwareCongestion implements CongestionControl {
     const total = lost + this.#prevAcked + this.#roundAcked;
     const recent = total > 0 ? lost / total : 1;
     const baseline = this.#baseline.lossRate;
-    return recent > baseline * 1.5 + 0.03;
+    return recent > Math.max(MIN_CONGESTIVE_LOSS_RATE, baseline * 1.5 + 0.03);
   }
 
   #isCwndLimited(now: number): boolean {

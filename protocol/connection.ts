@@ -19,11 +19,11 @@ import {
   MessageKind as K,
   writeMessage,
 } from "./frame.ts";
-import { fragmentCount, ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
+import { fragmentCount, ReassemblyBudget } from "./fragmenter.ts";
+import { InboundDispatcher } from "./connection_receive.ts";
 import { MsgpackWriter } from "./msgpack.ts";
 import { packMixed, PackResult } from "./packer.ts";
-import { copyPayload } from "./payload_slab.ts";
-import { ReceiveResult, ReliableReceiver, ReliableSender } from "./reliable_channel.ts";
+import { ReliableSender } from "./reliable_channel.ts";
 import { RttEstimator } from "./rtt.ts";
 import { SentPackets } from "./sent_packets.ts";
 import { SequencedChannel, UnreliableQueue } from "./sequenced_channel.ts";
@@ -64,8 +64,6 @@ const REFUSED_RETRY_MS = 5;
  * ```
  */
 export class Connection implements ConnectionApi {
-  /** Where complete inbound messages go. */
-  onMessage: MessageSink = () => true;
   /** Counters. */
   readonly stats: ConnectionStats = new ConnectionStats();
   /** RTT estimator. */
@@ -80,10 +78,8 @@ export class Connection implements ConnectionApi {
   readonly #acks: AckTracker;
   readonly #sent: SentPackets;
   readonly #budget: ReassemblyBudget;
-  #reasm: UnreliableReassembler | undefined; // created on the first unreliable fragment
-  readonly #fragmentExpiryMs: number;
+  readonly #in: InboundDispatcher;
   readonly #senders: ReliableSender[] = [];
-  readonly #receivers: ReliableReceiver[] = [];
   readonly #seqd: SequencedChannel[] = [];
   readonly #unreliable = new UnreliableQueue();
   readonly #pack = new PackResult();
@@ -97,6 +93,7 @@ export class Connection implements ConnectionApi {
   #ackedBytes = 0;
   #lostBytes = 0;
   #lostSentTime = -Infinity; // newest send time among the packets just declared lost
+  #lossTime = Infinity; // when the time-threshold loss check must run next
   #reliableFirst = false; // fairness: the last datagram's unreliable part passed its share
   readonly #unreliableMaxAgeMs: number;
   readonly #loss: LossEstimator;
@@ -140,17 +137,31 @@ export class Connection implements ConnectionApi {
     this.#sent = new SentPackets(this);
     this.#w = new MsgpackWriter(config.datagramSize);
     this.#budget = config.reassemblyBudget ?? new ReassemblyBudget(config.maxReassemblyBytes);
-    this.#fragmentExpiryMs = options.fragmentExpiryMs ?? 1000;
     for (let ch = 0; ch < n; ch++) {
       this.#senders.push(new ReliableSender());
-      this.#receivers.push(
-        new ReliableReceiver(ch, this, this.#budget, config.maxMessageSize, this.#carrier),
-      );
       this.#seqd.push(new SequencedChannel());
     }
+    this.#in = new InboundDispatcher(
+      {
+        wireChannelCount: n,
+        maxMessageSize: config.maxMessageSize,
+        reliableCarrier: this.#carrier,
+        fragmentExpiryMs: options.fragmentExpiryMs ?? 1000,
+      },
+      this.#seqd,
+      this.#budget,
+      this.stats,
+    );
     this.#lastSend = this.#lastReceive = this.#lastNow = config.now;
   }
 
+  /** Where complete inbound messages go (each payload is a fresh copy owned by the sink). */
+  get onMessage(): MessageSink {
+    return this.#in.sink;
+  }
+  set onMessage(sink: MessageSink) {
+    this.#in.sink = sink;
+  }
   /** True once the remote was silent for longer than `timeoutMs`. */
   get timedOut(): boolean {
     return this.#timedOut;
@@ -424,87 +435,9 @@ export class Connection implements ConnectionApi {
     this.stats.bytesReceived += bytes.length;
     this.#recvMeter.add(bytes.length, now);
     if (!carrier) this.#processAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
-    this.#retryBlocked();
+    this.#in.retryBlocked();
     c.rewind();
-    let ackable = true;
-    const sink = this.onMessage;
-    while ((k = c.next()) >= 0) {
-      const ch = c.channel, ps = c.payloadStart, pe = c.payloadEnd;
-      const peer = c.hasPeer ? c.peer : undefined;
-      switch (k) {
-        case K.UNRELIABLE:
-          this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, peer, copyPayload(bytes, ps, pe)));
-          break;
-        case K.UNRELIABLE_ORDERED:
-          if (this.#seqd[ch].accept(c.msgSeq)) {
-            this.#deliverUnreliable(
-              sink(ch, Mode.UNRELIABLE_ORDERED, peer, copyPayload(bytes, ps, pe)),
-            );
-          } else this.stats.unreliableDropped++;
-          break;
-        case K.RELIABLE:
-        case K.RELIABLE_FRAGMENT: {
-          const fc = k === K.RELIABLE ? 0 : c.count;
-          const r = this.#receivers[ch].receive(
-            c.msgSeq,
-            c.index,
-            fc,
-            c.hasPeer,
-            c.peer,
-            bytes,
-            ps,
-            pe,
-          );
-          if (r === ReceiveResult.REFUSED) ackable = false;
-          break;
-        }
-        case K.UNRELIABLE_FRAGMENT: {
-          const m = this.#reassembler().add(
-            ch,
-            false,
-            c.msgSeq,
-            c.index,
-            c.count,
-            c.hasPeer,
-            c.peer,
-            bytes,
-            ps,
-            pe,
-            now,
-          );
-          if (m !== undefined) {
-            const p = this.#reasm!.hasPeer ? this.#reasm!.peer : undefined;
-            this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE, p, m));
-          }
-          break;
-        }
-        case K.UNRELIABLE_ORDERED_FRAGMENT: {
-          const sc = this.#seqd[ch];
-          if (!sc.isNewer(c.msgSeq)) {
-            this.stats.unreliableDropped++;
-            break;
-          }
-          const m = this.#reassembler().add(
-            ch,
-            true,
-            c.msgSeq,
-            c.index,
-            c.count,
-            c.hasPeer,
-            c.peer,
-            bytes,
-            ps,
-            pe,
-            now,
-          );
-          if (m !== undefined && sc.accept(c.msgSeq)) {
-            const p = this.#reasm!.hasPeer ? this.#reasm!.peer : undefined;
-            this.#deliverUnreliable(sink(ch, Mode.UNRELIABLE_ORDERED, p, m));
-          }
-          break;
-        }
-      }
-    }
+    const ackable = this.#in.dispatch(c, bytes, now);
     if (!carrier) this.#acks.record(seq, ackable, c.messageCount > 0, now);
     return true;
   }
@@ -516,15 +449,12 @@ export class Connection implements ConnectionApi {
     if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.timeoutMs);
     if (!this.#carrier) {
       if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);
-      if (this.#sent.inFlight > 0) t = Math.min(t, this.#sent.oldestSentTime + this.rtt.rto);
-    }
-    if (this.#reasm !== undefined) t = Math.min(t, this.#reasm.nextExpiry);
-    for (let i = 0; i < this.#receivers.length; i++) {
-      if (this.#receivers[i].blocked) {
-        t = Math.min(t, this.#lastNow + REFUSED_RETRY_MS);
-        break;
+      if (this.#sent.inFlight > 0) {
+        t = Math.min(t, this.#sent.oldestSentTime + this.rtt.rto, this.#lossTime);
       }
     }
+    t = Math.min(t, this.#in.nextExpiry);
+    if (this.#in.blocked) t = Math.min(t, this.#lastNow + REFUSED_RETRY_MS);
     if (!this.#carrier && (this.#unreliable.length > 0 || this.#anyReliable())) {
       if (!this.#cc.canSend(this.#sent.bytesInFlight, this.#lastNow)) {
         t = Math.min(t, this.#cc.nextSendTime(this.#lastNow));
@@ -539,6 +469,11 @@ export class Connection implements ConnectionApi {
     // same expressions as pollTimeout: `now - a >= b` can differ from `now >= a + b` in floats,
     // and a deadline that fires without acting would spin
     if (now >= this.#lastReceive + this.timeoutMs) this.#timedOut = true;
+    if (!this.#carrier && this.#sent.inFlight > 0 && now >= this.#lossTime) {
+      this.#beginLosses();
+      this.#detectTimeLoss(now);
+      this.#endLosses(now);
+    }
     if (!this.#carrier && this.#sent.inFlight > 0) {
       const rto = this.rtt.rto;
       if (now >= this.#sent.oldestSentTime + rto) {
@@ -558,8 +493,8 @@ export class Connection implements ConnectionApi {
       }
     }
     if (now >= this.#lastSend + this.#keepaliveMs) this.#pingPending = true;
-    this.#reasm?.expire(now);
-    this.#retryBlocked();
+    this.#in.expire(now);
+    this.#in.retryBlocked();
   }
 
   /** @internal SentPacketListener: a message's packet was acked or lost. */
@@ -578,22 +513,10 @@ export class Connection implements ConnectionApi {
     if (sentTime > this.#lostSentTime) this.#lostSentTime = sentTime;
     this.#loss.onLost(1, this.#lastNow);
   }
-  /** @internal ReliableDelivery: hands a reliable message to the host. */
-  deliverReliable(
-    wireChannel: number,
-    hasPeer: boolean,
-    peer: number,
-    payload: Uint8Array,
-  ): boolean {
-    const ok = this.onMessage(wireChannel, Mode.RELIABLE, hasPeer ? peer : undefined, payload);
-    if (ok) this.stats.messagesDelivered++;
-    return ok;
-  }
 
   #processAck(ack: number, lo: number, hi: number, ackDelayMs: number, now: number): void {
     this.#ackedBytes = 0;
-    this.#lostBytes = 0;
-    this.#lostSentTime = -Infinity;
+    this.#beginLosses();
     const sent = this.#sent;
     sent.onAck(ack, lo, hi, now);
     let sample: number | undefined;
@@ -604,24 +527,25 @@ export class Connection implements ConnectionApi {
       this.stats.rttVar = this.rtt.rttVar;
     }
     if (this.#ackedBytes > 0) this.#cc.onAck(this.#ackedBytes, sample, now);
-    if (this.#lostBytes > 0) this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime);
-    this.stats.lostPackets = sent.lostPackets;
+    this.#detectTimeLoss(now);
+    this.#endLosses(now);
   }
-  #reassembler(): UnreliableReassembler {
-    return this.#reasm ??= new UnreliableReassembler(
-      this.#budget,
-      this.#cfg.maxMessageSize,
-      this.#fragmentExpiryMs,
-    );
+  #beginLosses(): void {
+    this.#lostBytes = 0;
+    this.#lostSentTime = -Infinity;
+    this.#sent.longestLossRun = 0;
   }
-  #deliverUnreliable(ok: boolean): void {
-    if (ok) this.stats.messagesDelivered++;
-    else this.stats.unreliableDropped++;
-  }
-  #retryBlocked(): void {
-    for (let i = 0; i < this.#receivers.length; i++) {
-      if (this.#receivers[i].blocked) this.#receivers[i].drain();
+  #endLosses(now: number): void {
+    if (this.#lostBytes > 0) {
+      this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime, this.#sent.longestLossRun);
     }
+    this.stats.lostPackets = this.#sent.lostPackets;
+  }
+  // RFC 9002 time threshold: a packet older than an acked one is lost after 9/8 RTT, so tail
+  // losses with fewer than FAST_RETRANSMIT_THRESHOLD later packets do not wait for the RTO
+  #detectTimeLoss(now: number): void {
+    const rtt = this.rtt, thr = Math.max(1.125 * Math.max(rtt.srtt, rtt.latest), 1);
+    this.#lossTime = this.#sent.loseByTime(now, thr);
   }
   #anyReliable(): boolean {
     for (let i = 0; i < this.#senders.length; i++) if (this.#senders[i].peek() >= 0) return true;

@@ -6,13 +6,7 @@
  */
 import { ConnectionStatus, MAX_PEER_ID, TransferMode } from "./constants.ts";
 import type { ConnectionApi } from "./connection_types.ts";
-import {
-  type AcceptCrypto,
-  ControlType,
-  decodeControl,
-  encodeControl,
-  SYSTEM_CHANNEL,
-} from "./control.ts";
+import { type AcceptCrypto, SYSTEM_CHANNEL } from "./control.ts";
 import { DisconnectReason, MultiplayerError } from "./errors.ts";
 import { peekSessionId } from "./frame.ts";
 import { encodeDisconnect } from "./handshake.ts";
@@ -27,30 +21,18 @@ import { type HostOptions, type ResolvedHostOptions, resolveHostOptions } from "
 import type { HostEvent, InboundPacket, Transmit } from "./host_types.ts";
 import { BoundedQueue } from "./queue.ts";
 import { HostFlow } from "./host_flow.ts";
+import { InboundQueue } from "./host_inbound.ts";
+import { type PeerEntry, PeerTable } from "./host_peers.ts";
+import { HostRouter, type RoutingHost } from "./host_routing.ts";
 import type { PeerStats } from "./peer_stats.ts";
 import type { PeerAddress } from "../transport/transport.ts";
+
+export type { PeerEntry } from "./host_peers.ts";
 
 /** How many copies of DISCONNECT are sent (it is not retransmitted). */
 const DISCONNECT_COPIES = 3;
 /** Longest a graceful `disconnectPeer` waits for queued data to be acknowledged. */
 const LINGER_MS = 2000;
-
-/** One remote the host talks to (the server, on a client). Internal to the protocol layer. */
-export interface PeerEntry {
-  readonly id: number;
-  readonly address: PeerAddress;
-  readonly sessionId: number;
-  readonly conn: ConnectionApi;
-  /** Pending in the transmit work list. */
-  dirty: boolean;
-  /** Graceful disconnect in progress: drop at this time (or once drained). */
-  closingAt: number;
-  /** This peer's reassembly allowance (chained to the host-wide total). */
-  readonly budget: ReassemblyBudget;
-  /** Packets and bytes from this peer waiting in the inbound queue. */
-  inboundPackets: number;
-  inboundBytes: number;
-}
 
 /**
  * A multiplayer endpoint (server or client). Drive it with a transport and a clock
@@ -63,31 +45,30 @@ export interface PeerEntry {
  * console.log(server.uniqueId, server.status); // 1 2
  * ```
  */
-export class Host {
+export class Host implements RoutingHost {
   /** Resolved options. */
   readonly options: ResolvedHostOptions;
   /** Servers: answer new clients with REJECT (REFUSED). */
   refuseNewConnections = false;
+  /** @internal The peer table (lookups, transmit work list, deadlines). */
+  readonly peers: PeerTable = new PeerTable();
   #status: ConnectionStatus;
   #uniqueId: number;
   #channelCount: number;
   #serverRelay: boolean;
-  readonly #peers = new Map<number, PeerEntry>();
-  readonly #bySession = new Map<number, PeerEntry>();
-  readonly #known = new Set<number>(); // clients: other clients announced by the server
-  readonly #dirty: PeerEntry[] = [];
+  readonly #router: HostRouter;
   readonly #raw: BoundedQueue<Transmit>;
   readonly #events = new BoundedQueue<HostEvent>(65_536);
-  readonly #inbound: BoundedQueue<InboundPacket>;
-  readonly #inboundOwner: BoundedQueue<PeerEntry>; // parallel to #inbound: who sent it
-  #inboundBytes = 0;
+  readonly #inbound: InboundQueue;
   readonly #reassembly: ReassemblyBudget;
   readonly #flow: HostFlow<PeerEntry>; // receive-window feedback + bandwidth split
+  readonly #flowCaps: boolean; // bandwidth caps: joins and leaves re-split every connection
   #now = 0; // time of the input being handled (message sinks have no `now`)
   readonly #tx: { to: PeerAddress; bytes: Uint8Array } = {
     to: { hostname: "", port: 0 },
     bytes: new Uint8Array(0),
   };
+  readonly #txEntry: { entry?: PeerEntry } = {};
   readonly #server?: ServerHandshake;
   readonly #client?: ClientHandshake;
   #connectingTo?: PeerAddress; // clients: the server given to connect()
@@ -97,11 +78,12 @@ export class Host {
     this.options = resolveHostOptions(options);
     this.#channelCount = this.options.channelCount;
     this.#serverRelay = this.options.serverRelay;
+    this.#router = new HostRouter(this);
     this.#raw = new BoundedQueue(1024);
-    this.#inbound = new BoundedQueue(this.options.maxInboundPackets);
-    this.#inboundOwner = new BoundedQueue(this.options.maxInboundPackets);
+    this.#inbound = new InboundQueue(this.options);
     this.#reassembly = new ReassemblyBudget(this.options.maxTotalReassemblyBytes);
     this.#flow = new HostFlow(this.options, (entry, bytes) => this.#system(entry, bytes));
+    this.#flowCaps = this.options.inBandwidth > 0 || this.options.outBandwidth > 0;
     if (this.options.role === "server") {
       this.#status = ConnectionStatus.CONNECTED;
       this.#uniqueId = 1;
@@ -129,21 +111,28 @@ export class Host {
   get serverRelay(): boolean {
     return this.#serverRelay;
   }
+  /** True on servers. */
+  get isServer(): boolean {
+    return this.options.role === "server";
+  }
+  /** Largest packet {@link Host.send} accepts (`encodeBufferMaxSize`). */
+  get maxPacketSize(): number {
+    return this.options.encodeBufferMaxSize;
+  }
   /** Connected remotes: clients on a server, `[1]` plus announced peers on a client. */
   peerIds(): number[] {
-    if (this.options.role === "server") return [...this.#peers.keys()];
-    return this.#peers.size ? [1, ...this.#known] : [];
+    return this.#router.peerIds();
   }
   /** Address of a directly connected peer. */
   peerAddress(id: number): PeerAddress | undefined {
-    return this.#peers.get(id)?.address;
+    return this.peers.byId.get(id)?.address;
   }
   /**
    * Statistics of a directly connected peer (clients: the server, id 1) at `now`. Throws
    * MultiplayerError UNKNOWN_PEER for other ids.
    */
   peerStats(id: number, now: number): PeerStats {
-    const conn = this.#peers.get(id)?.conn;
+    const conn = this.peers.byId.get(id)?.conn;
     const stats = conn?.peerStats?.(now);
     if (!stats) {
       throw new MultiplayerError("UNKNOWN_PEER", `no directly connected peer with id ${id}`);
@@ -155,15 +144,16 @@ export class Host {
    * MultiplayerError UNKNOWN_PEER or INVALID_ARGUMENT.
    */
   setPeerTimeout(id: number, limitMs: number, minMs?: number, maxMs?: number): void {
-    const conn = this.#peers.get(id)?.conn;
-    if (!conn?.setPeerTimeout) {
+    const entry = this.peers.byId.get(id);
+    if (!entry?.conn.setPeerTimeout) {
       throw new MultiplayerError("UNKNOWN_PEER", `no directly connected peer with id ${id}`);
     }
-    conn.setPeerTimeout(limitMs, minMs, maxMs);
+    entry.conn.setPeerTimeout(limitMs, minMs, maxMs);
+    this.peers.markStale(entry);
   }
   /** Connection of a directly connected peer (stats: rttMs, queuedBytes). */
   peerConnection(id: number): ConnectionApi | undefined {
-    return this.#peers.get(id)?.conn;
+    return this.peers.byId.get(id)?.conn;
   }
   /** Packets waiting in the inbound queue. */
   get inboundCount(): number {
@@ -175,7 +165,7 @@ export class Host {
   }
   /** Bytes waiting in the inbound queue. */
   get inboundBytes(): number {
-    return this.#inboundBytes;
+    return this.#inbound.bytes;
   }
   /** Bytes held in reassembly buffers across all connections. */
   get reassemblyBytes(): number {
@@ -250,14 +240,15 @@ export class Host {
     this.#now = now;
     const session = peekSessionId(bytes);
     if (session >= 0) {
-      const entry = this.#bySession.get(session);
+      const entry = this.peers.bySession.get(session);
       if (!entry || !sameAddress(entry.address, from)) return;
       try {
         entry.conn.handleDatagram(bytes, now);
       } catch {
         return; // a misbehaving connection must not break the receive path
+      } finally {
+        this.peers.markDirty(entry); // even a throw may have changed its state
       }
-      this.#markDirty(entry);
       if (entry.closingAt > 0) this.#checkClosing(entry, now);
       return;
     }
@@ -269,15 +260,16 @@ export class Host {
     }
   }
 
-  /** Runs every timer that is due. */
+  /** Runs every timer that is due. Only connections whose deadline passed are visited. */
   handleTimeout(now: number): void {
     this.#now = now;
     this.#client?.handleTimeout(now);
-    for (const entry of [...this.#peers.values()]) {
+    const peers = this.peers;
+    for (const entry of peers.takeDue(now)) {
       if (entry.closingAt > 0) this.#checkClosing(entry, now);
-      if (!this.#peers.has(entry.id) || entry.conn.pollTimeout() > now) continue;
+      if (!peers.has(entry) || entry.conn.pollTimeout() > now) continue;
       entry.conn.handleTimeout(now);
-      this.#markDirty(entry);
+      peers.markDirty(entry);
       if (entry.conn.timedOut) this.removePeer(entry, DisconnectReason.TIMEOUT, false, now);
     }
   }
@@ -301,7 +293,7 @@ export class Host {
       this.failed(reason, detail ?? `the link to ${address.hostname}:${address.port} closed`);
       return;
     }
-    for (const entry of this.#peers.values()) {
+    for (const entry of this.peers.byId.values()) {
       if (sameAddress(entry.address, address)) {
         this.removePeer(entry, reason, false, now);
         return;
@@ -314,28 +306,17 @@ export class Host {
     const raw = this.#raw.shift();
     if (raw) return raw;
     this.#now = now;
-    this.#flow.flush(this.#inboundBytes);
-    while (this.#dirty.length > 0) {
-      const entry = this.#dirty[this.#dirty.length - 1];
-      const bytes = this.#peers.get(entry.id) === entry ? entry.conn.pollTransmit(now) : undefined;
-      if (bytes) {
-        this.#tx.to = entry.address;
-        this.#tx.bytes = bytes;
-        return this.#tx;
-      }
-      entry.dirty = false;
-      this.#dirty.pop();
-    }
-    return undefined;
+    this.#flow.flush(this.#inbound.bytes);
+    const bytes = this.peers.nextTransmit(now, this.#txEntry);
+    if (!bytes) return undefined;
+    this.#tx.to = this.#txEntry.entry!.address;
+    this.#tx.bytes = bytes;
+    return this.#tx;
   }
 
   /** Absolute time of the next timer, or undefined when nothing is pending. */
   pollTimeout(): number | undefined {
-    let t = this.#client?.pollTimeout() ?? Infinity;
-    for (const entry of this.#peers.values()) {
-      t = Math.min(t, entry.conn.pollTimeout());
-      if (entry.closingAt > 0) t = Math.min(t, entry.closingAt);
-    }
+    const t = Math.min(this.#client?.pollTimeout() ?? Infinity, this.peers.nextDeadline());
     return t === Infinity ? undefined : t;
   }
 
@@ -347,12 +328,7 @@ export class Host {
   /** Next packet for the application. */
   pollPacket(): InboundPacket | undefined {
     const p = this.#inbound.shift();
-    if (!p) return undefined;
-    const owner = this.#inboundOwner.shift()!;
-    owner.inboundPackets--;
-    owner.inboundBytes -= p.data.length;
-    this.#inboundBytes -= p.data.length;
-    this.#flow.touch(owner);
+    if (p) this.#flow.touch(this.#inbound.lastOwner!);
     return p;
   }
 
@@ -369,68 +345,7 @@ export class Host {
    * UNKNOWN_PEER, PACKET_TOO_LARGE or QUEUE_FULL. `data` must not be changed afterwards.
    */
   send(target: number, data: Uint8Array, mode: TransferMode, channel: number, now: number): void {
-    if (this.#status !== ConnectionStatus.CONNECTED) {
-      throw new MultiplayerError("NOT_CONNECTED", "cannot send: not connected");
-    }
-    if (!Number.isInteger(channel) || channel < 0 || channel >= this.#channelCount) {
-      throw new MultiplayerError(
-        "INVALID_CHANNEL",
-        `channel ${channel} is out of range [0, ${this.#channelCount - 1}]`,
-      );
-    }
-    if (mode !== 0 && mode !== 1 && mode !== 2) {
-      throw new MultiplayerError("INVALID_ARGUMENT", `unknown transfer mode ${mode}`);
-    }
-    if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) {
-      throw new MultiplayerError("INVALID_TARGET", `target ${target} is not a valid peer id`);
-    }
-    if (data.length > this.options.encodeBufferMaxSize) {
-      throw new MultiplayerError(
-        "PACKET_TOO_LARGE",
-        `packet of ${data.length} bytes exceeds encodeBufferMaxSize ${this.options.encodeBufferMaxSize}`,
-      );
-    }
-    const wire = channel + 1;
-    if (this.options.role === "client") {
-      this.#checkClientTarget(target);
-      const server = this.#peers.get(1)!;
-      server.conn.send(wire, mode, data, target === 1 ? undefined : target, now);
-      this.#markDirty(server);
-      return;
-    }
-    if (target === 1 || target === -1) {
-      throw new MultiplayerError("INVALID_TARGET", "the server cannot send to itself (id 1)");
-    }
-    if (target > 1) {
-      const entry = this.#peers.get(target);
-      if (!entry || entry.closingAt > 0) {
-        throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
-      }
-      entry.conn.send(wire, mode, data, undefined, now);
-      this.#markDirty(entry);
-      return;
-    }
-    for (const entry of this.#peers.values()) {
-      if (entry.id === -target || entry.closingAt > 0) continue;
-      entry.conn.send(wire, mode, data, undefined, now);
-      this.#markDirty(entry);
-    }
-  }
-
-  #checkClientTarget(target: number): void {
-    if (target === 1) return;
-    if (!this.#serverRelay) {
-      throw new MultiplayerError(
-        "INVALID_TARGET",
-        `target ${target}: the server does not relay (serverRelay off), clients can only send to 1`,
-      );
-    }
-    if (target === this.#uniqueId) {
-      throw new MultiplayerError("INVALID_TARGET", `target ${target} is this peer itself`);
-    }
-    if (target > 1 && !this.#known.has(target)) {
-      throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
-    }
+    this.#router.send(target, data, mode, channel, now);
   }
 
   /**
@@ -441,27 +356,26 @@ export class Host {
     if (this.options.role !== "server") {
       throw new MultiplayerError("INVALID_ARGUMENT", "disconnectPeer() is for servers");
     }
-    const entry = this.#peers.get(id);
+    const entry = this.peers.byId.get(id);
     if (!entry) throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${id}`);
     if (immediately || !graceful) {
       this.removePeer(entry, DisconnectReason.CLOSED, graceful, now);
     } else if (entry.closingAt === 0) {
       entry.closingAt = now + Math.min(LINGER_MS, this.options.timeoutMs);
+      this.peers.markStale(entry);
       this.#checkClosing(entry, now);
     }
   }
 
   /** Closes the endpoint; every remote is told (DISCONNECT). No events are emitted. */
   close(_now: number): void {
-    for (const entry of this.#peers.values()) {
+    for (const entry of this.peers.byId.values()) {
       this.#sendDisconnect(entry, DisconnectReason.CLOSED);
       entry.budget.release();
     }
     this.#flow.clear();
-    this.#peers.clear();
-    this.#bySession.clear();
-    this.#known.clear();
-    this.#dirty.length = 0;
+    this.peers.clear();
+    this.#router.forgetKnown();
     this.#client?.stop();
     this.#server?.clear();
     this.#status = ConnectionStatus.DISCONNECTED;
@@ -481,15 +395,15 @@ export class Host {
 
   /** @internal Peer table lookups for the handshakes. */
   entryById(id: number): PeerEntry | undefined {
-    return this.#peers.get(id);
+    return this.peers.byId.get(id);
   }
   /** @internal */
   entryBySession(session: number): PeerEntry | undefined {
-    return this.#bySession.get(session);
+    return this.peers.bySession.get(session);
   }
   /** @internal Number of live clients. */
   get peerCount(): number {
-    return this.#peers.size;
+    return this.peers.size;
   }
 
   /** @internal Creates and registers a connection; announces it (server) or connects (client). */
@@ -515,6 +429,9 @@ export class Host {
       sessionId,
       conn,
       dirty: false,
+      stale: false,
+      deadline: Infinity,
+      heapIndex: -1,
       closingAt: 0,
       budget,
       inboundPackets: 0,
@@ -522,20 +439,13 @@ export class Host {
     };
     conn.onMessage = (wire, mode, peer, payload) =>
       this.#onMessage(entry, wire, mode, peer, payload);
-    this.#peers.set(id, entry);
-    this.#bySession.set(sessionId, entry);
-    this.#flow.add(entry, reliableCarrier, this.#peers.values(), now);
+    this.peers.add(entry);
+    this.#flow.add(entry, reliableCarrier, this.peers.byId.values(), now);
+    if (this.#flowCaps) this.peers.markAllStale(); // every connection's share changed
     if (this.options.role === "server") {
       this.emit({ type: "peer_connected", id });
-      if (this.#serverRelay) {
-        for (const other of this.#peers.values()) {
-          if (other === entry || other.closingAt > 0) continue;
-          this.#control(entry, ControlType.PEER_ADDED, other.id, now);
-          this.#control(other, ControlType.PEER_ADDED, id, now);
-        }
-      }
+      this.#router.announceJoin(entry, now);
     }
-    this.#markDirty(entry);
     return entry;
   }
 
@@ -557,23 +467,36 @@ export class Host {
 
   /** @internal Removes a peer, emits its event exactly once, announces it, optionally tells it. */
   removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void {
-    if (this.#peers.get(entry.id) !== entry) return;
+    if (!this.peers.has(entry)) return;
     if (tell) this.#sendDisconnect(entry, reason);
-    this.#peers.delete(entry.id);
-    this.#bySession.delete(entry.sessionId);
+    this.peers.delete(entry);
     entry.budget.release();
-    this.#flow.remove(entry, this.#peers.values(), now);
+    this.#flow.remove(entry, this.peers.byId.values(), now);
+    if (this.#flowCaps) this.peers.markAllStale();
     if (this.options.role === "client") {
-      this.#known.clear();
+      this.#router.forgetKnown();
       this.#status = ConnectionStatus.DISCONNECTED;
       this.emit({ type: "server_disconnected", reason });
       return;
     }
     this.emit({ type: "peer_disconnected", id: entry.id, reason });
-    if (!this.#serverRelay) return;
-    for (const other of this.#peers.values()) {
-      if (other.closingAt === 0) this.#control(other, ControlType.PEER_REMOVED, entry.id, now);
-    }
+    this.#router.announceLeave(entry.id, now);
+  }
+
+  /**
+   * @internal Queues a packet for the application; false when the inbound limits refuse it
+   * (the connection then withholds the ack of a reliable message and drops an unreliable one).
+   */
+  deliver(
+    owner: PeerEntry,
+    from: number,
+    channel: number,
+    mode: TransferMode,
+    data: Uint8Array,
+  ): boolean {
+    if (!this.#inbound.push(owner, from, channel, mode, data)) return false;
+    this.#flow.touch(owner);
+    return true;
   }
 
   // ------------------------------------------------------------------------------ private
@@ -590,28 +513,6 @@ export class Host {
     }
   }
 
-  #markDirty(entry: PeerEntry): void {
-    if (entry.dirty) return;
-    entry.dirty = true;
-    this.#dirty.push(entry);
-  }
-
-  #control(entry: PeerEntry, type: 1 | 2, id: number, now: number): void {
-    try {
-      entry.conn.send(
-        SYSTEM_CHANNEL,
-        TransferMode.RELIABLE,
-        encodeControl({ type, id }),
-        undefined,
-        now,
-      );
-      this.#markDirty(entry);
-    } catch {
-      // its send queue is full: it cannot keep up
-      this.removePeer(entry, DisconnectReason.BACKPRESSURE, true, now);
-    }
-  }
-
   #onMessage(
     entry: PeerEntry,
     wire: number,
@@ -619,110 +520,23 @@ export class Host {
     peer: number | undefined,
     payload: Uint8Array,
   ): boolean {
-    if (this.#peers.get(entry.id) !== entry) return true; // removed meanwhile: swallow
+    if (!this.peers.has(entry)) return true; // removed meanwhile: swallow
     if (wire === SYSTEM_CHANNEL) {
       if (this.#flow.receive(entry, payload, this.#now)) return true;
-      if (this.options.role === "client") this.#onControl(payload);
+      if (this.options.role === "client") this.#router.onControl(payload);
       return true;
     }
     if (wire > this.#channelCount) return true;
     if (this.options.role === "client") {
       const from = peer ?? 1;
       if (!Number.isInteger(from) || from < 1 || from > MAX_PEER_ID) return true;
-      return this.#deliver(entry, from, wire - 1, mode, payload);
+      return this.deliver(entry, from, wire - 1, mode, payload);
     }
-    return this.#route(entry, peer ?? 1, wire, mode, payload, this.#now);
-  }
-
-  #onControl(payload: Uint8Array): void {
-    const msg = decodeControl(payload);
-    if (!msg || msg.id === 1 || msg.id === this.#uniqueId) return;
-    if (msg.type === ControlType.PEER_ADDED) {
-      if (this.#known.has(msg.id)) return;
-      this.#known.add(msg.id);
-      this.emit({ type: "peer_connected", id: msg.id });
-    } else if (this.#known.delete(msg.id)) {
-      this.emit({ type: "peer_disconnected", id: msg.id, reason: DisconnectReason.CLOSED });
-    }
-  }
-
-  // Server: a client's packet for `target`; the sender id is always the connection's own.
-  #route(
-    from: PeerEntry,
-    target: number,
-    wire: number,
-    mode: TransferMode,
-    payload: Uint8Array,
-    now: number,
-  ): boolean {
-    if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) return true;
-    const toSelf = target === 1 || target === 0 || (target < 0 && target !== -1);
-    if (toSelf && !this.#deliver(from, from.id, wire - 1, mode, payload)) return false;
-    if (!this.#serverRelay || target === 1 || target === -1) return true;
-    if (target > 1) {
-      const to = this.#peers.get(target);
-      if (to && to !== from && to.closingAt === 0) {
-        this.#relay(to, from.id, wire, mode, payload, now);
-      }
-      return true;
-    }
-    for (const to of this.#peers.values()) {
-      if (to === from || to.id === -target || to.closingAt > 0) continue;
-      this.#relay(to, from.id, wire, mode, payload, now);
-    }
-    return true;
-  }
-
-  #relay(
-    to: PeerEntry,
-    source: number,
-    wire: number,
-    mode: TransferMode,
-    payload: Uint8Array,
-    now: number,
-  ): void {
-    try {
-      to.conn.send(wire, mode, payload, source, now);
-      this.#markDirty(to);
-    } catch {
-      // unreliable: shed; reliable: the target cannot keep up, drop it rather than grow
-      if (mode === TransferMode.RELIABLE) {
-        this.removePeer(to, DisconnectReason.BACKPRESSURE, true, now);
-      }
-    }
-  }
-
-  // Refusing makes the connection withhold the ack of a reliable message (the sender retries
-  // later) and drop an unreliable one. A queue that is empty always takes one packet, so the
-  // largest allowed packet always fits.
-  #deliver(
-    owner: PeerEntry,
-    from: number,
-    channel: number,
-    mode: TransferMode,
-    data: Uint8Array,
-  ): boolean {
-    const o = this.options, n = data.length;
-    if (this.#inbound.length > 0 && this.#inboundBytes + n > o.maxInboundBytes) return false;
-    if (owner.inboundPackets >= o.maxInboundPacketsPerPeer) return false;
-    if (owner.inboundPackets > 0 && owner.inboundBytes + n > o.maxInboundBytesPerPeer) return false;
-    if (!this.#inbound.push({ from, channel, mode, data })) return false;
-    this.#inboundOwner.push(owner);
-    owner.inboundPackets++;
-    owner.inboundBytes += n;
-    this.#inboundBytes += n;
-    this.#flow.touch(owner);
-    return true;
+    return this.#router.route(entry, peer ?? 1, wire, mode, payload, this.#now);
   }
 
   // A reliable system message (FLOW) to one peer; a full send queue means it cannot keep up.
   #system(entry: PeerEntry, bytes: Uint8Array): void {
-    if (this.#peers.get(entry.id) !== entry) return;
-    try {
-      entry.conn.send(SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, this.#now);
-      this.#markDirty(entry);
-    } catch {
-      this.removePeer(entry, DisconnectReason.BACKPRESSURE, true, this.#now);
-    }
+    this.#router.sendOn(entry, SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, this.#now);
   }
 }

@@ -53,6 +53,13 @@ export class SentPackets {
   latestRttSample: number = -1;
   /** Packets declared lost so far. */
   lostPackets = 0;
+  /**
+   * Longest run of consecutive packet sequences declared lost since the caller last reset it to
+   * 0: random loss rarely loses 3 in a row, an overflowing queue or socket buffer does.
+   */
+  longestLossRun = 0;
+  #lossRunEnd = -1; // last sequence of the current run of losses
+  #lossRun = 0;
   #oldest = 1;
   #mask = INITIAL_CAPACITY - 1;
   #state = new Uint8Array(INITIAL_CAPACITY); // 0 free, 1 in flight
@@ -130,6 +137,26 @@ export class SentPackets {
   get oldestSentTime(): number {
     return this.inFlight > 0 ? this.#time[this.#oldest & this.#mask] : Infinity;
   }
+  /**
+   * Time-threshold loss (RFC 9002): declares lost every in-flight packet older than the largest
+   * acked one and sent at least `thresholdMs` before `now`. Returns when the oldest such packet
+   * still in flight becomes due (Infinity if none), computed with the same expression.
+   */
+  loseByTime(now: number, thresholdMs: number): number {
+    const limit = Math.min(this.largestAcked - 1, this.largestSent);
+    let next = Infinity;
+    for (let s = this.#oldest; s <= limit; s++) {
+      const i = s & this.#mask;
+      if (this.#state[i] !== 1) continue;
+      if (this.#time[i] + thresholdMs > now) {
+        next = this.#time[i] + thresholdMs; // send times grow with the sequence
+        break;
+      }
+      this.#lose(s);
+    }
+    this.#advance();
+    return next;
+  }
   /** Declares lost every in-flight packet sent at or before `sentBefore`; returns how many. */
   loseOlderThan(sentBefore: number): number {
     let n = 0;
@@ -161,6 +188,9 @@ export class SentPackets {
     this.inFlight--;
     this.bytesInFlight -= this.#size[i];
     this.lostPackets++;
+    this.#lossRun = seq === this.#lossRunEnd + 1 ? this.#lossRun + 1 : 1;
+    this.#lossRunEnd = seq;
+    if (this.#lossRun > this.longestLossRun) this.longestLossRun = this.#lossRun;
     this.#emitRefs(i, false);
     this.#l.onPacketLost(this.#size[i], this.#time[i]);
   }

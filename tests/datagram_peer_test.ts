@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   ConnectionStatus,
-  type DatagramHandler,
   DatagramMultiplayerPeer,
   type DatagramTransport,
   MultiplayerError,
@@ -9,40 +8,8 @@ import {
   TransferMode,
 } from "../mod.ts";
 import { VirtualNetwork } from "../transport/virtual_network.ts";
-
-/** One end of an in-memory pair (what a user would write for their own carrier). */
-class MemoryEnd implements DatagramTransport {
-  readonly maxDatagramSize = 1200;
-  readonly reliable = false;
-  other?: MemoryEnd;
-  sent = 0;
-  closed = false;
-  #handler?: DatagramHandler;
-  constructor(readonly localAddress: PeerAddress) {}
-  listen(handler: DatagramHandler): void {
-    this.#handler = handler;
-  }
-  send(bytes: Uint8Array, _to: PeerAddress): boolean {
-    const to = this.other, from = this.localAddress;
-    if (!to || this.closed) return false;
-    this.sent++;
-    queueMicrotask(() => to.#handler?.(bytes, from));
-    return true;
-  }
-  close(): Promise<void> {
-    this.closed = true;
-    this.#handler = undefined;
-    return Promise.resolve();
-  }
-}
-
-function pair(): [MemoryEnd, MemoryEnd] {
-  const a = new MemoryEnd({ hostname: "mem-a", port: 1, transport: "mem" });
-  const b = new MemoryEnd({ hostname: "mem-b", port: 1, transport: "mem" });
-  a.other = b;
-  b.other = a;
-  return [a, b];
-}
+// the example's carrier: what a user would write for their own
+import { memoryPair as pair } from "../examples/memory_transport.ts";
 
 Deno.test("DatagramMultiplayerPeer: server + client over a user-supplied in-memory carrier", async () => {
   const [a, b] = pair();

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  DisconnectReason,
-  generateServerIdentity,
-  TransferMode,
-  UdpMultiplayerPeer,
-} from "../mod.ts";
+import { DisconnectReason, generateServerIdentity, UdpMultiplayerPeer } from "../mod.ts";
 import { PACKET_TYPE_SEALED } from "../transport/secure_layer.ts";
 import { startProxy } from "./helpers/udp_proxy.ts";
-import { closeAll, pumpUntil, record, startSession } from "./helpers/udp_session.ts";
+import { closeAll, pumpUntil, record, reliableSoak, startSession } from "./helpers/udp_session.ts";
 
 const LOSSY = { loss: 0.2, duplicate: 0.1, latencyMs: 30, jitterMs: 20, seed: 7 };
 
@@ -20,33 +15,8 @@ Deno.test("encryption: the reliable soak (2000 packets, 20% loss) passes unchang
     client: { encryption: true, serverPublicKey: identity.publicKey },
   });
   try {
-    const [a] = clients;
-    a.peer.setTargetPeer(1);
-    a.peer.transferMode = TransferMode.RELIABLE;
-    const n = 1000;
-    for (let i = 0; i < n; i++) {
-      for (const ch of [0, 1]) {
-        a.peer.transferChannel = ch;
-        a.peer.putVar([ch, i]);
-      }
-    }
-    const next = [0, 0];
-    await pumpUntil(
-      all,
-      () => {
-        while (server.peer.getAvailablePacketCount() > 0) {
-          const ch = server.peer.getPacketChannel();
-          const [vch, i] = server.peer.getVar() as [number, number];
-          assert.equal(vch, ch);
-          assert.equal(i, next[ch], `channel ${ch}: expected ${next[ch]}, got ${i}`);
-          next[ch]++;
-        }
-        return next[0] === n && next[1] === n;
-      },
-      60_000,
-      "2000 reliable packets (encrypted)",
-    );
-    assert.deepEqual(next, [n, n]);
+    await reliableSoak(server, clients[0], all, 1000, "2000 reliable packets (encrypted)");
+    assert.equal(server.peer.getAvailablePacketCount(), 0, "nothing extra");
   } finally {
     await closeAll(all);
   }

@@ -6,15 +6,9 @@ import {
   TransferMode,
   UdpMultiplayerPeer,
 } from "../mod.ts";
-import { Host } from "../protocol/host.ts";
-import {
-  beginCreate,
-  MultiplayerPeerBase,
-  peerHostOptions,
-  startHost,
-} from "../transport/multiplayer_peer.ts";
-import { type DatagramTransport, systemClock } from "../transport/transport.ts";
-import { UdpTransport } from "../transport/udp_transport.ts";
+import type { MultiplayerPeerBase } from "../transport/multiplayer_peer.ts";
+import { LossyUdpClient } from "./helpers/faulty_clients.ts";
+import { expectSilentDropped } from "./helpers/timeout_checks.ts";
 import {
   closeAll,
   drain,
@@ -178,47 +172,22 @@ Deno.test("udp: disconnectPeer both ways and server close are seen at once", asy
   }
 });
 
-/** A client whose socket can go silent without a goodbye (a crashed process). */
-class CrashableClient extends MultiplayerPeerBase {
-  silent = false;
-  async connect(port: number, timeoutMs: number): Promise<void> {
-    this.timeoutMs = timeoutMs;
-    beginCreate(this);
-    const udp = await UdpTransport.bind({ hostname: "127.0.0.1", port: 0 });
-    const transport: DatagramTransport = {
-      maxDatagramSize: udp.maxDatagramSize,
-      reliable: false,
-      localAddress: udp.localAddress,
-      listen: (h) => udp.listen((bytes, from) => this.silent || h(bytes, from)),
-      send: (bytes, to) => !this.silent && udp.send(bytes, to),
-      close: () => udp.close(),
-    };
-    const host = new Host({ ...peerHostOptions(this), role: "client" });
-    const driver = startHost(this, host, transport, systemClock);
-    host.connect({ hostname: "127.0.0.1", port, transport: "udp" }, driver.clock.now());
-    driver.touch();
-  }
-}
-
 Deno.test("udp: a client that vanishes without goodbye is dropped after timeoutMs", async () => {
   const { server, clients, all } = await startSession({ clients: 1, timeoutMs: 800 });
-  const a = record(new CrashableClient());
+  const a = record(new LossyUdpClient()); // loses every datagram once `lossy`: a crashed process
+  a.peer.timeoutMs = 800;
+  a.peer.inEvery = a.peer.outEvery = 1;
   try {
-    const [b] = clients;
-    await a.peer.connect(server.peer.localPort, 800);
-    await pumpUntil([...all, a], () => count(b, "peer_connected") === 2, 3000, "a joins");
-    const ida = a.peer.getUniqueId();
-    a.peer.silent = true;
-    const t0 = performance.now();
-    await pumpUntil(all, () => count(server, "peer_disconnected") === 1, 5000, "timeout");
-    const took = performance.now() - t0;
-    assert.ok(took >= 600 && took < 2500, `dropped after ${took} ms`);
-    const e = server.events.find((e) => e.type === "peer_disconnected")!;
-    assert.equal(e.id, ida);
-    assert.equal(e.reason, DisconnectReason.TIMEOUT);
-    await pumpUntil(all, () => count(b, "peer_disconnected") === 1, 3000, "b told");
-    await pumpUntil([...all, a], () => count(a, "server_disconnected") === 1, 3000, "a alone");
-    assert.equal(count(server, "peer_disconnected"), 1);
+    await a.peer.connect(server.peer.localPort);
+    await pumpUntil([...all, a], () => count(clients[0], "peer_connected") === 2, 3000, "a joins");
+    await expectSilentDropped({
+      server,
+      other: clients[0],
+      silent: a,
+      all,
+      timeoutMs: 800,
+      silence: () => a.peer.lossy = true,
+    });
   } finally {
     await closeAll([...all, a]);
   }

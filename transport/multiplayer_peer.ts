@@ -16,7 +16,8 @@ import { toDomEvent } from "./events.ts";
 import type { MultiplayerPeerEventMap } from "./events.ts";
 import type { NetworkedMultiplayerPeer } from "./peer_api.ts";
 import { type DriverLayer, PeerDriver } from "./peer_driver.ts";
-import type { Clock, DatagramTransport, TimerHandle } from "./transport.ts";
+import { PollWaiters } from "./poll_waiters.ts";
+import type { Clock, DatagramTransport } from "./transport.ts";
 
 interface PeerInternals {
   hostOptions(p: MultiplayerPeerBase): Omit<HostOptions, "role">;
@@ -61,11 +62,12 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #starting = false;
   #available = 0;
   #error?: Error;
-  readonly #waiters = new Set<() => void>();
+  #noPacket = false; // getPacket() found nothing: the error is built only if asked for
+  #waiters?: PollWaiters;
   readonly #onActivity = () => {
-    const host = this.#driver?.host;
-    if (!host || this.#waiters.size === 0) return;
-    if (host.eventCount > 0 || host.inboundCount > this.#available) this.#wake();
+    const host = this.#driver?.host, waiters = this.#waiters;
+    if (!host || !waiters || waiters.size === 0) return;
+    if (host.eventCount > 0 || host.inboundCount > this.#available) waiters.wake();
   };
 
   // --------------------------------------------------------------------------- settings
@@ -200,11 +202,13 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   getPacket(): Uint8Array | undefined {
     const host = this.#driver?.host;
     if (!host || this.#available === 0) {
-      this.#error = new MultiplayerError("NOT_ACTIVE", "no packet available: call poll()");
+      this.#error = undefined;
+      this.#noPacket = true; // an Error captures a stack: too costly for `while (getPacket())`
       return undefined;
     }
     this.#available--;
     this.#error = undefined;
+    this.#noPacket = false;
     return host.pollPacket()!.data;
   }
   /** Sender id of the next available packet (0 when none). */
@@ -221,6 +225,10 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   }
   /** Error of the last `getPacket`/`getVar`. */
   getPacketError(): Error | undefined {
+    if (this.#noPacket) {
+      this.#noPacket = false;
+      this.#error = new MultiplayerError("NOT_ACTIVE", "no packet available: call poll()");
+    }
     return this.#error;
   }
   /**
@@ -258,6 +266,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     if (!data) return undefined;
     const r = decodeValue(data);
     if (r.ok) return r.value;
+    this.#noPacket = false;
     this.#error = new MultiplayerError(
       "INVALID_ARGUMENT",
       `packet is not a valid value: ${r.error}`,
@@ -273,20 +282,11 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
    * events + packets made available.
    */
   async poll(timeoutMs: number = DEFAULTS.pollTimeoutMs): Promise<number> {
-    const driver = this.#driver;
-    if (!driver) return 0;
+    const waiters = this.#waiters;
+    if (!this.#driver || !waiters) return 0;
     const n = this.#deliver();
     if (n > 0 || !(timeoutMs > 0)) return n;
-    await new Promise<void>((resolve) => {
-      let timer: TimerHandle | undefined = undefined;
-      const done = () => {
-        if (timer !== undefined) driver.clock.clearTimer(timer);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      timer = driver.clock.setTimer(done, timeoutMs);
-      this.#waiters.add(done);
-    });
+    await waiters.wait(timeoutMs);
     return this.#deliver();
   }
 
@@ -302,10 +302,6 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     const fresh = host.inboundCount - this.#available;
     this.#available = host.inboundCount;
     return n + fresh;
-  }
-
-  #wake(): void {
-    for (const w of [...this.#waiters]) w();
   }
 
   // -------------------------------------------------------------------------- lifecycle
@@ -349,6 +345,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     host.refuseNewConnections = this.#refuse;
     this.#starting = false;
     this.#available = 0;
+    this.#waiters = new PollWaiters(clock);
     this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
     this.#driver.start();
     return this.#driver;
@@ -361,7 +358,8 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     this.#driver = undefined;
     this.#available = 0;
     driver.host.close(driver.clock.now());
-    this.#wake();
+    this.#waiters?.close();
+    this.#waiters = undefined;
     await driver.close();
   }
 

@@ -22,6 +22,7 @@ import {
   KeyAlgorithm,
   type SerializedPublicKey,
 } from "../protocol/security/public_key.ts";
+import { ReplayWindow } from "./replay_window.ts";
 
 export {
   decodePublicKey,
@@ -292,6 +293,10 @@ export class SecureChannel {
   readonly #sendIv: Uint8Array;
   readonly #recvKey: CryptoKey;
   readonly #recvIv: Uint8Array;
+  readonly #replay = new ReplayWindow();
+  // scratch nonces: WebCrypto copies its inputs when called, so one buffer per direction is enough
+  readonly #sealNonce = new Uint8Array(AEAD_NONCE_BYTES);
+  readonly #openNonce = new Uint8Array(AEAD_NONCE_BYTES);
   #lastSealed = -1;
 
   /** Use {@link createSecureChannel}; keys are AES-GCM CryptoKeys, IVs 12 bytes. */
@@ -323,8 +328,7 @@ export class SecureChannel {
         `packet number ${packetNumber} not above last sealed ${this.#lastSealed}: nonce reuse`,
       );
     }
-    const iv = new Uint8Array(AEAD_NONCE_BYTES);
-    packetNonce(this.#sendIv, packetNumber, iv);
+    const iv = view(packetNonce(this.#sendIv, packetNumber, this.#sealNonce));
     this.#lastSealed = packetNumber;
     return crypto.subtle.encrypt(
       { name: "AES-GCM", iv, additionalData: view(header), tagLength: AEAD_TAG_BYTES * 8 },
@@ -335,24 +339,25 @@ export class SecureChannel {
 
   /**
    * Decrypts a sealed body. Resolves undefined (never rejects) when the body, header or packet
-   * number was tampered with or the input is malformed: the datagram must then be dropped.
-   * Replay detection is the reliability layer's job (its received-packet window), after this.
+   * number was tampered with, the input is malformed, or the packet number was already opened
+   * or fell more than `REPLAY_WINDOW` behind the highest one: the datagram must then be dropped.
+   * Packet numbers may arrive in any order within the window; only authentic ones move it.
    */
   async open(
     header: Uint8Array,
     sealed: Uint8Array,
     packetNumber: number,
   ): Promise<Uint8Array | undefined> {
-    if (sealed.length < AEAD_TAG_BYTES) return undefined;
+    if (sealed.length < AEAD_TAG_BYTES || !this.#replay.check(packetNumber)) return undefined;
     try {
-      const iv = new Uint8Array(AEAD_NONCE_BYTES);
-      packetNonce(this.#recvIv, packetNumber, iv);
+      const iv = view(packetNonce(this.#recvIv, packetNumber, this.#openNonce));
       const pt = await crypto.subtle.decrypt(
         { name: "AES-GCM", iv, additionalData: view(header), tagLength: AEAD_TAG_BYTES * 8 },
         this.#recvKey,
         view(sealed),
       );
-      return new Uint8Array(pt);
+      // two copies may be decrypting at once: only the first to finish counts
+      return this.#replay.mark(packetNumber) ? new Uint8Array(pt) : undefined;
     } catch {
       return undefined;
     }

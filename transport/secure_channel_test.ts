@@ -17,20 +17,26 @@ import {
 import type { HandshakeTranscript } from "../protocol/security/key_schedule.ts";
 import { MultiplayerError } from "../protocol/errors.ts";
 
-async function pair(
-  algo: "X25519" | "P-256" = "X25519",
-  psk?: { client?: Uint8Array; server?: Uint8Array },
-): Promise<{ client: SecureChannel; server: SecureChannel; transcript: HandshakeTranscript }> {
-  const c: EphemeralKeyPair = await generateEphemeralKeyPair(algo);
-  const s: EphemeralKeyPair = await generateEphemeralKeyPair(algo);
-  const transcript = {
+function transcriptOf(client: Uint8Array, server: Uint8Array): HandshakeTranscript {
+  return {
     version: 1,
     clientNonce: 0xdeadbeef,
     cookie: new Uint8Array(24).fill(5),
     sessionId: 1234,
-    clientPublicKey: c.publicKey,
-    serverPublicKey: s.publicKey,
+    clientPublicKey: client,
+    serverPublicKey: server,
   };
+}
+
+/** Both ends of one session; `serverSessionId` makes the server's transcript differ. */
+async function pair(
+  algo: "X25519" | "P-256" = "X25519",
+  psk?: { client?: Uint8Array; server?: Uint8Array },
+  serverSessionId = 1234,
+): Promise<{ client: SecureChannel; server: SecureChannel; transcript: HandshakeTranscript }> {
+  const c: EphemeralKeyPair = await generateEphemeralKeyPair(algo);
+  const s: EphemeralKeyPair = await generateEphemeralKeyPair(algo);
+  const transcript = transcriptOf(c.publicKey, s.publicKey);
   const client = await createSecureChannel({
     role: "client",
     ephemeral: c,
@@ -42,13 +48,14 @@ async function pair(
     role: "server",
     ephemeral: s,
     peerPublicKey: c.publicKey,
-    transcript,
+    transcript: { ...transcript, sessionId: serverSessionId },
     psk: psk?.server,
   });
   return { client, server, transcript };
 }
 
 const header = new Uint8Array([0x4e, 0x50, 1, 0, 0, 4, 210, 0, 7]);
+const msg4 = new Uint8Array(4);
 
 Deno.test("secure channel: round trip both directions (X25519 and P-256)", async () => {
   for (const algo of ["X25519", "P-256"] as const) {
@@ -100,6 +107,36 @@ Deno.test("secure channel: nonces never reused (strictly increasing packet numbe
   await client.seal(header, msg, 2 ** 40); // gaps are fine
 });
 
+Deno.test("secure channel: open accepts reordering, rejects replays and stale numbers", async () => {
+  const { client, server } = await pair();
+  const msg = (pn: number) => new Uint8Array([pn & 0xff, pn >> 8]);
+  // sealed concurrently (shared nonce scratch must not leak between calls), opened out of order
+  const sealed = await Promise.all(
+    Array.from({ length: 64 }, (_, pn) => client.seal(header, msg(pn), pn)),
+  );
+  const order = [5, 0, 63, 1, 2, 40, 3, 4, ...Array.from({ length: 57 }, (_, i) => 62 - i)]
+    .filter((pn, i, all) => all.indexOf(pn) === i);
+  assert.equal(order.length, 64);
+  const opened = await Promise.all(order.map((pn) => server.open(header, sealed[pn], pn)));
+  opened.forEach((pt, i) => assert.deepEqual(pt, msg(order[i]), `pn ${order[i]}`));
+  // every replay is refused, also two copies racing each other
+  for (const pn of [0, 5, 63]) assert.equal(await server.open(header, sealed[pn], pn), undefined);
+  const late = await client.seal(header, msg(64), 64);
+  const race = await Promise.all([server.open(header, late, 64), server.open(header, late, 64)]);
+  assert.equal(race.filter((r) => r !== undefined).length, 1, "exactly one copy opens");
+  // a forged (unauthentic) high number does not move the window
+  const forged = sealed[10].slice();
+  forged[0] ^= 1;
+  assert.equal(await server.open(header, forged, 100_000), undefined);
+  const next = await client.seal(header, msg(65), 65);
+  assert.deepEqual(await server.open(header, next, 65), msg(65));
+  // far ahead (authentic): numbers more than the window behind it are stale
+  const old = await client.seal(header, msg(2), 66);
+  const far = await client.seal(header, msg(1), 10_000);
+  assert.deepEqual(await server.open(header, far, 10_000), msg(1));
+  assert.equal(await server.open(header, old, 66), undefined, "never opened, but too old");
+});
+
 Deno.test("secure channel: mismatched PSK or transcript yields no usable channel", async () => {
   const a = await pair("X25519", {
     client: new Uint8Array(32).fill(1),
@@ -114,32 +151,8 @@ Deno.test("secure channel: mismatched PSK or transcript yields no usable channel
   const ok = await b.client.seal(header, new Uint8Array([1, 2, 3]), 0);
   assert.deepEqual(await b.server.open(header, ok, 0), new Uint8Array([1, 2, 3]));
 
-  const c = await generateEphemeralKeyPair();
-  const s = await generateEphemeralKeyPair();
-  const t = {
-    version: 1,
-    clientNonce: 1,
-    cookie: new Uint8Array(24),
-    sessionId: 1,
-    clientPublicKey: c.publicKey,
-    serverPublicKey: s.publicKey,
-  };
-  const client = await createSecureChannel({
-    role: "client",
-    ephemeral: c,
-    peerPublicKey: s.publicKey,
-    transcript: t,
-  });
-  const server = await createSecureChannel({
-    role: "server",
-    ephemeral: s,
-    peerPublicKey: c.publicKey,
-    transcript: { ...t, sessionId: 2 },
-  });
-  assert.equal(
-    await server.open(header, await client.seal(header, new Uint8Array(4), 0), 0),
-    undefined,
-  );
+  const m = await pair("X25519", undefined, 2); // transcripts differ in the session id
+  assert.equal(await m.server.open(header, await m.client.seal(header, msg4, 0), 0), undefined);
 });
 
 Deno.test("secure channel: pinned server key accepts the right server, rejects others", async () => {
@@ -184,14 +197,7 @@ Deno.test("secure channel: public key serialization and hostile peer keys", asyn
   assert.throws(() => encodePublicKey(KeyAlgorithm.X25519, new Uint8Array(31)), MultiplayerError);
 
   const own = await generateEphemeralKeyPair();
-  const transcript = {
-    version: 1,
-    clientNonce: 1,
-    cookie: new Uint8Array(24),
-    sessionId: 1,
-    clientPublicKey: own.publicKey,
-    serverPublicKey: own.publicKey,
-  };
+  const transcript = transcriptOf(own.publicKey, own.publicKey);
   const hostile = [
     new Uint8Array([1, ...new Uint8Array(32)]), // X25519 zero point: all-zero secret
     new Uint8Array([1, 1, ...new Uint8Array(31)]), // small-order point

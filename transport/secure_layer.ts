@@ -4,15 +4,18 @@
  * exposes transcripts; this layer runs the auth hook, the WebCrypto key exchange and AES-GCM.
  *
  * Sealed datagram (type 7): `94 cd d7 VV 07 ce <session u32> cf <packetNumber u64>` (19 bytes,
- * authenticated as AAD) followed by AES-256-GCM(ciphertext of the whole DATA datagram + tag).
- * Packet numbers count up per direction from a separate counter, so a nonce is never reused.
+ * authenticated as AAD) followed by AES-256-GCM(ciphertext of the whole DATA or DISCONNECT
+ * datagram + tag). Packet numbers count up per direction from a separate counter, so a nonce is
+ * never reused; the receiver accepts each at most once (any order within a replay window).
+ * Once a session has keys, a DISCONNECT in clear for it is dropped: an on-path attacker who saw
+ * the session id cannot end the session.
  *
  * @module
  */
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
 import { DisconnectReason } from "../protocol/errors.ts";
 import { peekPacketType, peekSessionId } from "../protocol/frame.ts";
-import { MAGIC } from "../protocol/handshake.ts";
+import { decodeHandshake, MAGIC, PacketType } from "../protocol/handshake.ts";
 import type { Host } from "../protocol/host.ts";
 import type { AcceptVerification } from "../protocol/host_handshake.ts";
 import { copyAddress, sameAddress } from "../protocol/host_handshake.ts";
@@ -83,9 +86,12 @@ export interface SecureLayerOptions {
 
 /** Counters of what the layer dropped. */
 export interface SecureLayerCounters {
-  /** Sealed datagrams that failed to authenticate (tampered, forged, replayed keys). */
+  /** Sealed datagrams that failed to open (tampered, forged, wrong keys, replayed). */
   openFailed: number;
-  /** Datagrams dropped before decryption (unknown session, wrong address, clear DATA, busy). */
+  /**
+   * Datagrams dropped before decryption (unknown session, wrong address, clear DATA, a clear
+   * DISCONNECT for a keyed session, busy).
+   */
   dropped: number;
   /** Datagrams sealed. */
   sealed: number;
@@ -150,8 +156,8 @@ export class SecureLayer implements DriverLayer {
   receive(bytes: Uint8Array, from: PeerAddress): boolean {
     if (!this.#o.encryption) return false;
     const type = peekPacketType(bytes);
-    if (type === 0) {
-      this.counters.dropped++; // clear DATA is never accepted on an encrypted peer
+    if (type === 0 || (type === PacketType.DISCONNECT && this.#sessions.has(sessionOf(bytes)))) {
+      this.counters.dropped++; // neither may travel in clear once a session has keys
       return true;
     }
     if (type !== PACKET_TYPE_SEALED) return false; // handshake datagrams stay in clear
@@ -175,7 +181,7 @@ export class SecureLayer implements DriverLayer {
     ).then((plain) => {
       this.#opens--;
       if (this.#closed) return;
-      if (!plain || peekSessionId(plain) !== session) {
+      if (!plain || sessionOf(plain) !== session) {
         this.counters.openFailed++;
         return;
       }
@@ -186,12 +192,20 @@ export class SecureLayer implements DriverLayer {
     return true;
   }
 
-  /** @internal Sends one outgoing datagram, sealing DATA; order is kept across flushes. */
+  /**
+   * @internal Sends one outgoing datagram, sealing DATA and DISCONNECT; order is kept across
+   * flushes. DISCONNECT goes in clear only while this end has no keys (neither has the peer's
+   * key confirmation arrived here, so the peer may have none either).
+   */
   send(bytes: Uint8Array, to: PeerAddress): void {
-    if (this.#o.encryption && peekPacketType(bytes) === 0) {
-      const session = peekSessionId(bytes);
+    const type = this.#o.encryption ? peekPacketType(bytes) : -1;
+    if (type === 0 || type === PacketType.DISCONNECT) {
+      const session = sessionOf(bytes);
       const s = this.#sessions.get(session);
-      if (!s) return; // no keys (yet or any more): never send in clear
+      if (!s) {
+        if (type === PacketType.DISCONNECT) this.#batch.push({ to, bytes });
+        return; // no keys (yet or any more): DATA never goes in clear
+      }
       const pn = s.channel.lastSealedPacketNumber + 1;
       const header = sealedHeader(session, pn);
       const sealed = s.channel.seal(header, bytes, pn).then((ct) => {
@@ -365,6 +379,14 @@ export class SecureLayer implements DriverLayer {
       if (!host.entryBySession(session)) this.#sessions.delete(session);
     }
   }
+}
+
+// session id of a DATA or DISCONNECT datagram, -1 for anything else
+function sessionOf(bytes: Uint8Array): number {
+  const type = peekPacketType(bytes);
+  if (type === 0) return peekSessionId(bytes);
+  if (type !== PacketType.DISCONNECT) return -1;
+  return decodeHandshake(bytes)?.sessionId ?? -1;
 }
 
 function sealedHeader(session: number, pn: number): Uint8Array {

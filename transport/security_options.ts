@@ -111,7 +111,7 @@ export interface ClientSecurityOptions {
 
 /** Host options and optional layer derived from a create call's options. */
 export interface SecuritySetup {
-  /** Extra host options. */
+  /** Extra host options (only the fields that were set, so they never override defaults). */
   readonly host: Partial<HostOptions>;
   /** Layer to run the driver through, when needed. */
   readonly layer?: SecureLayer;
@@ -121,6 +121,11 @@ function checkBytes(v: unknown, what: string, max: number): void {
   if (v !== undefined && (!(v instanceof Uint8Array) || v.length > max)) {
     throw new MultiplayerError("INVALID_ARGUMENT", `${what} must be a Uint8Array of <= ${max} B`);
   }
+}
+
+// drops undefined fields so that spreading them does not override other settings
+function defined(o: Partial<HostOptions>): Partial<HostOptions> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /**
@@ -158,7 +163,7 @@ export function serverSecurity(o: ServerLimitOptions & ServerSecurityOptions): S
     asyncHandshake: encryption || o.authenticate !== undefined,
     datagramSize: encryption ? DEFAULTS.datagramSize - SEALED_OVERHEAD : undefined,
   };
-  if (!host.asyncHandshake) return { host };
+  if (!host.asyncHandshake) return { host: defined(host) };
   const layer = new SecureLayer({
     role: "server",
     encryption,
@@ -166,7 +171,7 @@ export function serverSecurity(o: ServerLimitOptions & ServerSecurityOptions): S
     serverIdentity: o.serverIdentity,
     preSharedKey: o.preSharedKey,
   });
-  return { host, layer };
+  return { host: defined(host), layer };
 }
 
 /**
@@ -191,7 +196,7 @@ export async function clientSecurity(o: ClientSecurityOptions): Promise<Security
       "serverPublicKey/preSharedKey need encryption: true",
     );
   }
-  if (!o.encryption) return { host: { connectToken: o.authPayload } };
+  if (!o.encryption) return { host: defined({ connectToken: o.authPayload }) };
   const ephemeral = await generateEphemeralKeyPair();
   const layer = new SecureLayer({
     role: "client",

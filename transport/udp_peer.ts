@@ -8,6 +8,7 @@ import {
   peerHostOptions,
   startHost,
 } from "./multiplayer_peer.ts";
+import { checkPort } from "./ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "./simulated_transport.ts";
 import { type Clock, type DatagramTransport, systemClock } from "./transport.ts";
 import {
@@ -63,12 +64,6 @@ export interface UdpClientOptions extends ClientSecurityOptions {
   inBandwidth?: number;
   /** Upload cap in bytes/s (default 0 = none). */
   outBandwidth?: number;
-}
-
-function checkPort(port: number, what: string): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new MultiplayerError("INVALID_ARGUMENT", `${what} must be an integer in [0, 65535]`);
-  }
 }
 
 // drops undefined fields so they do not override the peer's settings

@@ -15,21 +15,39 @@ import {
   peerHostOptions,
   startHost,
 } from "./multiplayer_peer.ts";
+import { checkPort } from "./ports.ts";
+import {
+  clientSecurity,
+  type ServerLimitOptions,
+  serverSecurity,
+  type ServerSecurityOptions,
+} from "./security_options.ts";
 import { addressKey, systemClock } from "./transport.ts";
 import { UdpTransport } from "./udp_transport.ts";
 import { WebSocketServerTransport } from "./websocket_server_transport.ts";
 import { toWebSocketUrl, WebSocketClientTransport, WsCloseCode } from "./websocket_transport.ts";
 
 /**
- * Options of {@link WebSocketMultiplayerPeer.createServer}.
+ * Options of {@link WebSocketMultiplayerPeer.createServer}. Same names as the UDP server's where
+ * they apply: `maxClients`, `authenticate` and every limit of `ServerLimitOptions` (they cover
+ * UDP clients of a mixed server too). Not here, on purpose: `encryption`, `serverIdentity`,
+ * `preSharedKey` (serve `wss:` through TLS instead; passing `encryption: true` throws) and
+ * `inBandwidth`/`outBandwidth` (a WebSocket rides TCP's own flow and congestion control; the
+ * per-socket bound is `maxBufferedBytes`).
  *
  * @example
  * ```ts
  * import type { WebSocketServerPeerOptions } from "./websocket_peer.ts";
- * const options: WebSocketServerPeerOptions = { bindAddress: "127.0.0.1", udpPort: 0 };
+ * const options: WebSocketServerPeerOptions = {
+ *   bindAddress: "127.0.0.1",
+ *   udpPort: 0,
+ *   maxPendingHandshakes: 64,
+ *   authenticate: ({ payload }) => payload.length > 0 || { reject: "token required" },
+ * };
  * ```
  */
-export interface WebSocketServerPeerOptions {
+export interface WebSocketServerPeerOptions
+  extends ServerLimitOptions, Pick<ServerSecurityOptions, "authenticate"> {
   /** Most clients at once, WebSocket and UDP together (default 32). */
   maxClients?: number;
   /** Address to bind the listener(s) to (default `"0.0.0.0"`). */
@@ -43,17 +61,24 @@ export interface WebSocketServerPeerOptions {
 }
 
 /**
- * Options of {@link WebSocketMultiplayerPeer.createClient}.
+ * Options of {@link WebSocketMultiplayerPeer.createClient}; names as the UDP client's where they
+ * apply. For encryption connect to a `wss:` URL (`encryption`, `serverPublicKey`, `preSharedKey`
+ * do not apply; `encryption: true` throws); bandwidth caps do not apply either (TCP paces).
  *
  * @example
  * ```ts
  * import type { WebSocketClientPeerOptions } from "./websocket_peer.ts";
- * const options: WebSocketClientPeerOptions = { connectTimeoutMs: 2000 };
+ * const options: WebSocketClientPeerOptions = {
+ *   connectTimeoutMs: 2000,
+ *   authPayload: new TextEncoder().encode("my-token"),
+ * };
  * ```
  */
 export interface WebSocketClientPeerOptions {
   /** Give up connecting after this long (default 5000 ms) with `connection_failed`. */
   connectTimeoutMs?: number;
+  /** Bytes for the server's `authenticate` hook (at most 1024), as on UDP. */
+  authPayload?: Uint8Array;
   /** Send buffer bound; past it the socket is closed (default 16 MiB). */
   maxBufferedBytes?: number;
 }
@@ -61,9 +86,13 @@ export interface WebSocketClientPeerOptions {
 /** How often the server closes sockets that are not (or no longer) in the session. */
 const SWEEP_INTERVAL_MS = 1000;
 
-function checkPort(port: number, what: string): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new MultiplayerError("INVALID_ARGUMENT", `${what} must be an integer in [0, 65535]`);
+// JS callers may pass UDP-only security options: say what to use instead of ignoring them
+function refuseEncryption(o: object): void {
+  if ((o as { encryption?: unknown }).encryption) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      "WebSocket peers do not take encryption: serve and connect with wss:// (TLS) instead",
+    );
   }
 }
 
@@ -161,6 +190,8 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
 
   async #startServer(port: number | undefined, options: WebSocketServerPeerOptions): Promise<void> {
     if (options.udpPort !== undefined) checkPort(options.udpPort, "udpPort");
+    refuseEncryption(options);
+    const security = serverSecurity({ ...options, encryption: false });
     beginCreate(this);
     let ws: WebSocketServerTransport | undefined;
     let udp: UdpTransport | undefined;
@@ -180,13 +211,14 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
       const both = udp ? new CompositeTransport({ ws, udp }) : undefined;
       const host = new Host({
         ...base,
+        ...security.host,
         role: "server",
         maxClients: options.maxClients,
         reliableCarrier: true,
         // Mixed: each connection's mode follows its carrier (UDP clients keep acks/retransmits).
         reliableCarrierFor: both ? (address) => both.reliableFor(address) : undefined,
       });
-      const driver = startHost(this, host, both ?? ws, systemClock);
+      const driver = startHost(this, host, both ?? ws, systemClock, security.layer);
       (both ?? ws).onPeerClosed((address, code) => {
         host.handleCarrierClosed(address, reasonOf(code), driver.clock.now());
         driver.touch();
@@ -216,6 +248,8 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
    */
   async createClient(url: string | URL, options: WebSocketClientPeerOptions = {}): Promise<void> {
     const target = toWebSocketUrl(url);
+    refuseEncryption(options);
+    const security = await clientSecurity({ authPayload: options.authPayload });
     beginCreate(this);
     let carrier: WebSocketClientTransport;
     try {
@@ -228,6 +262,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
     }
     const host = new Host({
       ...peerHostOptions(this),
+      ...security.host,
       role: "client",
       reliableCarrier: true,
       connectTimeoutMs: options.connectTimeoutMs,

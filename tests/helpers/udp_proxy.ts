@@ -13,6 +13,8 @@ export interface UdpProxy {
   readonly port: number;
   /** Current rewrite hook. */
   mangle: Mangle;
+  /** Sends `bytes` as if forwarded (to the server from the client's side, or back). */
+  inject(bytes: Uint8Array, toServer: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,11 @@ export function startProxy(serverPort: number): UdpProxy {
   const proxy: UdpProxy = {
     port: (front.addr as Deno.NetAddr).port,
     mangle: (b) => b,
+    inject: async (bytes, toServer) => {
+      if (toServer) await back.send(bytes, server);
+      else if (client) await front.send(bytes, client);
+      else throw new Error("no client yet");
+    },
     close: async () => {
       front.close();
       back.close();

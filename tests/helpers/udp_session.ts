@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { ConnectionStatus, type MultiplayerPeerBase, UdpMultiplayerPeer } from "../../mod.ts";
+import {
+  ConnectionStatus,
+  type MultiplayerPeerBase,
+  TransferMode,
+  UdpMultiplayerPeer,
+} from "../../mod.ts";
 import type { SimulationOptions, UdpClientOptions, UdpServerOptions } from "../../mod.ts";
 
 /** A peer plus everything it dispatched. */
@@ -85,24 +90,70 @@ export async function startSession(o: SessionOptions = {}): Promise<{
     clients.push(c);
   }
   const all = [server, ...clients];
+  await awaitJoined(server, clients);
+  return { server, clients, all };
+}
+
+/** Waits until every client is connected and, with relay on, knows every other one. */
+export async function awaitJoined(
+  server: Recorded<MultiplayerPeerBase>,
+  clients: Recorded<MultiplayerPeerBase>[],
+): Promise<void> {
+  const all = [server, ...clients];
   await pumpUntil(
     all,
     () => clients.every((c) => c.peer.getConnectionStatus() === ConnectionStatus.CONNECTED),
     5000,
     "clients connect",
   );
-  // relay on: wait until every client knows every other one
-  if (server.peer.serverRelay) {
-    const want = clients.length; // the server + the other clients
-    await pumpUntil(
-      all,
-      () =>
-        clients.every((c) => c.events.filter((e) => e.type === "peer_connected").length === want),
-      5000,
-      "peer announcements",
-    );
+  if (!server.peer.serverRelay) return;
+  const want = clients.length; // the server + the other clients
+  await pumpUntil(
+    all,
+    () => clients.every((c) => c.events.filter((e) => e.type === "peer_connected").length === want),
+    5000,
+    "peer announcements",
+  );
+}
+
+/**
+ * The foundation's reliable soak: `a` sends `n` reliable packets on each of channels 0 and 1
+ * to the server, which must get every one exactly once and in order per channel.
+ */
+export async function reliableSoak(
+  server: Recorded<MultiplayerPeerBase>,
+  a: Recorded<MultiplayerPeerBase>,
+  all: Recorded<MultiplayerPeerBase>[],
+  n: number,
+  what: string,
+): Promise<void> {
+  a.peer.setTargetPeer(1);
+  a.peer.transferMode = TransferMode.RELIABLE;
+  for (let i = 0; i < n; i++) {
+    for (const ch of [0, 1]) {
+      a.peer.transferChannel = ch;
+      a.peer.putVar([ch, i]);
+    }
   }
-  return { server, clients, all };
+  const next = [0, 0];
+  await pumpUntil(
+    all,
+    () => {
+      while (server.peer.getAvailablePacketCount() > 0) {
+        const ch = server.peer.getPacketChannel();
+        const [vch, i] = server.peer.getVar() as [number, number];
+        if (vch !== ch || i !== next[ch]) {
+          throw new Error(
+            `${what}: channel ${ch}: expected [${ch}, ${next[ch]}], got [${vch}, ${i}]`,
+          );
+        }
+        next[ch]++;
+      }
+      return next[0] === n && next[1] === n;
+    },
+    60_000,
+    what,
+  );
 }
 
 /** Closes every peer. */

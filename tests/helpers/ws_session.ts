@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { ConnectionStatus, type MultiplayerPeerBase, UdpMultiplayerPeer } from "../../mod.ts";
+import { type MultiplayerPeerBase, UdpMultiplayerPeer } from "../../mod.ts";
 import {
   WebSocketMultiplayerPeer,
   type WebSocketServerPeerOptions,
 } from "../../transport/websocket_peer.ts";
-import { pumpUntil, record, type Recorded } from "./udp_session.ts";
+import { awaitJoined, record, type Recorded } from "./udp_session.ts";
 
 /**
  * Which carrier each client uses.
@@ -77,23 +77,6 @@ export async function startWsSession(o: WsSessionOptions = {}): Promise<{
     }
     clients.push(c);
   }
-  const all = [server, ...clients];
-  await pumpUntil(
-    all,
-    () => clients.every((c) => c.peer.getConnectionStatus() === ConnectionStatus.CONNECTED),
-    5000,
-    "clients connect",
-  );
-  if (server.peer.serverRelay) {
-    await pumpUntil(
-      all,
-      () =>
-        clients.every((c) =>
-          c.events.filter((e) => e.type === "peer_connected").length === clients.length
-        ),
-      5000,
-      "peer announcements",
-    );
-  }
-  return { server, clients, all };
+  await awaitJoined(server, clients);
+  return { server, clients, all: [server, ...clients] };
 }
