@@ -4,33 +4,26 @@
  *
  * @module
  */
-import { ConnectionStatus, MAX_PEER_ID, TransferMode } from "./constants.ts";
+import { ConnectionStatus, type TransferMode } from "./constants.ts";
 import type { ConnectionApi } from "./connection_types.ts";
-import { type AcceptCrypto, SYSTEM_CHANNEL } from "./control.ts";
+import type { AcceptCrypto } from "./control.ts";
 import { DisconnectReason, MultiplayerError } from "./errors.ts";
 import { peekSessionId } from "./frame.ts";
-import { encodeDisconnect } from "./handshake.ts";
-import { ReassemblyBudget } from "./fragmenter.ts";
 import { type AcceptVerification, ClientHandshake, sameAddress } from "./host_handshake.ts";
 import {
   type HandshakeCounters,
   type HandshakeRequest,
   ServerHandshake,
 } from "./server_handshake.ts";
-import { type HostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host_options.ts";
+import type { HostOptions } from "./host_options.ts";
 import type { HostEvent, InboundPacket, Transmit } from "./host_types.ts";
-import { BoundedQueue } from "./queue.ts";
-import { HostFlow } from "./host_flow.ts";
-import { InboundQueue } from "./host_inbound.ts";
-import { type PeerEntry, PeerTable } from "./host_peers.ts";
-import { HostRouter, type RoutingHost } from "./host_routing.ts";
+import { HostCore } from "./host_core.ts";
+import type { PeerEntry } from "./host_peers.ts";
 import type { PeerStats } from "./peer_stats.ts";
 import type { PeerAddress } from "../transport/transport.ts";
 
 export type { PeerEntry } from "./host_peers.ts";
 
-/** How many copies of DISCONNECT are sent (it is not retransmitted). */
-const DISCONNECT_COPIES = 3;
 /** Longest a graceful `disconnectPeer` waits for queued data to be acknowledged. */
 const LINGER_MS = 2000;
 
@@ -45,25 +38,7 @@ const LINGER_MS = 2000;
  * console.log(server.uniqueId, server.status); // 1 2
  * ```
  */
-export class Host implements RoutingHost {
-  /** Resolved options. */
-  readonly options: ResolvedHostOptions;
-  /** Servers: answer new clients with REJECT (REFUSED). */
-  refuseNewConnections = false;
-  /** @internal The peer table (lookups, transmit work list, deadlines). */
-  readonly peers: PeerTable = new PeerTable();
-  #status: ConnectionStatus;
-  #uniqueId: number;
-  #channelCount: number;
-  #serverRelay: boolean;
-  readonly #router: HostRouter;
-  readonly #raw: BoundedQueue<Transmit>;
-  readonly #events = new BoundedQueue<HostEvent>(65_536);
-  readonly #inbound: InboundQueue;
-  readonly #reassembly: ReassemblyBudget;
-  readonly #flow: HostFlow<PeerEntry>; // receive-window feedback + bandwidth split
-  readonly #flowCaps: boolean; // bandwidth caps: joins and leaves re-split every connection
-  #now = 0; // time of the input being handled (message sinks have no `now`)
+export class Host extends HostCore {
   readonly #tx: { to: PeerAddress; bytes: Uint8Array } = {
     to: { hostname: "", port: 0 },
     bytes: new Uint8Array(0),
@@ -75,53 +50,14 @@ export class Host implements RoutingHost {
 
   /** Creates a server (listening at once) or an idle client (call {@link Host.connect}). */
   constructor(options: HostOptions) {
-    this.options = resolveHostOptions(options);
-    this.#channelCount = this.options.channelCount;
-    this.#serverRelay = this.options.serverRelay;
-    this.#router = new HostRouter(this);
-    this.#raw = new BoundedQueue(1024);
-    this.#inbound = new InboundQueue(this.options);
-    this.#reassembly = new ReassemblyBudget(this.options.maxTotalReassemblyBytes);
-    this.#flow = new HostFlow(this.options, (entry, bytes) => this.#system(entry, bytes));
-    this.#flowCaps = this.options.inBandwidth > 0 || this.options.outBandwidth > 0;
-    if (this.options.role === "server") {
-      this.#status = ConnectionStatus.CONNECTED;
-      this.#uniqueId = 1;
-      this.#server = new ServerHandshake(this, this.options);
-    } else {
-      this.#status = ConnectionStatus.DISCONNECTED;
-      this.#uniqueId = 0;
-      this.#client = new ClientHandshake(this, this.options);
-    }
+    super(options);
+    if (this.options.role === "server") this.#server = new ServerHandshake(this, this.options);
+    else this.#client = new ClientHandshake(this, this.options);
   }
 
-  /** This endpoint's id: 1 on servers; assigned by the server on clients (0 before). */
-  get uniqueId(): number {
-    return this.#uniqueId;
-  }
-  /** DISCONNECTED, CONNECTING or CONNECTED. */
-  get status(): ConnectionStatus {
-    return this.#status;
-  }
-  /** User channels (a client adopts the server's count when accepted). */
-  get channelCount(): number {
-    return this.#channelCount;
-  }
-  /** Whether clients' packets to other clients are relayed (a client learns it on accept). */
-  get serverRelay(): boolean {
-    return this.#serverRelay;
-  }
-  /** True on servers. */
-  get isServer(): boolean {
-    return this.options.role === "server";
-  }
-  /** Largest packet {@link Host.send} accepts (`encodeBufferMaxSize`). */
-  get maxPacketSize(): number {
-    return this.options.encodeBufferMaxSize;
-  }
   /** Connected remotes: clients on a server, `[1]` plus announced peers on a client. */
   peerIds(): number[] {
-    return this.#router.peerIds();
+    return this.router.peerIds();
   }
   /** Address of a directly connected peer. */
   peerAddress(id: number): PeerAddress | undefined {
@@ -157,19 +93,19 @@ export class Host implements RoutingHost {
   }
   /** Packets waiting in the inbound queue. */
   get inboundCount(): number {
-    return this.#inbound.length;
+    return this.inbound.length;
   }
   /** Events waiting for {@link Host.pollEvent}. */
   get eventCount(): number {
-    return this.#events.length;
+    return this.events.length;
   }
   /** Bytes waiting in the inbound queue. */
   get inboundBytes(): number {
-    return this.#inbound.bytes;
+    return this.inbound.bytes;
   }
   /** Bytes held in reassembly buffers across all connections. */
   get reassemblyBytes(): number {
-    return this.#reassembly.used;
+    return this.reassembly.used;
   }
   /** Servers: what the handshake dropped or refused (undefined on clients). */
   get handshakeCounters(): Readonly<HandshakeCounters> | undefined {
@@ -204,7 +140,7 @@ export class Host implements RoutingHost {
     crypto: AcceptCrypto | undefined,
     now: number,
   ): number | undefined {
-    this.#now = now;
+    this.now = now;
     return this.#server?.accept(ticket, crypto, now);
   }
   /** Rejects a parked request; the client gets `connection_failed` with `reason` + `message`. */
@@ -217,17 +153,17 @@ export class Host implements RoutingHost {
   }
   /** Clients: result of verifying the ACCEPT; false fails the attempt with CRYPTO_ERROR. */
   completeVerification(ok: boolean, message: string, now: number): void {
-    this.#now = now;
+    this.now = now;
     this.#client?.completeVerification(ok, message, now);
   }
 
   /** Clients: starts connecting to `server`. Throws ALREADY_ACTIVE when already used. */
   connect(server: PeerAddress, now: number): void {
     if (!this.#client) throw new MultiplayerError("INVALID_ARGUMENT", "connect() is for clients");
-    if (this.#status !== ConnectionStatus.DISCONNECTED || this.#client.used) {
+    if (this.state !== ConnectionStatus.DISCONNECTED || this.#client.used) {
       throw new MultiplayerError("ALREADY_ACTIVE", "this client host already connected once");
     }
-    this.#status = ConnectionStatus.CONNECTING;
+    this.state = ConnectionStatus.CONNECTING;
     this.#connectingTo = server;
     this.#client.start(server, now);
   }
@@ -236,8 +172,8 @@ export class Host implements RoutingHost {
 
   /** Handles one untrusted datagram. Never throws. */
   handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void {
-    if (this.#status === ConnectionStatus.DISCONNECTED) return;
-    this.#now = now;
+    if (this.state === ConnectionStatus.DISCONNECTED) return;
+    this.now = now;
     const session = peekSessionId(bytes);
     if (session >= 0) {
       const entry = this.peers.bySession.get(session);
@@ -249,7 +185,7 @@ export class Host implements RoutingHost {
       } finally {
         this.peers.markDirty(entry); // even a throw may have changed its state
       }
-      if (entry.closingAt > 0) this.#checkClosing(entry, now);
+      if (entry.closingAt > 0) this.checkClosing(entry, now);
       return;
     }
     try {
@@ -262,11 +198,11 @@ export class Host implements RoutingHost {
 
   /** Runs every timer that is due. Only connections whose deadline passed are visited. */
   handleTimeout(now: number): void {
-    this.#now = now;
+    this.now = now;
     this.#client?.handleTimeout(now);
     const peers = this.peers;
     for (const entry of peers.takeDue(now)) {
-      if (entry.closingAt > 0) this.#checkClosing(entry, now);
+      if (entry.closingAt > 0) this.checkClosing(entry, now);
       if (!peers.has(entry) || entry.conn.pollTimeout() > now) continue;
       entry.conn.handleTimeout(now);
       peers.markDirty(entry);
@@ -285,9 +221,9 @@ export class Host implements RoutingHost {
     now: number,
     detail?: string,
   ): void {
-    if (this.#status === ConnectionStatus.DISCONNECTED) return;
-    this.#now = now;
-    if (this.#client && this.#status === ConnectionStatus.CONNECTING) {
+    if (this.state === ConnectionStatus.DISCONNECTED) return;
+    this.now = now;
+    if (this.#client && this.state === ConnectionStatus.CONNECTING) {
       if (!this.#connectingTo || !sameAddress(this.#connectingTo, address)) return;
       this.#client.stop();
       this.failed(reason, detail ?? `the link to ${address.hostname}:${address.port} closed`);
@@ -303,10 +239,10 @@ export class Host implements RoutingHost {
 
   /** Next datagram to send, or undefined. The result is reused: consume it before calling again. */
   pollTransmit(now: number): Transmit | undefined {
-    const raw = this.#raw.shift();
+    const raw = this.raw.shift();
     if (raw) return raw;
-    this.#now = now;
-    this.#flow.flush(this.#inbound.bytes);
+    this.now = now;
+    this.flow.flush(this.inbound.bytes);
     const bytes = this.peers.nextTransmit(now, this.#txEntry);
     if (!bytes) return undefined;
     this.#tx.to = this.#txEntry.entry!.address;
@@ -322,19 +258,19 @@ export class Host implements RoutingHost {
 
   /** Next event, in order. */
   pollEvent(): HostEvent | undefined {
-    return this.#events.shift();
+    return this.events.shift();
   }
 
   /** Next packet for the application. */
   pollPacket(): InboundPacket | undefined {
-    const p = this.#inbound.shift();
-    if (p) this.#flow.touch(this.#inbound.lastOwner!);
+    const p = this.inbound.shift();
+    if (p) this.flow.touch(this.inbound.lastOwner!);
     return p;
   }
 
   /** The packet {@link Host.pollPacket} returns next, left in place. */
   peekPacket(): InboundPacket | undefined {
-    return this.#inbound.peek();
+    return this.inbound.peek();
   }
 
   // ------------------------------------------------------------------------------ commands
@@ -345,7 +281,7 @@ export class Host implements RoutingHost {
    * UNKNOWN_PEER, PACKET_TOO_LARGE or QUEUE_FULL. `data` must not be changed afterwards.
    */
   send(target: number, data: Uint8Array, mode: TransferMode, channel: number, now: number): void {
-    this.#router.send(target, data, mode, channel, now);
+    this.router.send(target, data, mode, channel, now);
   }
 
   /**
@@ -363,180 +299,23 @@ export class Host implements RoutingHost {
     } else if (entry.closingAt === 0) {
       entry.closingAt = now + Math.min(LINGER_MS, this.options.timeoutMs);
       this.peers.markStale(entry);
-      this.#checkClosing(entry, now);
+      this.checkClosing(entry, now);
     }
   }
 
   /** Closes the endpoint; every remote is told (DISCONNECT). No events are emitted. */
   close(_now: number): void {
     for (const entry of this.peers.byId.values()) {
-      this.#sendDisconnect(entry, DisconnectReason.CLOSED);
+      this.sendDisconnect(entry, DisconnectReason.CLOSED);
       entry.budget.release();
     }
-    this.#flow.clear();
+    this.flow.clear();
     this.peers.clear();
-    this.#router.forgetKnown();
+    this.router.forgetKnown();
     this.#client?.stop();
     this.#server?.clear();
-    this.#status = ConnectionStatus.DISCONNECTED;
+    this.state = ConnectionStatus.DISCONNECTED;
   }
 
   // -------------------------------------------------------- internal (used by handshakes)
-
-  /** @internal Queues a raw datagram (handshake); dropped when the queue is full. */
-  queueRaw(to: PeerAddress, bytes: Uint8Array): void {
-    this.#raw.push({ to, bytes });
-  }
-
-  /** @internal Queues an event. */
-  emit(event: HostEvent): void {
-    this.#events.push(event);
-  }
-
-  /** @internal Peer table lookups for the handshakes. */
-  entryById(id: number): PeerEntry | undefined {
-    return this.peers.byId.get(id);
-  }
-  /** @internal */
-  entryBySession(session: number): PeerEntry | undefined {
-    return this.peers.bySession.get(session);
-  }
-  /** @internal Number of live clients. */
-  get peerCount(): number {
-    return this.peers.size;
-  }
-
-  /** @internal Creates and registers a connection; announces it (server) or connects (client). */
-  addPeer(id: number, address: PeerAddress, sessionId: number, now: number): PeerEntry {
-    const budget = new ReassemblyBudget(this.options.maxReassemblyBytes, this.#reassembly);
-    const reliableCarrier = this.options.reliableCarrierFor(address);
-    const conn = this.options.createConnection({
-      sessionId,
-      wireChannelCount: this.#channelCount + 1,
-      datagramSize: this.options.datagramSize,
-      maxMessageSize: this.options.encodeBufferMaxSize,
-      timeoutMs: this.options.timeoutMs,
-      keepaliveMs: this.options.keepaliveMs,
-      reliableCarrier,
-      maxSendQueueBytes: this.options.maxSendQueueBytes,
-      maxReassemblyBytes: this.options.maxReassemblyBytes,
-      reassemblyBudget: budget,
-      now,
-    });
-    const entry: PeerEntry = {
-      id,
-      address,
-      sessionId,
-      conn,
-      dirty: false,
-      stale: false,
-      deadline: Infinity,
-      heapIndex: -1,
-      closingAt: 0,
-      budget,
-      inboundPackets: 0,
-      inboundBytes: 0,
-    };
-    conn.onMessage = (wire, mode, peer, payload) =>
-      this.#onMessage(entry, wire, mode, peer, payload);
-    this.peers.add(entry);
-    this.#flow.add(entry, reliableCarrier, this.peers.byId.values(), now);
-    if (this.#flowCaps) this.peers.markAllStale(); // every connection's share changed
-    if (this.options.role === "server") {
-      this.emit({ type: "peer_connected", id });
-      this.#router.announceJoin(entry, now);
-    }
-    return entry;
-  }
-
-  /** @internal Clients: the server accepted us. */
-  accepted(id: number, channelCount: number, serverRelay: boolean): void {
-    this.#uniqueId = id;
-    this.#channelCount = channelCount;
-    this.#serverRelay = serverRelay;
-    this.#status = ConnectionStatus.CONNECTED;
-    this.emit({ type: "peer_connected", id: 1 });
-    this.emit({ type: "connection_succeeded" });
-  }
-
-  /** @internal Clients: the attempt failed. */
-  failed(reason: DisconnectReason, message: string): void {
-    this.#status = ConnectionStatus.DISCONNECTED;
-    this.emit({ type: "connection_failed", reason, message });
-  }
-
-  /** @internal Removes a peer, emits its event exactly once, announces it, optionally tells it. */
-  removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void {
-    if (!this.peers.has(entry)) return;
-    if (tell) this.#sendDisconnect(entry, reason);
-    this.peers.delete(entry);
-    entry.budget.release();
-    this.#flow.remove(entry, this.peers.byId.values(), now);
-    if (this.#flowCaps) this.peers.markAllStale();
-    if (this.options.role === "client") {
-      this.#router.forgetKnown();
-      this.#status = ConnectionStatus.DISCONNECTED;
-      this.emit({ type: "server_disconnected", reason });
-      return;
-    }
-    this.emit({ type: "peer_disconnected", id: entry.id, reason });
-    this.#router.announceLeave(entry.id, now);
-  }
-
-  /**
-   * @internal Queues a packet for the application; false when the inbound limits refuse it
-   * (the connection then withholds the ack of a reliable message and drops an unreliable one).
-   */
-  deliver(
-    owner: PeerEntry,
-    from: number,
-    channel: number,
-    mode: TransferMode,
-    data: Uint8Array,
-  ): boolean {
-    if (!this.#inbound.push(owner, from, channel, mode, data)) return false;
-    this.#flow.touch(owner);
-    return true;
-  }
-
-  // ------------------------------------------------------------------------------ private
-
-  #sendDisconnect(entry: PeerEntry, reason: DisconnectReason): void {
-    for (let i = 0; i < DISCONNECT_COPIES; i++) {
-      this.queueRaw(entry.address, encodeDisconnect(entry.sessionId, reason));
-    }
-  }
-
-  #checkClosing(entry: PeerEntry, now: number): void {
-    if (entry.conn.queuedBytes === 0 || now >= entry.closingAt) {
-      this.removePeer(entry, DisconnectReason.CLOSED, true, now);
-    }
-  }
-
-  #onMessage(
-    entry: PeerEntry,
-    wire: number,
-    mode: TransferMode,
-    peer: number | undefined,
-    payload: Uint8Array,
-  ): boolean {
-    if (!this.peers.has(entry)) return true; // removed meanwhile: swallow
-    if (wire === SYSTEM_CHANNEL) {
-      if (this.#flow.receive(entry, payload, this.#now)) return true;
-      if (this.options.role === "client") this.#router.onControl(payload);
-      return true;
-    }
-    if (wire > this.#channelCount) return true;
-    if (this.options.role === "client") {
-      const from = peer ?? 1;
-      if (!Number.isInteger(from) || from < 1 || from > MAX_PEER_ID) return true;
-      return this.deliver(entry, from, wire - 1, mode, payload);
-    }
-    return this.#router.route(entry, peer ?? 1, wire, mode, payload, this.#now);
-  }
-
-  // A reliable system message (FLOW) to one peer; a full send queue means it cannot keep up.
-  #system(entry: PeerEntry, bytes: Uint8Array): void {
-    this.#router.sendOn(entry, SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, this.#now);
-  }
 }

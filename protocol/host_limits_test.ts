@@ -3,6 +3,7 @@ import { Connection } from "./connection.ts";
 import { ConnectionStatus, TransferMode } from "./constants.ts";
 import { DisconnectReason, MultiplayerError } from "./errors.ts";
 import { FakeNet, type Node } from "./host_test_util.ts";
+import { Host } from "./host.ts";
 import type { HostOptions } from "./host_options.ts";
 import type { ConnectionConfig } from "./connection_types.ts";
 
@@ -125,4 +126,25 @@ Deno.test("limits: max channels; a datagram on an unknown channel is dropped who
   s.host.handleDatagram(forger.pollTransmit(net.now)!, a.address, net.now);
   assert.equal(conn.stats.packetsDropped, before + 1);
   assert.equal(s.host.inboundCount, 0);
+});
+
+Deno.test("limits: a burst of 1000 connects from one address (many ports) is admitted", () => {
+  const server = new Host(real({ role: "server", maxClients: 1000, serverRelay: false }));
+  const at = (port: number) => ({ hostname: "127.0.0.1", port, transport: "udp" as const });
+  const clients = Array.from({ length: 1000 }, () => new Host(real({ role: "client" })));
+  // all at the same instant: the default rate limits and budgets must admit it
+  clients.forEach((c) => c.connect(at(9), 0));
+  for (let round = 0; round < 4; round++) { // REQUEST, CHALLENGE, CONNECT, ACCEPT
+    clients.forEach((c, i) => {
+      for (let t = c.pollTransmit(0); t; t = c.pollTransmit(0)) {
+        server.handleDatagram(t.bytes.slice(), at(3000 + i), 0);
+      }
+    });
+    for (let t = server.pollTransmit(0); t; t = server.pollTransmit(0)) {
+      clients[t.to.port - 3000].handleDatagram(t.bytes.slice(), at(9), 0);
+    }
+  }
+  assert.equal(server.peerCount, 1000);
+  assert.equal(server.handshakeCounters?.rateLimited, 0);
+  assert.ok(clients.every((c) => c.status === ConnectionStatus.CONNECTED));
 });

@@ -109,6 +109,7 @@ export class FakeNet {
   /** Return false to drop a datagram. */
   filter: (from: Node, to: PeerAddress, bytes: Uint8Array) => boolean = () => true;
   #seed = 1;
+  readonly #byPort = new Map<number, Node>();
 
   /** Adds a host at 127.0.0.1:`port` with a fake connection factory and a seeded random. */
   add(options: Omit<HostOptions, "createConnection">, port: number): Node {
@@ -125,6 +126,7 @@ export class FakeNet {
       alive: true,
     };
     this.nodes.push(node);
+    this.#byPort.set(port, node);
     return node;
   }
 
@@ -138,7 +140,7 @@ export class FakeNet {
           moved = true;
           const bytes = tx.bytes.slice();
           this.log.push({ from: node.address.port, to: tx.to.port, bytes });
-          const to = this.nodes.find((n) => n.address.port === tx!.to.port);
+          const to = this.#byPort.get(tx.to.port);
           if (!to?.alive || !this.filter(node, tx.to, bytes)) continue;
           to.host.handleDatagram(bytes, node.address, this.now);
         }

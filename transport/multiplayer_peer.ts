@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { abortCreate, beginCreate, peerHostOptions, startHost } from "./peer_lifecycle.ts";
 import { Connection } from "../protocol/connection.ts";
 import { ConnectionStatus, DEFAULTS, MAX_PEER_ID, TransferMode } from "../protocol/constants.ts";
 import { MultiplayerError } from "../protocol/errors.ts";
@@ -17,21 +18,8 @@ import type { MultiplayerPeerEventMap } from "./events.ts";
 import type { NetworkedMultiplayerPeer } from "./peer_api.ts";
 import { type DriverLayer, PeerDriver } from "./peer_driver.ts";
 import { PollWaiters } from "./poll_waiters.ts";
+import { registerPeerInternals } from "./peer_lifecycle.ts";
 import type { Clock, DatagramTransport } from "./transport.ts";
-
-interface PeerInternals {
-  hostOptions(p: MultiplayerPeerBase): Omit<HostOptions, "role">;
-  begin(p: MultiplayerPeerBase): void;
-  abort(p: MultiplayerPeerBase): void;
-  start(
-    p: MultiplayerPeerBase,
-    h: Host,
-    t: DatagramTransport,
-    c: Clock,
-    layer?: DriverLayer,
-  ): PeerDriver;
-}
-let internals: PeerInternals;
 
 /**
  * Shared logic of every multiplayer peer. Subclasses create a transport and use
@@ -307,12 +295,12 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   // -------------------------------------------------------------------------- lifecycle
 
   static {
-    internals = {
+    registerPeerInternals({
       hostOptions: (p) => p.#hostOptions(),
       begin: (p) => p.#beginCreate(),
       abort: (p) => p.#abortCreate(),
       start: (p, host, transport, clock, layer) => p.#startHost(host, transport, clock, layer),
-    };
+    });
   }
 
   #hostOptions(): Omit<HostOptions, "role"> {
@@ -426,79 +414,4 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   ): void {
     super.removeEventListener(type, listener, options);
   }
-}
-
-/**
- * Claims `peer` for a create call; throws MultiplayerError ALREADY_ACTIVE when it is active.
- *
- * @example
- * ```ts
- * import { abortCreate, beginCreate, MultiplayerPeerBase } from "./multiplayer_peer.ts";
- * class P extends MultiplayerPeerBase {}
- * const p = new P();
- * beginCreate(p);
- * abortCreate(p); // e.g. binding failed
- * ```
- */
-export function beginCreate(peer: MultiplayerPeerBase): void {
-  internals.begin(peer);
-}
-
-/**
- * Releases the claim of {@link beginCreate} after a failed create call.
- *
- * @example
- * ```ts
- * import { abortCreate, beginCreate, MultiplayerPeerBase } from "./multiplayer_peer.ts";
- * class P extends MultiplayerPeerBase {}
- * const p = new P();
- * beginCreate(p);
- * abortCreate(p);
- * beginCreate(p); // allowed again
- * ```
- */
-export function abortCreate(peer: MultiplayerPeerBase): void {
-  internals.abort(peer);
-}
-
-/**
- * Host options from the peer's settings (channels, relay, timeout, buffer size, connections).
- *
- * @example
- * ```ts
- * import { MultiplayerPeerBase, peerHostOptions } from "./multiplayer_peer.ts";
- * class P extends MultiplayerPeerBase {}
- * console.log(peerHostOptions(new P()).channelCount); // 3
- * ```
- */
-export function peerHostOptions(peer: MultiplayerPeerBase): Omit<HostOptions, "role"> {
-  return internals.hostOptions(peer);
-}
-
-/**
- * Starts the background driver of `host` over `transport` for `peer`, optionally through a
- * {@link DriverLayer} (authentication hook, encryption).
- *
- * @example
- * ```ts
- * import { beginCreate, MultiplayerPeerBase, peerHostOptions, startHost } from "./multiplayer_peer.ts";
- * import { Host } from "../protocol/host.ts";
- * import { UdpTransport } from "./udp_transport.ts";
- * import { systemClock } from "./transport.ts";
- * class P extends MultiplayerPeerBase {}
- * const p = new P();
- * beginCreate(p);
- * const host = new Host({ ...peerHostOptions(p), role: "server" });
- * startHost(p, host, await UdpTransport.bind({ hostname: "127.0.0.1" }), systemClock);
- * await p.close();
- * ```
- */
-export function startHost(
-  peer: MultiplayerPeerBase,
-  host: Host,
-  transport: DatagramTransport,
-  clock: Clock,
-  layer?: DriverLayer,
-): PeerDriver {
-  return internals.start(peer, host, transport, clock, layer);
 }

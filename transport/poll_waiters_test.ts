@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { PollWaiters } from "./poll_waiters.ts";
+import type { Clock, TimerHandle } from "./transport.ts";
+
+// A manual clock: counts timers, fires them on `advance`.
+function manualClock() {
+  let now = 0, next = 1, created = 0;
+  const timers = new Map<number, { at: number; cb: () => void }>();
+  const clock: Clock = {
+    now: () => now,
+    setTimer: (cb, delay) => {
+      created++;
+      timers.set(next, { at: now + delay, cb });
+      return next++;
+    },
+    clearTimer: (h: TimerHandle) => void timers.delete(h as number),
+  };
+  const advance = (to: number) => {
+    now = to;
+    for (const [h, t] of [...timers]) {
+      if (t.at <= now) {
+        timers.delete(h);
+        t.cb();
+      }
+    }
+  };
+  return { clock, advance, created: () => created, pending: () => timers.size };
+}
+
+Deno.test("poll waiters: activity resolves at once; one timer serves many polls", async () => {
+  const m = manualClock();
+  const waiters = new PollWaiters(m.clock);
+  for (let i = 0; i < 100; i++) {
+    const p = waiters.wait(1000);
+    waiters.wake();
+    await p;
+  }
+  assert.equal(m.created(), 1); // not one timer per poll
+  assert.equal(waiters.size, 0);
+  waiters.close();
+  assert.equal(m.pending(), 0);
+});
+
+Deno.test("poll waiters: timeouts resolve only the waits that are due", async () => {
+  const m = manualClock();
+  const waiters = new PollWaiters(m.clock);
+  let early = false, late = false;
+  const a = waiters.wait(100).then(() => early = true);
+  const b = waiters.wait(500).then(() => late = true);
+  m.advance(100);
+  await a;
+  assert.equal(early, true);
+  assert.equal(late, false);
+  assert.equal(waiters.size, 1);
+  m.advance(500);
+  await b;
+  assert.equal(late, true);
+  assert.equal(m.pending(), 0);
+  waiters.close();
+});
