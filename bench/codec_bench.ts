@@ -19,6 +19,9 @@ import { SentPackets } from "../protocol/sent_packets.ts";
 import { AckTracker } from "../protocol/ack_tracker.ts";
 import { ReassemblyBudget, UnreliableReassembler } from "../protocol/fragmenter.ts";
 import { ReliableReceiver } from "../protocol/reliable_channel.ts";
+import { Outbox } from "../protocol/connection_send.ts";
+import { PackResult } from "../protocol/packer.ts";
+import { ConnectionStats } from "../protocol/stats.ts";
 
 const PAYLOAD = new Uint8Array(32);
 const w = new MsgpackWriter(1200);
@@ -93,6 +96,31 @@ Deno.bench("connection round: send 30 x 32 B, transmit, receive, ack (per datagr
   for (let d = a.pollTransmit(t); d; d = a.pollTransmit(t)) b.handleDatagram(d, t);
   for (let d = b.pollTransmit(t + 5); d; d = b.pollTransmit(t + 5)) a.handleDatagram(d, t);
 });
+
+// send path alone: queue 30 x 32 B messages and pack them (reliable carrier: freed once written, so
+// the queue stays bounded without acks). Divide by 30 for ns per message.
+const outbox = new Outbox(
+  { wireChannelCount: 2, fragmentSize: 1100, maxMessageSize: 1 << 20, maxSendQueueBytes: 1 << 24 },
+  [undefined, undefined],
+  new ConnectionStats(),
+);
+const packed = new PackResult();
+Deno.bench("send + pack: 30 x 32 B reliable messages into one datagram (per 30 messages)", () => {
+  for (let i = 0; i < 30; i++) outbox.send(1, TransferMode.RELIABLE, PAYLOAD, undefined, 0);
+  beginData(w, 1, 1, 0, 0, 0, 0);
+  packed.count = 0;
+  outbox.pack(w, undefined, packed);
+  finishData(w, packed.count);
+  if (packed.count !== 30) throw new Error(`packed ${packed.count}`);
+});
+const carrierConn = new Connection({ ...cfg, reliableCarrier: true });
+Deno.bench(
+  "connection send + pollTransmit: 30 x 32 B reliable, carrier mode (per 30 messages)",
+  () => {
+    for (let i = 0; i < 30; i++) carrierConn.send(1, TransferMode.RELIABLE, PAYLOAD, undefined, 0);
+    if (carrierConn.pollTransmit(0) === undefined) throw new Error("nothing sent");
+  },
+);
 
 Deno.bench("connection construction", () => {
   new Connection(cfg);

@@ -189,18 +189,22 @@ function writeU32(bytes: Uint8Array, at: number, value: number): void {
   bytes[at + 3] = value;
 }
 
-/** Sends sequenced messages as fast as the peer's send queue accepts them. */
+/**
+ * Sends sequenced messages as fast as the peer drains them: tops its send queue up to a high-water
+ * mark, then parks on `poll` (the peer keeps sending from its queue and reads acks meanwhile).
+ */
 async function source(): Promise<void> {
   const size = config.size ?? 32;
-  const batchBytes = 64 * 1024;
-  const batch = Math.max(1, Math.floor(batchBytes / size));
+  // enough to cover one park (1-4 ms) at the best rate, small enough to drain fast at the end
+  const highWater = Math.max(size, 512 * 1024);
   let sent = 0;
   let queueFull = 0;
   // putPacket takes ownership of the payload, so each message needs a fresh buffer; the
   // sequence is written without a DataView to keep the harness's own cost per message small.
   while (running) {
     let full = false;
-    for (let i = 0; i < batch; i++) {
+    const room = highWater - peer.getPeerStats(1).queuedBytes;
+    for (let put = 0; put < room; put += size) {
       const payload = new Uint8Array(size);
       writeU32(payload, 0, sent + 1);
       if (size >= 8) writeU32(payload, size - 4, sent + 1);
@@ -216,7 +220,7 @@ async function source(): Promise<void> {
       }
       sent++;
     }
-    await (full ? delay(1) : nextTurn());
+    await (full ? delay(1) : nextTurn(peer));
   }
   emit("done", { sent, queueFull });
 }

@@ -19,8 +19,13 @@ export const MAX_SEQ_JUMP = 16384;
 export interface AckTrackerOptions {
   /** Ack at once when this many ack-eliciting packets are unacknowledged. */
   readonly ackEveryPackets: number;
-  /** Otherwise ack within this delay (ms). */
+  /** Otherwise ack within this delay (ms) packets carrying reliable data. */
   readonly maxAckDelayMs: number;
+  /**
+   * Ack delay (ms) for packets carrying only unreliable messages (default: `maxAckDelayMs`):
+   * nothing waits for these acks but congestion control, so they ride on later traffic.
+   */
+  readonly lazyAckDelayMs?: number;
 }
 
 /**
@@ -53,46 +58,56 @@ export class AckTracker {
   ackDeadline: number = Infinity;
   /** An ack should go out at once (threshold reached or reordering seen). */
   ackNow = false;
-  readonly #seen = new Uint8Array(ACK_WINDOW);
-  readonly #acked = new Uint8Array(ACK_WINDOW);
-  readonly #o: AckTrackerOptions;
+  // one bit per packet of the window (256 bytes for both, not 2 KiB)
+  readonly #seen = new Int32Array(ACK_WINDOW >>> 5);
+  readonly #acked = new Int32Array(ACK_WINDOW >>> 5);
+  readonly #every: number;
+  readonly #delay: number;
+  readonly #lazyDelay: number;
   /** Creates a tracker. */
   constructor(options: AckTrackerOptions) {
-    this.#o = options;
+    this.#every = options.ackEveryPackets;
+    this.#delay = options.maxAckDelayMs;
+    this.#lazyDelay = options.lazyAckDelayMs ?? options.maxAckDelayMs;
   }
   /** False for duplicates, packets older than the window, and implausible jumps. */
   isNew(seq: number): boolean {
     if (seq <= 0) return false;
     if (seq > this.largestSeen) return seq - this.largestSeen <= MAX_SEQ_JUMP;
     if (seq <= this.largestSeen - ACK_WINDOW) return false;
-    return this.#seen[seq & MASK] === 0;
+    return !bit(this.#seen, seq);
   }
-  /** Records a packet that passed {@link AckTracker.isNew} and was processed. */
-  record(seq: number, ackable: boolean, ackEliciting: boolean, now: number): void {
+  /**
+   * Records a packet that passed {@link AckTracker.isNew} and was processed. `urgent` (default
+   * true): it carried reliable data, so gaps and the short delay apply; otherwise the ack may
+   * wait `lazyAckDelayMs` for a datagram going out anyway.
+   */
+  record(seq: number, ackable: boolean, ackEliciting: boolean, now: number, urgent = true): void {
     if (seq > this.largestSeen) {
       // forget the slots the window slides over
       const from = Math.max(this.largestSeen + 1, seq - ACK_WINDOW + 1);
       for (let s = from; s <= seq; s++) {
-        this.#seen[s & MASK] = 0;
-        this.#acked[s & MASK] = 0;
+        clear(this.#seen, s);
+        clear(this.#acked, s);
       }
-      if (seq !== this.largestSeen + 1 && this.largestSeen !== 0 && ackEliciting) {
+      if (seq !== this.largestSeen + 1 && this.largestSeen !== 0 && ackEliciting && urgent) {
         this.ackNow = true; // gap: tell the sender quickly so it can fast-retransmit
       }
       this.largestSeen = seq;
-    } else if (ackEliciting) {
+    } else if (ackEliciting && urgent) {
       this.ackNow = true; // reordered/late packet fills a gap
     }
-    this.#seen[seq & MASK] = 1;
+    set(this.#seen, seq);
     if (!ackable) return;
-    this.#acked[seq & MASK] = 1;
+    set(this.#acked, seq);
     if (seq > this.ack) {
       this.ack = seq;
       this.ackTime = now;
     }
     if (ackEliciting) {
-      if (this.unacked === 0) this.ackDeadline = now + this.#o.maxAckDelayMs;
-      if (++this.unacked >= this.#o.ackEveryPackets) this.ackNow = true;
+      const due = now + (urgent ? this.#delay : this.#lazyDelay);
+      if (this.unacked === 0 || due < this.ackDeadline) this.ackDeadline = due;
+      if (++this.unacked >= this.#every) this.ackNow = true;
     }
   }
   /** True when an ack-only datagram should be sent at `now`. */
@@ -105,11 +120,11 @@ export class AckTracker {
     const a = this.ack, acked = this.#acked, floor = this.largestSeen - ACK_WINDOW;
     for (let i = 0; i < 32; i++) {
       const s = a - 1 - i;
-      if (s > floor && s > 0 && acked[s & MASK] === 1) lo |= 1 << i;
+      if (s > floor && s > 0 && bit(acked, s)) lo |= 1 << i;
     }
     for (let i = 0; i < 32; i++) {
       const s = a - 33 - i;
-      if (s > floor && s > 0 && acked[s & MASK] === 1) hi |= 1 << i;
+      if (s > floor && s > 0 && bit(acked, s)) hi |= 1 << i;
     }
     this.ackBitsLo = lo >>> 0;
     this.ackBitsHi = hi >>> 0;
@@ -120,4 +135,17 @@ export class AckTracker {
     this.ackNow = false;
     this.ackDeadline = Infinity;
   }
+}
+
+function bit(a: Int32Array, seq: number): boolean {
+  const i = seq & MASK;
+  return (a[i >>> 5] & (1 << (i & 31))) !== 0;
+}
+function set(a: Int32Array, seq: number): void {
+  const i = seq & MASK;
+  a[i >>> 5] |= 1 << (i & 31);
+}
+function clear(a: Int32Array, seq: number): void {
+  const i = seq & MASK;
+  a[i >>> 5] &= ~(1 << (i & 31));
 }

@@ -10,7 +10,7 @@ import { SequencedChannel } from "./sequenced_channel.ts";
 
 Deno.test("reliable sender: window, retransmit queue first, acks free bytes", () => {
   const s = new ReliableSender();
-  for (let i = 0; i < RELIABLE_WINDOW + 10; i++) s.enqueue(new Uint8Array(2), false, 0, 0, 0);
+  for (let i = 0; i < RELIABLE_WINDOW + 10; i++) s.enqueue(new Uint8Array(2), 0, 2, false, 0, 0, 0);
   let sent = 0;
   for (let q = s.peek(); q >= 0; q = s.peek()) {
     s.markSent(q);

@@ -19,6 +19,9 @@ export type { CongestionControl, CongestionOptions };
 
 const CONGESTIVE_BETA = 0.7; // CUBIC's decrease: gentler than halving, still drains queues
 const RTO_BETA = 0.5;
+// a run of losses is an overflowing buffer (e.g. a socket buffer on loopback, where no queueing
+// delay builds up first): back off harder so the drops stop
+const BURST_BETA = 0.5;
 const SLOW_START_GAIN = 2;
 const AVOIDANCE_GAIN = 1.25;
 const INITIAL_RTT_MS = 100; // round length before the first sample
@@ -38,8 +41,8 @@ const MIN_ROUND_MS = 0.05;
  *   to one datagram per round trip near the target; above the target it shrinks just enough to
  *   drain the excess, so the standing queue stays near the target.
  * - A loss is congestive when the delay is up or the loss rate of the last round jumps above
- *   the long-run baseline; then the window shrinks by 0.7, once per recovery epoch. Other
- *   losses (random loss on Wi-Fi) only end slow start.
+ *   the long-run baseline; then the window shrinks by 0.7 (0.5 for a run of consecutive
+ *   losses), once per recovery epoch. Other losses (random loss on Wi-Fi) change nothing.
  *
  * @example
  * ```ts
@@ -203,11 +206,10 @@ export class DelayAwareCongestion implements CongestionControl {
       ? sentTime < this.#recoveryStart
       : now < this.#recoveryEnd;
     if (sameEpoch) return;
-    if (burst || this.#isCongestiveLoss()) {
-      this.#reduce(CONGESTIVE_BETA, now);
-    } else if (this.#cwnd < this.#ssthresh) {
-      this.#ssthresh = this.#cwnd; // random loss: stop doubling, keep the window
-    }
+    // random loss (no delay rise, no loss-rate jump, no burst) keeps even slow start going: it
+    // says nothing about capacity, and stopping there left lossy paths at a tiny window
+    if (burst) this.#reduce(BURST_BETA, now);
+    else if (this.#isCongestiveLoss()) this.#reduce(CONGESTIVE_BETA, now);
     this.#updatePacing(now);
   }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type TransferMode, TransferMode as Mode } from "./constants.ts";
+import type { TransferMode } from "./constants.ts";
 import type { ConnectionApi, ConnectionConfig, MessageSink } from "./connection_types.ts";
 import { MultiplayerError } from "./errors.ts";
 import { AckTracker } from "./ack_tracker.ts";
@@ -19,14 +19,13 @@ import {
   MessageKind as K,
   writeMessage,
 } from "./frame.ts";
-import { fragmentCount, ReassemblyBudget } from "./fragmenter.ts";
+import { ReassemblyBudget } from "./fragmenter.ts";
 import { InboundDispatcher } from "./connection_receive.ts";
-import { MsgpackWriter } from "./msgpack.ts";
-import { packMixed, PackResult } from "./packer.ts";
-import { ReliableSender } from "./reliable_channel.ts";
+import { Outbox, scratchWriter } from "./connection_send.ts";
+import { PackResult } from "./packer.ts";
 import { RttEstimator } from "./rtt.ts";
-import { SentPackets } from "./sent_packets.ts";
-import { SequencedChannel, UnreliableQueue } from "./sequenced_channel.ts";
+import { Recovery } from "./connection_recovery.ts";
+import type { SequencedChannel } from "./sequenced_channel.ts";
 import { extendSeq } from "./sequence.ts";
 import { ConnectionStats } from "./stats.ts";
 import {
@@ -35,7 +34,6 @@ import {
   unlimitedCongestion,
 } from "./connection_options.ts";
 import { DelayAwareCongestion } from "./congestion.ts";
-import { LossEstimator } from "./loss_estimator.ts";
 import type { PeerStats } from "./peer_stats.ts";
 import { PeerTimeout } from "./peer_timeout.ts";
 import { RateMeter } from "./rate_meter.ts";
@@ -73,30 +71,19 @@ export class Connection implements ConnectionApi {
   readonly #carrier: boolean;
   readonly #fragSize: number;
   readonly #cc: CongestionControl;
-  readonly #w: MsgpackWriter;
   readonly #c = new FrameCursor();
   readonly #acks: AckTracker;
-  readonly #sent: SentPackets;
+  readonly #rec: Recovery;
   readonly #budget: ReassemblyBudget;
   readonly #in: InboundDispatcher;
-  readonly #senders: ReliableSender[] = [];
-  readonly #seqd: SequencedChannel[] = [];
-  readonly #unreliable = new UnreliableQueue();
+  readonly #out: Outbox;
   readonly #pack = new PackResult();
   #nextPacketSeq = 1;
   #lastSend: number;
   #lastReceive: number;
   #lastNow: number;
   #pingPending = false;
-  #group = 0;
-  #rr = 0;
-  #ackedBytes = 0;
-  #lostBytes = 0;
-  #lostSentTime = -Infinity; // newest send time among the packets just declared lost
-  #lossTime = Infinity; // when the time-threshold loss check must run next
-  #reliableFirst = false; // fairness: the last datagram's unreliable part passed its share
   readonly #unreliableMaxAgeMs: number;
-  readonly #loss: LossEstimator;
   readonly #sendMeter: RateMeter;
   readonly #recvMeter: RateMeter;
   #timeout: PeerTimeout | undefined; // undefined: the fixed `timeoutMs` of the config
@@ -127,20 +114,39 @@ export class Connection implements ConnectionApi {
         ? unlimitedCongestion
         : new DelayAwareCongestion({ datagramSize: config.datagramSize, now: config.now }));
     this.#unreliableMaxAgeMs = options.unreliableMaxAgeMs ?? 200;
-    this.#loss = new LossEstimator({ now: config.now });
-    this.#sendMeter = new RateMeter({ now: config.now });
-    this.#recvMeter = new RateMeter({ now: config.now });
+    // 5 x 200 ms buckets: the same 1 s window in 40 bytes per meter
+    this.#sendMeter = new RateMeter({ bucketMs: 200, buckets: 5, now: config.now });
+    this.#recvMeter = new RateMeter({ bucketMs: 200, buckets: 5, now: config.now });
     this.#keepaliveMs = config.keepaliveMs;
     const maxAckDelayMs = options.maxAckDelayMs ?? 2;
-    this.rtt = new RttEstimator({ maxAckDelayMs, ...options.rtt });
-    this.#acks = new AckTracker({ ackEveryPackets: options.ackEveryPackets ?? 16, maxAckDelayMs });
-    this.#sent = new SentPackets(this);
-    this.#w = new MsgpackWriter(config.datagramSize);
-    this.#budget = config.reassemblyBudget ?? new ReassemblyBudget(config.maxReassemblyBytes);
-    for (let ch = 0; ch < n; ch++) {
-      this.#senders.push(new ReliableSender());
-      this.#seqd.push(new SequencedChannel());
+    const lazy = options.lazyAckDelayMs ?? 50;
+    if (!(lazy >= 0 && lazy <= 1000) || !(maxAckDelayMs >= 0 && maxAckDelayMs <= 1000)) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `ack delays must be in [0, 1000] ms, got maxAckDelayMs ${maxAckDelayMs}, ` +
+          `lazyAckDelayMs ${lazy}`,
+      );
     }
+    const ackDelayCapMs = Math.max(maxAckDelayMs, lazy) + 1;
+    this.rtt = new RttEstimator({ maxAckDelayMs, ackDelayCapMs, ...options.rtt });
+    this.#acks = new AckTracker({
+      ackEveryPackets: options.ackEveryPackets ?? 16,
+      maxAckDelayMs,
+      lazyAckDelayMs: lazy,
+    });
+    this.#budget = config.reassemblyBudget ?? new ReassemblyBudget(config.maxReassemblyBytes);
+    const seqd: (SequencedChannel | undefined)[] = new Array(n).fill(undefined);
+    this.#out = new Outbox(
+      {
+        wireChannelCount: n,
+        fragmentSize: this.#fragSize,
+        maxMessageSize: config.maxMessageSize,
+        maxSendQueueBytes: config.maxSendQueueBytes,
+      },
+      seqd,
+      this.stats,
+    );
+    this.#rec = new Recovery(this.#out, this.rtt, this.#cc, this.stats, lazy, config.now);
     this.#in = new InboundDispatcher(
       {
         wireChannelCount: n,
@@ -148,7 +154,7 @@ export class Connection implements ConnectionApi {
         reliableCarrier: this.#carrier,
         fragmentExpiryMs: options.fragmentExpiryMs ?? 1000,
       },
-      this.#seqd,
+      seqd,
       this.#budget,
       this.stats,
     );
@@ -168,9 +174,7 @@ export class Connection implements ConnectionApi {
   }
   /** Bytes waiting to be sent or acknowledged. */
   get queuedBytes(): number {
-    let n = this.#unreliable.bytes;
-    for (let i = 0; i < this.#senders.length; i++) n += this.#senders[i].queuedBytes;
-    return n;
+    return this.#out.queuedBytes;
   }
   /** Smoothed RTT in ms. */
   get rttMs(): number {
@@ -178,7 +182,7 @@ export class Connection implements ConnectionApi {
   }
   /** Bytes of datagrams in flight (sent, not yet acked or lost). */
   get bytesInFlight(): number {
-    return this.#sent.bytesInFlight;
+    return this.#rec.sent.bytesInFlight;
   }
   /** Bytes held in reassembly buffers. */
   get reassemblyBytes(): number {
@@ -229,17 +233,17 @@ export class Connection implements ConnectionApi {
       rttMs: rtt.srtt,
       rttVarianceMs: rtt.rttVar,
       minRttMs: rtt.hasSample ? rtt.minRtt : 0,
-      lossRate: this.#loss.lossRate,
+      lossRate: this.#rec.loss.lossRate,
       packetsSent: s.packetsSent,
       packetsReceived: s.packetsReceived,
-      packetsLost: this.#sent.lostPackets,
+      packetsLost: this.#rec.sent.lostPackets,
       bytesSent: s.bytesSent,
       bytesReceived: s.bytesReceived,
       retransmits: s.retransmits,
       retransmitTimeouts: s.rtoCount,
       unreliableDropped: s.unreliableDropped,
       queuedBytes: this.queuedBytes,
-      bytesInFlight: this.#sent.bytesInFlight,
+      bytesInFlight: this.#rec.sent.bytesInFlight,
       congestionWindow: this.#cc.congestionWindow,
       pacingRateBytesPerSec: this.#cc.pacingRate,
       sendRateBytesPerSec: this.#sendMeter.rate(now),
@@ -257,107 +261,26 @@ export class Connection implements ConnectionApi {
     now: number,
   ): void {
     this.#lastNow = now;
-    if (!Number.isInteger(wireChannel) || wireChannel < 0 || wireChannel >= this.#senders.length) {
-      throw new MultiplayerError(
-        "INVALID_CHANNEL",
-        `wire channel ${wireChannel} is outside [0, ${this.#senders.length - 1}]`,
-      );
-    }
-    if (mode !== Mode.RELIABLE && mode !== Mode.UNRELIABLE && mode !== Mode.UNRELIABLE_ORDERED) {
-      throw new MultiplayerError("INVALID_ARGUMENT", `unknown transfer mode ${mode}`);
-    }
-    if (!(payload instanceof Uint8Array)) {
-      throw new MultiplayerError("INVALID_ARGUMENT", "payload must be a Uint8Array");
-    }
-    const len = payload.length;
-    if (len > this.#cfg.maxMessageSize) {
-      throw new MultiplayerError(
-        "PACKET_TOO_LARGE",
-        `message of ${len} bytes exceeds maxMessageSize (${this.#cfg.maxMessageSize} bytes)`,
-      );
-    }
-    const hasPeer = peer !== undefined;
-    if (hasPeer && !(Number.isInteger(peer) && peer >= -0x7fffffff && peer <= 0x7fffffff)) {
-      throw new MultiplayerError("INVALID_ARGUMENT", `peer field ${peer} is not an int32`);
-    }
-    const p = hasPeer ? peer : 0;
-    if (this.queuedBytes + len > this.#cfg.maxSendQueueBytes) {
-      if (mode === Mode.RELIABLE) {
-        throw new MultiplayerError(
-          "QUEUE_FULL",
-          `send queue holds ${this.queuedBytes} bytes; adding ${len} would exceed ` +
-            `maxSendQueueBytes (${this.#cfg.maxSendQueueBytes})`,
-        );
-      }
-      this.stats.unreliableDropped++;
-      return;
-    }
-    const fs = this.#fragSize;
-    if (len <= fs) {
-      if (mode === Mode.RELIABLE) this.#senders[wireChannel].enqueue(payload, hasPeer, p, 0, 0);
-      else if (mode === Mode.UNRELIABLE) {
-        this.#unreliable.push(K.UNRELIABLE, wireChannel, 0, 0, 0, hasPeer, p, payload, 0, len, now);
-      } else {
-        const seq = this.#seqd[wireChannel].takeSendSeq();
-        this.#unreliable.push(
-          K.UNRELIABLE_ORDERED,
-          wireChannel,
-          seq,
-          0,
-          0,
-          hasPeer,
-          p,
-          payload,
-          0,
-          len,
-          now,
-        );
-      }
-      return;
-    }
-    const count = fragmentCount(len, fs);
-    if (count > 0xffff) {
-      throw new MultiplayerError(
-        "PACKET_TOO_LARGE",
-        `message of ${len} bytes needs ${count} fragments (limit 65535)`,
-      );
-    }
-    if (mode === Mode.RELIABLE) {
-      const s = this.#senders[wireChannel];
-      for (let i = 0; i < count; i++) {
-        s.enqueue(payload.subarray(i * fs, Math.min(len, (i + 1) * fs)), hasPeer, p, i, count);
-      }
-      return;
-    }
-    const ordered = mode === Mode.UNRELIABLE_ORDERED;
-    const kind = ordered ? K.UNRELIABLE_ORDERED_FRAGMENT : K.UNRELIABLE_FRAGMENT;
-    const group = ordered ? this.#seqd[wireChannel].takeSendSeq() : this.#group;
-    if (!ordered) this.#group = (this.#group + 1) & 0xffff;
-    for (let i = 0; i < count; i++) {
-      const a = i * fs, b = Math.min(len, a + fs);
-      this.#unreliable.push(kind, wireChannel, group, i, count, hasPeer, p, payload, a, b, now);
-    }
+    this.#out.send(wireChannel, mode, payload, peer, now);
   }
 
   /** Next datagram to send now, or undefined. Call until undefined. */
   pollTransmit(now: number): Uint8Array | undefined {
     this.#lastNow = now;
-    const carrier = this.#carrier;
+    const carrier = this.#carrier, out = this.#out;
     const ackDue = !carrier && this.#acks.ackDue(now);
-    let data = this.#pingPending || this.#unreliable.length > 0 || this.#anyReliable();
+    let data = this.#pingPending || out.hasData();
     if (data && !carrier) {
-      if (!this.#sent.canSend(this.#nextPacketSeq)) data = false;
-      else if (!this.#cc.canSend(this.#sent.bytesInFlight, now)) {
+      if (!this.#rec.sent.canSend(this.#nextPacketSeq)) data = false;
+      else if (!this.#rec.canSend(now)) {
         // blocked: shed unreliable messages gone stale (reliable ones only wait); fresh ones go
         // first in the next datagram, so a game's state stream keeps flowing under a bulk load
-        this.stats.unreliableDropped += this.#unreliable.dropQueuedBefore(
-          now - this.#unreliableMaxAgeMs,
-        );
+        out.dropStale(now - this.#unreliableMaxAgeMs);
         data = false;
       }
     }
     if (!data && !ackDue) return undefined;
-    const w = this.#w, acks = this.#acks, seq = this.#nextPacketSeq;
+    const w = scratchWriter(this.#cfg.datagramSize), acks = this.#acks, seq = this.#nextPacketSeq;
     let delay = 0;
     if (!carrier && acks.ack !== 0) {
       acks.fillBits();
@@ -375,34 +298,23 @@ export class Connection implements ConnectionApi {
     const pr = this.#pack;
     pr.count = 0;
     pr.retransmitted = 0;
+    pr.reliable = 0;
     if (data) {
       if (this.#pingPending) {
         writeMessage(w, K.PING, 0, 0, 0, 0, false, 0, w.buf, 0, 0);
         this.#pingPending = false;
         pr.count++;
       }
-      const sent = carrier ? undefined : this.#sent;
-      this.#reliableFirst = packMixed(
-        w,
-        this.#senders,
-        this.#rr,
-        sent,
-        this.#unreliable,
-        pr,
-        this.#reliableFirst,
-      );
-      this.#rr = (this.#rr + 1) % this.#senders.length;
-      this.stats.retransmits += pr.retransmitted;
+      out.pack(w, carrier ? undefined : this.#rec.sent, pr);
     }
-    const count = pr.count, retx = pr.retransmitted > 0;
+    const count = pr.count;
     if (count === 0 && !ackDue) return undefined;
     finishData(w, count);
     this.#nextPacketSeq++;
     if (!carrier) acks.onAckSent();
     const bytes = w.buf.slice(0, w.pos);
     if (count > 0 && !carrier) {
-      this.#sent.onSent(seq, now, bytes.length, retx);
-      this.#cc.onSent(bytes.length, now);
+      this.#rec.onSent(seq, now, bytes.length, pr.retransmitted > 0, pr.reliable > 0);
     }
     this.#lastSend = now;
     this.stats.packetsSent++;
@@ -414,7 +326,7 @@ export class Connection implements ConnectionApi {
   /** Handles one DATA datagram routed to this connection; false = dropped (state unchanged). */
   handleDatagram(bytes: Uint8Array, now: number): boolean {
     this.#lastNow = now;
-    const c = this.#c, nch = this.#senders.length, carrier = this.#carrier;
+    const c = this.#c, nch = this.#cfg.wireChannelCount, carrier = this.#carrier;
     if (!c.begin(bytes, 0, bytes.length) || c.session !== this.#cfg.sessionId) return this.#drop();
     // pass 1: validate everything before touching any state
     let k: number;
@@ -434,11 +346,11 @@ export class Connection implements ConnectionApi {
     this.stats.packetsReceived++;
     this.stats.bytesReceived += bytes.length;
     this.#recvMeter.add(bytes.length, now);
-    if (!carrier) this.#processAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
+    if (!carrier) this.#rec.onAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
     this.#in.retryBlocked();
     c.rewind();
     const ackable = this.#in.dispatch(c, bytes, now);
-    if (!carrier) this.#acks.record(seq, ackable, c.messageCount > 0, now);
+    if (!carrier) this.#acks.record(seq, ackable, c.messageCount > 0, now, this.#in.sawReliable);
     return true;
   }
 
@@ -447,110 +359,33 @@ export class Connection implements ConnectionApi {
     // a pending ping waits for send permission (window/ring): no deadline, or we would spin
     let t = this.#pingPending ? Infinity : this.#lastSend + this.#keepaliveMs;
     if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.timeoutMs);
-    if (!this.#carrier) {
+    const carrier = this.#carrier, out = this.#out;
+    if (!carrier) {
       if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);
-      if (this.#sent.inFlight > 0) {
-        t = Math.min(t, this.#sent.oldestSentTime + this.rtt.rto, this.#lossTime);
-      }
+      t = Math.min(t, this.#rec.deadline());
     }
     t = Math.min(t, this.#in.nextExpiry);
     if (this.#in.blocked) t = Math.min(t, this.#lastNow + REFUSED_RETRY_MS);
-    if (!this.#carrier && (this.#unreliable.length > 0 || this.#anyReliable())) {
-      if (!this.#cc.canSend(this.#sent.bytesInFlight, this.#lastNow)) {
+    if (!carrier && out.hasData()) {
+      if (!this.#rec.canSend(this.#lastNow)) {
         t = Math.min(t, this.#cc.nextSendTime(this.#lastNow));
       }
     }
     return t;
   }
 
-  /** Runs timers: timeout detection, RTO, keepalive, fragment expiry, refused-delivery retry. */
+  /** Runs timers: timeout detection, RTO, probes, keepalive, fragment expiry, delivery retry. */
   handleTimeout(now: number): void {
     this.#lastNow = now;
     // same expressions as pollTimeout: `now - a >= b` can differ from `now >= a + b` in floats,
     // and a deadline that fires without acting would spin
     if (now >= this.#lastReceive + this.timeoutMs) this.#timedOut = true;
-    if (!this.#carrier && this.#sent.inFlight > 0 && now >= this.#lossTime) {
-      this.#beginLosses();
-      this.#detectTimeLoss(now);
-      this.#endLosses(now);
-    }
-    if (!this.#carrier && this.#sent.inFlight > 0) {
-      const rto = this.rtt.rto;
-      if (now >= this.#sent.oldestSentTime + rto) {
-        this.#lostBytes = 0;
-        this.#lostSentTime = -Infinity;
-        this.#sent.loseOlderThan(Math.max(now - rto, this.#sent.oldestSentTime));
-        this.rtt.onTimeout();
-        this.stats.rtoCount++;
-        this.stats.lostPackets = this.#sent.lostPackets;
-        if (this.#lostBytes > 0) {
-          // a single RTO is a tail-loss probe (QUIC's PTO): its losses go through the normal
-          // loss response. Only a second one in a row without any RTT sample between (persistent
-          // congestion) collapses the window; collapse first so the losses join that epoch.
-          if (this.rtt.backoff >= 2) this.#cc.onRetransmitTimeout(now);
-          this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime);
-        }
-      }
-    }
+    if (!this.#carrier) this.#rec.onTimeout(now);
     if (now >= this.#lastSend + this.#keepaliveMs) this.#pingPending = true;
     this.#in.expire(now);
     this.#in.retryBlocked();
   }
 
-  /** @internal SentPacketListener: a message's packet was acked or lost. */
-  onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void {
-    if (acked) this.#senders[wireChannel].onAcked(reliableSeq);
-    else this.#senders[wireChannel].onLost(reliableSeq);
-  }
-  /** @internal SentPacketListener. */
-  onPacketAcked(bytes: number): void {
-    this.#ackedBytes += bytes;
-    this.#loss.onAcked(1, this.#lastNow);
-  }
-  /** @internal SentPacketListener. */
-  onPacketLost(bytes: number, sentTime: number): void {
-    this.#lostBytes += bytes;
-    if (sentTime > this.#lostSentTime) this.#lostSentTime = sentTime;
-    this.#loss.onLost(1, this.#lastNow);
-  }
-
-  #processAck(ack: number, lo: number, hi: number, ackDelayMs: number, now: number): void {
-    this.#ackedBytes = 0;
-    this.#beginLosses();
-    const sent = this.#sent;
-    sent.onAck(ack, lo, hi, now);
-    let sample: number | undefined;
-    if (sent.latestRttSample >= 0) {
-      sample = sent.latestRttSample;
-      this.rtt.onSample(sample, ackDelayMs);
-      this.stats.rtt = this.rtt.srtt;
-      this.stats.rttVar = this.rtt.rttVar;
-    }
-    if (this.#ackedBytes > 0) this.#cc.onAck(this.#ackedBytes, sample, now);
-    this.#detectTimeLoss(now);
-    this.#endLosses(now);
-  }
-  #beginLosses(): void {
-    this.#lostBytes = 0;
-    this.#lostSentTime = -Infinity;
-    this.#sent.longestLossRun = 0;
-  }
-  #endLosses(now: number): void {
-    if (this.#lostBytes > 0) {
-      this.#cc.onLoss(this.#lostBytes, now, this.#lostSentTime, this.#sent.longestLossRun);
-    }
-    this.stats.lostPackets = this.#sent.lostPackets;
-  }
-  // RFC 9002 time threshold: a packet older than an acked one is lost after 9/8 RTT, so tail
-  // losses with fewer than FAST_RETRANSMIT_THRESHOLD later packets do not wait for the RTO
-  #detectTimeLoss(now: number): void {
-    const rtt = this.rtt, thr = Math.max(1.125 * Math.max(rtt.srtt, rtt.latest), 1);
-    this.#lossTime = this.#sent.loseByTime(now, thr);
-  }
-  #anyReliable(): boolean {
-    for (let i = 0; i < this.#senders.length; i++) if (this.#senders[i].peek() >= 0) return true;
-    return false;
-  }
   #drop(): false {
     this.stats.packetsDropped++;
     return false;

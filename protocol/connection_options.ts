@@ -41,8 +41,14 @@ export interface ConnectionOptions {
   readonly congestion?: CongestionControl;
   /** Ack at once after this many ack-eliciting packets (default 16). */
   readonly ackEveryPackets?: number;
-  /** Otherwise ack within this many ms (default 2). */
+  /** Otherwise ack datagrams carrying reliable data within this many ms (default 2). */
   readonly maxAckDelayMs?: number;
+  /**
+   * Ack datagrams carrying only unreliable messages within this many ms (default 50): the ack
+   * usually rides on a datagram going out anyway (a 20 Hz stream each way needs no ack-only
+   * datagrams); the ack delay field keeps RTT samples honest.
+   */
+  readonly lazyAckDelayMs?: number;
   /** RTT/RTO tuning. */
   readonly rtt?: Partial<RttOptions>;
   /** Incomplete unreliable fragment groups are dropped after this many ms (default 1000). */

@@ -11,7 +11,7 @@ import { type FrameCursor, MessageKind as K } from "./frame.ts";
 import { type ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
 import { copyPayload } from "./payload_slab.ts";
 import { ReceiveResult, type ReliableDelivery, ReliableReceiver } from "./reliable_channel.ts";
-import type { SequencedChannel } from "./sequenced_channel.ts";
+import { SequencedChannel } from "./sequenced_channel.ts";
 import type { ConnectionStats } from "./stats.ts";
 
 /** Limits of an {@link InboundDispatcher}. */
@@ -33,11 +33,10 @@ export interface InboundConfig {
  * ```ts
  * import { InboundDispatcher } from "./connection_receive.ts";
  * import { ReassemblyBudget } from "./fragmenter.ts";
- * import { SequencedChannel } from "./sequenced_channel.ts";
  * import { ConnectionStats } from "./stats.ts";
  * const d = new InboundDispatcher(
  *   { wireChannelCount: 2, maxMessageSize: 1 << 16, reliableCarrier: false, fragmentExpiryMs: 1000 },
- *   [new SequencedChannel(), new SequencedChannel()],
+ *   [undefined, undefined],
  *   new ReassemblyBudget(1 << 20),
  *   new ConnectionStats(),
  * );
@@ -47,18 +46,24 @@ export interface InboundConfig {
 export class InboundDispatcher implements ReliableDelivery {
   /** Where complete inbound messages go. */
   sink: MessageSink = () => true;
-  readonly #receivers: ReliableReceiver[] = [];
-  readonly #seqd: readonly SequencedChannel[];
+  /** Whether the last {@link InboundDispatcher.dispatch} saw a reliable message. */
+  sawReliable = false;
+  readonly #receivers: (ReliableReceiver | undefined)[];
+  readonly #seqd: (SequencedChannel | undefined)[];
+  readonly #storeRefused: boolean;
   readonly #stats: ConnectionStats;
   readonly #budget: ReassemblyBudget;
   readonly #maxMessageSize: number;
   readonly #fragmentExpiryMs: number;
   #reasm: UnreliableReassembler | undefined; // created on the first unreliable fragment
 
-  /** Creates one reliable receiver per wire channel; `seqd` is shared with the send side. */
+  /**
+   * Reliable receivers are created per wire channel on first use; `seqd` (filled on demand) is
+   * shared with the send side.
+   */
   constructor(
     config: InboundConfig,
-    seqd: readonly SequencedChannel[],
+    seqd: (SequencedChannel | undefined)[],
     budget: ReassemblyBudget,
     stats: ConnectionStats,
   ) {
@@ -67,16 +72,14 @@ export class InboundDispatcher implements ReliableDelivery {
     this.#budget = budget;
     this.#maxMessageSize = config.maxMessageSize;
     this.#fragmentExpiryMs = config.fragmentExpiryMs;
-    for (let ch = 0; ch < config.wireChannelCount; ch++) {
-      this.#receivers.push(
-        new ReliableReceiver(ch, this, budget, config.maxMessageSize, config.reliableCarrier),
-      );
-    }
+    this.#storeRefused = config.reliableCarrier;
+    this.#receivers = new Array(config.wireChannelCount).fill(undefined);
   }
 
   /** True when some channel holds a ready message the sink refused earlier. */
   get blocked(): boolean {
-    for (let i = 0; i < this.#receivers.length; i++) if (this.#receivers[i].blocked) return true;
+    const r = this.#receivers;
+    for (let i = 0; i < r.length; i++) if (r[i] !== undefined && r[i]!.blocked) return true;
     return false;
   }
   /** When the oldest incomplete unreliable fragment group expires (Infinity if none). */
@@ -89,9 +92,8 @@ export class InboundDispatcher implements ReliableDelivery {
   }
   /** Retries deliveries the sink refused. */
   retryBlocked(): void {
-    for (let i = 0; i < this.#receivers.length; i++) {
-      if (this.#receivers[i].blocked) this.#receivers[i].drain();
-    }
+    const r = this.#receivers;
+    for (let i = 0; i < r.length; i++) if (r[i] !== undefined && r[i]!.blocked) r[i]!.drain();
   }
 
   /**
@@ -99,7 +101,7 @@ export class InboundDispatcher implements ReliableDelivery {
    * Returns false when a reliable message was refused: the packet must not be acknowledged.
    */
   dispatch(c: FrameCursor, bytes: Uint8Array, now: number): boolean {
-    let ackable = true, k: number;
+    let ackable = true, k: number, reliable = false;
     const sink = this.sink;
     while ((k = c.next()) >= 0) {
       const ch = c.channel, ps = c.payloadStart, pe = c.payloadEnd;
@@ -110,14 +112,15 @@ export class InboundDispatcher implements ReliableDelivery {
           );
           break;
         case K.UNRELIABLE_ORDERED:
-          if (this.#seqd[ch].accept(c.msgSeq)) {
+          if (this.#seq(ch).accept(c.msgSeq)) {
             const p = c.hasPeer ? c.peer : undefined;
             this.#counted(sink(ch, Mode.UNRELIABLE_ORDERED, p, copyPayload(bytes, ps, pe)));
           } else this.#stats.unreliableDropped++;
           break;
         case K.RELIABLE:
         case K.RELIABLE_FRAGMENT: {
-          const fc = k === K.RELIABLE ? 0 : c.count, r = this.#receivers[ch];
+          const fc = k === K.RELIABLE ? 0 : c.count, r = this.#receiver(ch);
+          reliable = true;
           const res = r.receive(c.msgSeq, c.index, fc, c.hasPeer, c.peer, bytes, ps, pe);
           if (res === ReceiveResult.REFUSED) ackable = false;
           break;
@@ -128,6 +131,7 @@ export class InboundDispatcher implements ReliableDelivery {
           break;
       }
     }
+    this.sawReliable = reliable;
     return ackable;
   }
 
@@ -144,7 +148,7 @@ export class InboundDispatcher implements ReliableDelivery {
   }
 
   #fragment(c: FrameCursor, ordered: boolean, bytes: Uint8Array, now: number): void {
-    const ch = c.channel, sc = this.#seqd[ch];
+    const ch = c.channel, sc = this.#seq(ch);
     if (ordered && !sc.isNewer(c.msgSeq)) {
       this.#stats.unreliableDropped++;
       return;
@@ -170,6 +174,18 @@ export class InboundDispatcher implements ReliableDelivery {
     if (m === undefined || (ordered && !sc.accept(c.msgSeq))) return;
     const mode = ordered ? Mode.UNRELIABLE_ORDERED : Mode.UNRELIABLE;
     this.#counted(this.sink(ch, mode, r.hasPeer ? r.peer : undefined, m));
+  }
+  #seq(ch: number): SequencedChannel {
+    return this.#seqd[ch] ??= new SequencedChannel();
+  }
+  #receiver(ch: number): ReliableReceiver {
+    return this.#receivers[ch] ??= new ReliableReceiver(
+      ch,
+      this,
+      this.#budget,
+      this.#maxMessageSize,
+      this.#storeRefused,
+    );
   }
   #counted(ok: boolean): void {
     if (ok) this.#stats.messagesDelivered++;

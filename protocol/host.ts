@@ -273,6 +273,25 @@ export class Host extends HostCore {
     return this.inbound.peek();
   }
 
+  /** Bytes of the next packet, taken without a packet object (the peer API's fast path). */
+  pollPacketData(): Uint8Array | undefined {
+    const data = this.inbound.shiftData();
+    if (data) this.flow.touch(this.inbound.lastOwner!);
+    return data;
+  }
+  /** Sender id of the next packet (0 when none). */
+  get nextPacketFrom(): number {
+    return this.inbound.nextFrom;
+  }
+  /** User channel of the next packet (0 when none). */
+  get nextPacketChannel(): number {
+    return this.inbound.nextChannel;
+  }
+  /** Transfer mode of the next packet (undefined when none). */
+  get nextPacketMode(): TransferMode | undefined {
+    return this.inbound.nextMode;
+  }
+
   // ------------------------------------------------------------------------------ commands
 
   /**

@@ -18,7 +18,7 @@ import type { UnreliableQueue } from "./sequenced_channel.ts";
  * ```ts
  * import { PackResult } from "./packer.ts";
  * const r = new PackResult();
- * console.log(r.count, r.retransmitted); // 0 0
+ * console.log(r.count, r.retransmitted, r.reliable); // 0 0 0
  * ```
  */
 export class PackResult {
@@ -26,6 +26,8 @@ export class PackResult {
   count = 0;
   /** Reliable messages written that were sent before (retransmissions). */
   retransmitted = 0;
+  /** Reliable messages written (new or retransmitted). */
+  reliable = 0;
 }
 
 /**
@@ -39,7 +41,7 @@ export class PackResult {
  * import { packReliable, PackResult } from "./packer.ts";
  * import { ReliableSender } from "./reliable_channel.ts";
  * const s = new ReliableSender();
- * s.enqueue(new Uint8Array(8), false, 0, 0, 0);
+ * s.enqueue(new Uint8Array(8), 0, 8, false, 0, 0, 0);
  * const r = new PackResult();
  * packReliable(new MsgpackWriter(1200), [s], 0, undefined, r);
  * console.log(r.count, s.queuedBytes); // 1 0
@@ -47,7 +49,7 @@ export class PackResult {
  */
 export function packReliable(
   w: MsgpackWriter,
-  senders: readonly ReliableSender[],
+  senders: readonly (ReliableSender | undefined)[],
   first: number,
   sent: SentPackets | undefined,
   out: PackResult,
@@ -57,15 +59,18 @@ export function packReliable(
   while (progress && out.count < MAX_MESSAGES_PER_DATAGRAM) {
     progress = false;
     for (let k = 0; k < n; k++) {
-      const ch = (first + k) % n, s = senders[ch], m = s.peek();
+      const ch = (first + k) % n, s = senders[ch];
+      if (s === undefined) continue;
+      const m = s.peek();
       if (m < 0) continue;
-      const payload = s.payload(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
+      const a = s.start(m), b = s.end(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
       const kind = fc === 0 ? K.RELIABLE : K.RELIABLE_FRAGMENT, fi = s.fragIndex(m);
-      if (w.pos + messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, payload.length) > limit) {
+      if (w.pos + messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, b - a) > limit) {
         continue; // a smaller message of another channel may still fit
       }
-      writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, payload, 0, payload.length);
+      writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, s.payload(m), a, b);
       out.count++;
+      out.reliable++;
       progress = true;
       if (s.markSent(m)) out.retransmitted++;
       if (sent === undefined) s.onAcked(m);
@@ -128,7 +133,7 @@ export const UNRELIABLE_SHARE = 0.5;
  * import { ReliableSender } from "./reliable_channel.ts";
  * import { UnreliableQueue } from "./sequenced_channel.ts";
  * const s = new ReliableSender();
- * for (let i = 0; i < 4; i++) s.enqueue(new Uint8Array(500), false, 0, 0, 0);
+ * for (let i = 0; i < 4; i++) s.enqueue(new Uint8Array(500), 0, 500, false, 0, 0, 0);
  * const q = new UnreliableQueue();
  * q.push(0, 1, 0, 0, 0, false, 0, new Uint8Array(40), 0, 40);
  * const r = new PackResult();
@@ -138,7 +143,7 @@ export const UNRELIABLE_SHARE = 0.5;
  */
 export function packMixed(
   w: MsgpackWriter,
-  senders: readonly ReliableSender[],
+  senders: readonly (ReliableSender | undefined)[],
   first: number,
   sent: SentPackets | undefined,
   q: UnreliableQueue,

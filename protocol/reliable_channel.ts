@@ -1,20 +1,20 @@
 /**
  * Reliable ordered delivery for one wire channel: the sender's message store (retransmit queue
- * first, then new messages, never beyond the receiver's window) and the receiver's bounded
- * reorder buffer with in-order fragment reassembly.
+ * first, then new messages, never beyond the receiver's window). The receiver lives in
+ * `reliable_receiver.ts` (re-exported here).
  *
  * @module
  */
-import { fragmentShapeOk, type ReassemblyBudget } from "./fragmenter.ts";
-import { copyPayload } from "./payload_slab.ts";
-import { extendSeq } from "./sequence.ts";
+import { RELIABLE_WINDOW } from "./reliable_receiver.ts";
 
-/** Receive window in messages; the sender never has more unacked messages in flight. */
-export const RELIABLE_WINDOW = 1024;
-const RMASK = RELIABLE_WINDOW - 1;
+export {
+  ReceiveResult,
+  RELIABLE_WINDOW,
+  type ReliableDelivery,
+  ReliableReceiver,
+  REORDER_ALLOWANCE_BYTES,
+} from "./reliable_receiver.ts";
 
-const EMPTY_SLOTS: (Uint8Array | undefined)[] = [];
-const EMPTY_META = new Int32Array(0);
 // shared zero-length arrays: replaced (never written) on first growth
 const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0);
 const NO_I32 = new Int32Array(0), NO_F64 = new Float64Array(0);
@@ -27,7 +27,7 @@ const FREE = 0, QUEUED = 1, IN_FLIGHT = 2, LOST = 3;
  * ```ts
  * import { ReliableSender } from "./reliable_channel.ts";
  * const s = new ReliableSender();
- * s.enqueue(new Uint8Array(10), false, 0, 0, 1);
+ * s.enqueue(new Uint8Array(10), 0, 10, false, 0, 0, 1);
  * const seq = s.peek();
  * s.markSent(seq);
  * s.onAcked(seq);
@@ -51,17 +51,32 @@ export class ReliableSender {
   #peer = NO_I32;
   #index = NO_U16;
   #count = NO_U16;
+  #start = NO_I32;
+  #end = NO_I32;
   #sentOnce = NO_U8;
   // FIFO of lost sequences to retransmit (may hold stale entries, skipped on peek)
   #retx = NO_F64;
   #retxHead = 0;
   #retxTail = 0;
 
-  /** Appends a message (or fragment `index` of `count`; count 0 = not a fragment). */
-  enqueue(payload: Uint8Array, hasPeer: boolean, peer: number, index: number, count: number): void {
+  /**
+   * Appends `payload[start..end)` (kept by reference, no copy), fragment `index` of `count`
+   * (count 0 = not a fragment).
+   */
+  enqueue(
+    payload: Uint8Array,
+    start: number,
+    end: number,
+    hasPeer: boolean,
+    peer: number,
+    index: number,
+    count: number,
+  ): void {
     if (this.next - this.base >= this.#cap) this.#grow();
     const i = this.next & (this.#cap - 1);
     this.#payload[i] = payload;
+    this.#start[i] = start;
+    this.#end[i] = end;
     this.#state[i] = QUEUED;
     this.#hasPeer[i] = hasPeer ? 1 : 0;
     this.#peer[i] = peer;
@@ -69,7 +84,7 @@ export class ReliableSender {
     this.#count[i] = count;
     this.#sentOnce[i] = 0;
     this.next++;
-    this.queuedBytes += payload.length;
+    this.queuedBytes += end - start;
   }
   /** Next sequence to send (retransmissions first), or -1 (nothing, or window full). */
   peek(): number {
@@ -88,9 +103,17 @@ export class ReliableSender {
   get hasSendable(): boolean {
     return this.peek() >= 0;
   }
-  /** Payload of `seq`. */
+  /** Buffer holding the payload of `seq` (from {@link ReliableSender.start} to `end`). */
   payload(seq: number): Uint8Array {
     return this.#payload[seq & (this.#cap - 1)]!;
+  }
+  /** Payload start of `seq` in its buffer. */
+  start(seq: number): number {
+    return this.#start[seq & (this.#cap - 1)];
+  }
+  /** Payload end of `seq` in its buffer. */
+  end(seq: number): number {
+    return this.#end[seq & (this.#cap - 1)];
   }
   /** Whether `seq` carries a peer field. */
   hasPeer(seq: number): boolean {
@@ -124,7 +147,7 @@ export class ReliableSender {
     const i = seq & (this.#cap - 1);
     if (this.#state[i] === FREE) return;
     this.#state[i] = FREE;
-    this.queuedBytes -= this.#payload[i]!.length;
+    this.queuedBytes -= this.#end[i] - this.#start[i];
     this.#payload[i] = undefined;
     while (this.base < this.nextUnsent && this.#state[this.base & (this.#cap - 1)] === FREE) {
       this.base++;
@@ -145,7 +168,10 @@ export class ReliableSender {
     const payload: (Uint8Array | undefined)[] = new Array(cap).fill(undefined);
     const state = new Uint8Array(cap), hp = new Uint8Array(cap), peer = new Int32Array(cap);
     const idx = new Uint16Array(cap), cnt = new Uint16Array(cap), once = new Uint8Array(cap);
+    const st = new Int32Array(cap), en = new Int32Array(cap);
     for (let s = this.base; s < this.next; s++) {
+      st[s & m] = this.#start[s & om];
+      en[s & m] = this.#end[s & om];
       payload[s & m] = this.#payload[s & om];
       state[s & m] = this.#state[s & om];
       hp[s & m] = this.#hasPeer[s & om];
@@ -162,229 +188,13 @@ export class ReliableSender {
     this.#index = idx;
     this.#count = cnt;
     this.#sentOnce = once;
+    this.#start = st;
+    this.#end = en;
   }
   #growRetx(): void {
     const old = this.#retx, om = old.length - 1;
     const r = new Float64Array(Math.max(16, old.length * 2)), m = r.length - 1;
     for (let k = this.#retxHead; k < this.#retxTail; k++) r[k & m] = old[k & om];
     this.#retx = r;
-  }
-}
-
-/** Delivers a complete reliable message; false = refused (inbound queue full). */
-export interface ReliableDelivery {
-  /** Called with a fresh payload owned by the receiver. */
-  deliverReliable(
-    wireChannel: number,
-    hasPeer: boolean,
-    peer: number,
-    payload: Uint8Array,
-  ): boolean;
-}
-
-/** Outcome of {@link ReliableReceiver.receive}. */
-export const ReceiveResult = {
-  /** Delivered, buffered or a duplicate: the packet may be acknowledged. */
-  ACCEPTED: 0,
-  /** Not stored (refused by the sink or beyond the window): do not acknowledge the packet. */
-  REFUSED: 1,
-} as const;
-
-/**
- * Receiver half: delivers in order, exactly once, reassembling fragments.
- *
- * @example
- * ```ts
- * import { ReassemblyBudget } from "./fragmenter.ts";
- * import { ReliableReceiver } from "./reliable_channel.ts";
- * const got: number[] = [];
- * const sink = { deliverReliable: (_c: number, _h: boolean, _p: number, d: Uint8Array) => got.push(d[0]) > 0 };
- * const r = new ReliableReceiver(1, sink, new ReassemblyBudget(1 << 20), 1 << 20, false);
- * const b = new Uint8Array([5, 6]);
- * r.receive(1, 0, 0, false, 0, b, 1, 2);
- * r.receive(0, 0, 0, false, 0, b, 0, 1);
- * console.log(got); // [ 5, 6 ]
- * ```
- */
-export class ReliableReceiver {
-  /** Next sequence to deliver. */
-  expected = 0;
-  /** Messages buffered out of order. */
-  buffered = 0;
-  /** Messages skipped as protocol violations (bad fragment sequences). */
-  invalid = 0;
-  readonly #ch: number;
-  readonly #sink: ReliableDelivery;
-  readonly #budget: ReassemblyBudget;
-  readonly #maxMessageSize: number;
-  readonly #storeRefused: boolean;
-  // reorder buffer, allocated on first out-of-order message (most channels never need it)
-  #slot: (Uint8Array | undefined)[] = EMPTY_SLOTS;
-  #meta = EMPTY_META; // per slot: hasPeer, peer, index, count
-  #asm: Uint8Array | undefined;
-  #asmLen = 0;
-  #asmNext = 0;
-  #asmCount = 0;
-  #asmFragLen = 0;
-  #asmHasPeer = false;
-  #asmPeer = 0;
-
-  /**
-   * `storeRefused`: keep refused messages and retry later instead of refusing the packet (for
-   * reliable carriers, where nothing is retransmitted).
-   */
-  constructor(
-    wireChannel: number,
-    sink: ReliableDelivery,
-    budget: ReassemblyBudget,
-    maxMessageSize: number,
-    storeRefused: boolean,
-  ) {
-    this.#ch = wireChannel;
-    this.#sink = sink;
-    this.#budget = budget;
-    this.#maxMessageSize = maxMessageSize;
-    this.#storeRefused = storeRefused;
-  }
-  /** True when a buffered message is ready but was refused earlier. */
-  get blocked(): boolean {
-    return this.buffered > 0 && this.#slot[this.expected & RMASK] !== undefined;
-  }
-  /**
-   * Handles message `seq16` (fragment `index`/`count`, count 0 = whole message) with payload
-   * `src[start..end)` (copied if kept).
-   */
-  receive(
-    seq16: number,
-    index: number,
-    count: number,
-    hasPeer: boolean,
-    peer: number,
-    src: Uint8Array,
-    start: number,
-    end: number,
-  ): number {
-    const seq = extendSeq(seq16, this.expected);
-    if (seq < this.expected) return ReceiveResult.ACCEPTED; // duplicate of a delivered one
-    if (seq >= this.expected + RELIABLE_WINDOW) return ReceiveResult.REFUSED;
-    const i = seq & RMASK;
-    if (this.buffered > 0 && this.#slot[i] !== undefined) return ReceiveResult.ACCEPTED; // dup
-    if (seq === this.expected && !this.blocked) {
-      const r = this.#consume(hasPeer, peer, index, count, src, start, end);
-      if (r === 1 && !this.#storeRefused) return ReceiveResult.REFUSED;
-      if (r !== 1) {
-        this.expected++;
-        this.drain();
-        return ReceiveResult.ACCEPTED;
-      }
-    }
-    if (this.#slot === EMPTY_SLOTS) {
-      this.#slot = new Array(RELIABLE_WINDOW).fill(undefined);
-      this.#meta = new Int32Array(RELIABLE_WINDOW * 4);
-    }
-    this.#slot[i] = copyPayload(src, start, end);
-    const m = this.#meta;
-    m[i * 4] = hasPeer ? 1 : 0;
-    m[i * 4 + 1] = peer;
-    m[i * 4 + 2] = index;
-    m[i * 4 + 3] = count;
-    this.buffered++;
-    return ReceiveResult.ACCEPTED;
-  }
-  /** Delivers buffered in-order messages until a gap or a refusal. */
-  drain(): void {
-    while (this.buffered > 0) {
-      const i = this.expected & RMASK;
-      const p = this.#slot[i];
-      if (p === undefined) return;
-      const m = this.#meta;
-      const r = this.#consume(
-        m[i * 4] === 1,
-        m[i * 4 + 1],
-        m[i * 4 + 2],
-        m[i * 4 + 3],
-        p,
-        0,
-        p.length,
-      );
-      if (r === 1) return;
-      this.#slot[i] = undefined;
-      this.buffered--;
-      this.expected++;
-    }
-  }
-  /** Releases the reassembly buffer (connection closed). */
-  dispose(): void {
-    this.#resetAsm();
-  }
-  // 0 = consumed, 1 = refused (nothing changed), 2 = skipped as invalid
-  #consume(
-    hasPeer: boolean,
-    peer: number,
-    index: number,
-    count: number,
-    src: Uint8Array,
-    start: number,
-    end: number,
-  ): number {
-    const len = end - start;
-    if (count === 0) {
-      if (this.#asm !== undefined) {
-        this.invalid++;
-        this.#resetAsm();
-      }
-      return this.#sink.deliverReliable(this.#ch, hasPeer, peer, copyPayload(src, start, end))
-        ? 0
-        : 1;
-    }
-    if (index === 0) {
-      if (this.#asm !== undefined) {
-        this.invalid++;
-        this.#resetAsm();
-      }
-      if (!fragmentShapeOk(count, len, this.#maxMessageSize)) return this.#skip();
-      const size = Math.min(count * len, this.#maxMessageSize);
-      if (!this.#budget.take(size)) return 1; // back-pressure: retried when memory frees up
-      this.#asm = new Uint8Array(size);
-      this.#asmLen = 0;
-      this.#asmNext = 0;
-      this.#asmCount = count;
-      this.#asmFragLen = len;
-      this.#asmHasPeer = hasPeer;
-      this.#asmPeer = peer;
-    } else if (this.#asm === undefined || index !== this.#asmNext || count !== this.#asmCount) {
-      return this.#skip();
-    }
-    const last = index === count - 1;
-    const asm = this.#asm!;
-    if (
-      last ? len > this.#asmFragLen || this.#asmLen + len > asm.length : len !== this.#asmFragLen
-    ) {
-      return this.#skip();
-    }
-    asm.set(src.subarray(start, end), this.#asmLen);
-    if (!last) {
-      this.#asmLen += len;
-      this.#asmNext++;
-      return 0;
-    }
-    const out = asm.subarray(0, this.#asmLen + len);
-    if (!this.#sink.deliverReliable(this.#ch, this.#asmHasPeer, this.#asmPeer, out)) {
-      if (count === 1) this.#resetAsm();
-      return 1;
-    }
-    this.#resetAsm();
-    return 0;
-  }
-  #skip(): number {
-    this.invalid++;
-    this.#resetAsm();
-    return 2;
-  }
-  #resetAsm(): void {
-    if (this.#asm !== undefined) this.#budget.give(this.#asm.length);
-    this.#asm = undefined;
-    this.#asmNext = 0;
-    this.#asmLen = 0;
   }
 }

@@ -12,9 +12,18 @@ export interface RttOptions {
   readonly minRtoMs: number;
   /** Highest RTO, backoff included. */
   readonly maxRtoMs: number;
-  /** Largest delay the peer adds before acking (added to the RTO). */
+  /** Largest delay the peer adds before acking data that waits for it (added to the RTO). */
   readonly maxAckDelayMs: number;
+  /**
+   * Largest reported ack delay subtracted from a sample (the peer acks unreliable-only packets
+   * lazily, up to its lazy ack delay); defaults to `maxAckDelayMs`.
+   */
+  readonly ackDelayCapMs?: number;
 }
+
+const MIN_SAMPLE_MS = 0.01;
+// probe timeout floor: event-loop stalls of a few ms must not send probes on fast paths
+const MIN_PTO_MS = 10;
 
 /** Defaults of {@link RttOptions}. */
 export const DEFAULT_RTT_OPTIONS: RttOptions = {
@@ -44,6 +53,8 @@ export class RttEstimator {
   minRtt: number = Infinity;
   /** Most recent sample (ms). */
   latest = 0;
+  /** Most recent sample minus the peer's reported ack delay (ms), as used for SRTT. */
+  latestAdjusted = 0;
   /** Consecutive RTO expirations (doubles the RTO each time). */
   backoff = 0;
   #hasSample = false;
@@ -58,14 +69,19 @@ export class RttEstimator {
   }
   /**
    * Adds a sample `rttMs` measured on a packet whose ack was delayed `ackDelayMs` by the peer.
-   * The ack delay is subtracted unless that would go below the minimum RTT (RFC 9002).
+   * The ack delay (capped) is subtracted unless that would go below the minimum RTT.
    */
   onSample(rttMs: number, ackDelayMs: number): void {
     if (!(rttMs >= 0)) return;
     this.latest = rttMs;
-    if (rttMs < this.minRtt) this.minRtt = rttMs;
-    const delay = Math.min(Math.max(ackDelayMs, 0), this.#o.maxAckDelayMs);
-    const adjusted = rttMs - delay >= this.minRtt ? rttMs - delay : rttMs;
+    const cap = this.#o.ackDelayCapMs ?? this.#o.maxAckDelayMs;
+    const delay = Math.min(Math.max(ackDelayMs, 0), cap);
+    // RFC 9002 never subtracts below the minimum RTT; that minimum is kept over adjusted samples
+    // (not raw ones) so it stays right when every ack is lazy and the raw minimum includes delay
+    const d = Math.max(rttMs - delay, MIN_SAMPLE_MS);
+    const adjusted = d >= this.minRtt || !this.#hasSample ? d : rttMs;
+    if (adjusted < this.minRtt) this.minRtt = adjusted;
+    this.latestAdjusted = adjusted;
     if (!this.#hasSample) {
       this.#hasSample = true;
       this.srtt = adjusted;
@@ -79,6 +95,15 @@ export class RttEstimator {
   /** Records an RTO expiry (next RTO doubles, up to the ceiling). */
   onTimeout(): void {
     if (this.backoff < 16) this.backoff++;
+  }
+  /**
+   * Probe timeout in ms (RFC 9002 PTO, before backoff): srtt + 4 rttvar + the peer's max ack
+   * delay, at least 10 ms; the initial RTO before any sample.
+   */
+  get pto(): number {
+    const o = this.#o;
+    if (!this.#hasSample) return o.initialRtoMs;
+    return Math.max(this.srtt + Math.max(4 * this.rttVar, 1) + o.maxAckDelayMs, MIN_PTO_MS);
   }
   /** Current RTO in ms, backoff included. */
   get rto(): number {

@@ -63,7 +63,7 @@ export class SentPackets {
   #oldest = 1;
   #mask = INITIAL_CAPACITY - 1;
   #state = new Uint8Array(INITIAL_CAPACITY); // 0 free, 1 in flight
-  #retx = new Uint8Array(INITIAL_CAPACITY); // carries retransmitted data: no RTT sample
+  #retx = new Uint8Array(INITIAL_CAPACITY); // bit 0: retransmitted data (no RTT sample); bit 1: lazy
   #time = new Float64Array(INITIAL_CAPACITY);
   #size = new Int32Array(INITIAL_CAPACITY);
   #refStart = new Float64Array(INITIAL_CAPACITY);
@@ -95,13 +95,16 @@ export class SentPackets {
   discardRefs(): void {
     this.#refTail = this.#pendingRefStart;
   }
-  /** Records an ack-eliciting packet carrying the refs added since the previous call. */
-  onSent(seq: number, now: number, bytes: number, retransmission: boolean): void {
+  /**
+   * Records an ack-eliciting packet carrying the refs added since the previous call; `lazy`: the
+   * peer may delay its ack (no reliable data in it).
+   */
+  onSent(seq: number, now: number, bytes: number, retransmission: boolean, lazy = false): void {
     if (this.inFlight === 0 && this.largestSent < seq) this.#oldest = seq;
     while (seq - this.#oldest > this.#mask) this.#grow();
     const i = seq & this.#mask;
     this.#state[i] = 1;
-    this.#retx[i] = retransmission ? 1 : 0;
+    this.#retx[i] = (retransmission ? 1 : 0) | (lazy ? 2 : 0);
     this.#time[i] = now;
     this.#size[i] = bytes;
     this.#refStart[i] = this.#pendingRefStart;
@@ -121,7 +124,7 @@ export class SentPackets {
     if (ack === 0 || this.inFlight === 0) return;
     if (this.#ackOne(ack)) {
       const i = ack & this.#mask;
-      if (this.#retx[i] === 0) this.latestRttSample = now - this.#time[i];
+      if ((this.#retx[i] & 1) === 0) this.latestRttSample = now - this.#time[i];
     }
     for (let b = 0; b < 32; b++) {
       if ((bitsLo >>> b) & 1) this.#ackOne(ack - 1 - b);
@@ -136,6 +139,27 @@ export class SentPackets {
   /** Send time of the oldest packet in flight, or Infinity. */
   get oldestSentTime(): number {
     return this.inFlight > 0 ? this.#time[this.#oldest & this.#mask] : Infinity;
+  }
+  /** True when the oldest packet in flight may be acked lazily (it carries no reliable data). */
+  get oldestLazy(): boolean {
+    return this.inFlight > 0 && (this.#retx[this.#oldest & this.#mask] & 2) !== 0;
+  }
+  /**
+   * Tail-loss probe: hands the reliable messages of the `packets` oldest in-flight packets that
+   * carry any back to the listener as lost (to be retransmitted) while the packets stay in
+   * flight, so nothing is counted as lost and congestion control is not told. Returns how many
+   * message references were handed back.
+   */
+  probe(packets: number): number {
+    let n = 0;
+    for (let s = this.#oldest; s <= this.largestSent && packets > 0; s++) {
+      const i = s & this.#mask;
+      if (this.#state[i] !== 1 || this.#refEnd[i] === this.#refStart[i]) continue;
+      n += this.#refEnd[i] - this.#refStart[i];
+      this.#emitRefs(i, false);
+      packets--;
+    }
+    return n;
   }
   /**
    * Time-threshold loss (RFC 9002): declares lost every in-flight packet older than the largest

@@ -52,10 +52,29 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #error?: Error;
   #noPacket = false; // getPacket() found nothing: the error is built only if asked for
   #waiters?: PollWaiters;
+  #wakeQueued = false;
+  // Called by the driver right after input (and after each flush). Packets only: made available
+  // and the pending polls resolved here, so the app resumes next, before the end-of-turn flush
+  // (its reply then shares that flush). Events are dispatched from a microtask, not from inside
+  // the receive handler.
   readonly #onActivity = () => {
     const host = this.#driver?.host, waiters = this.#waiters;
     if (!host || !waiters || waiters.size === 0) return;
-    if (host.eventCount > 0 || host.inboundCount > this.#available) waiters.wake();
+    if (host.eventCount > 0) {
+      if (!this.#wakeQueued) {
+        this.#wakeQueued = true;
+        queueMicrotask(this.#deliverAndWake);
+      }
+    } else if (host.inboundCount > this.#available) {
+      const fresh = host.inboundCount - this.#available;
+      this.#available = host.inboundCount;
+      waiters.wake(fresh);
+    }
+  };
+  readonly #deliverAndWake = () => {
+    this.#wakeQueued = false;
+    const waiters = this.#waiters;
+    if (waiters && waiters.size > 0) waiters.wake(this.#deliver());
   };
 
   // --------------------------------------------------------------------------- settings
@@ -197,19 +216,20 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     this.#available--;
     this.#error = undefined;
     this.#noPacket = false;
-    return host.pollPacket()!.data;
+    return host.pollPacketData();
   }
   /** Sender id of the next available packet (0 when none). */
   getPacketPeer(): number {
-    return this.#next()?.from ?? 0;
+    return this.#available > 0 ? this.#driver!.host.nextPacketFrom : 0;
   }
   /** User channel of the next available packet (0 when none). */
   getPacketChannel(): number {
-    return this.#next()?.channel ?? 0;
+    return this.#available > 0 ? this.#driver!.host.nextPacketChannel : 0;
   }
   /** Transfer mode of the next available packet (RELIABLE when none). */
   getPacketMode(): TransferMode {
-    return this.#next()?.mode ?? TransferMode.RELIABLE;
+    const mode = this.#available > 0 ? this.#driver!.host.nextPacketMode : undefined;
+    return mode ?? TransferMode.RELIABLE;
   }
   /** Error of the last `getPacket`/`getVar`. */
   getPacketError(): Error | undefined {
@@ -241,7 +261,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     const mode = this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
       ? TransferMode.UNRELIABLE_ORDERED
       : this.transferMode;
-    driver.host.send(this.#target, data, mode, this.#transferChannel, driver.clock.now());
+    driver.host.send(this.#target, data, mode, this.#transferChannel, driver.now());
     driver.touch();
   }
   /** Sends a plain value as msgpack (see `PacketPeer.putVar`). */
@@ -269,13 +289,12 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
    * waits up to `timeoutMs` and resolves as soon as something arrives. Resolves to the number of
    * events + packets made available.
    */
-  async poll(timeoutMs: number = DEFAULTS.pollTimeoutMs): Promise<number> {
+  poll(timeoutMs: number = DEFAULTS.pollTimeoutMs): Promise<number> {
     const waiters = this.#waiters;
-    if (!this.#driver || !waiters) return 0;
+    if (!this.#driver || !waiters) return Promise.resolve(0);
     const n = this.#deliver();
-    if (n > 0 || !(timeoutMs > 0)) return n;
-    await waiters.wait(timeoutMs);
-    return this.#deliver();
+    if (n > 0 || !(timeoutMs > 0)) return Promise.resolve(n);
+    return waiters.wait(timeoutMs); // resolved with the count by #onActivity or at the timeout
   }
 
   #deliver(): number {
@@ -333,7 +352,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     host.refuseNewConnections = this.#refuse;
     this.#starting = false;
     this.#available = 0;
-    this.#waiters = new PollWaiters(clock);
+    this.#waiters = new PollWaiters(clock, () => this.#deliver());
     this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
     this.#driver.start();
     return this.#driver;
@@ -353,9 +372,6 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
 
   // ---------------------------------------------------------------------------- helpers
 
-  #next() {
-    return this.#available > 0 ? this.#driver?.host.peekPacket() : undefined;
-  }
   #peer(id: number) {
     const address = this.#driver?.host.peerAddress(id);
     if (!address) throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${id}`);

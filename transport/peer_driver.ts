@@ -55,6 +55,7 @@ export class PeerDriver {
   #timerAt = Infinity;
   #flushQueued = false;
   #closed = false;
+  #turnNow = -1; // app calls read the clock once per turn (a clock read is an op)
   readonly #flush = () => this.flush();
   readonly #onTimer = () => {
     this.#timer = undefined;
@@ -64,7 +65,7 @@ export class PeerDriver {
     this.flush();
   };
 
-  /** `onActivity` runs after every flush that may have produced events or packets. */
+  /** `onActivity` runs after each received datagram and after every flush. */
   constructor(
     host: Host,
     transport: DatagramTransport,
@@ -86,9 +87,19 @@ export class PeerDriver {
       if (this.#closed) return;
       if (this.#layer?.receive(bytes, from)) return;
       this.host.handleDatagram(bytes, from, this.clock.now());
+      this.#onActivity(); // wake a pending poll now: the app's reply joins this turn's flush
       this.touch();
     });
     this.touch();
+  }
+
+  /**
+   * The time for application calls (`putPacket` in a loop): read once, then reused until the
+   * end-of-turn flush, which reads the clock afresh for everything timed.
+   */
+  now(): number {
+    if (this.#turnNow < 0) this.#turnNow = this.clock.now();
+    return this.#turnNow;
   }
 
   /** Schedules one flush at the end of this turn (after an app call or input). */
@@ -101,6 +112,7 @@ export class PeerDriver {
   /** Sends everything the host has ready, re-arms the timer, reports activity. */
   flush(): void {
     this.#flushQueued = false;
+    this.#turnNow = -1;
     if (this.#closed) return;
     this.#drain();
     this.#arm();

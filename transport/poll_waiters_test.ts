@@ -58,3 +58,24 @@ Deno.test("poll waiters: timeouts resolve only the waits that are due", async ()
   assert.equal(m.pending(), 0);
   waiters.close();
 });
+
+Deno.test("poll waiters: wake resolves with its value; a timeout with onExpire's value", async () => {
+  const m = manualClock();
+  let expiries = 0;
+  const waiters = new PollWaiters(m.clock, () => {
+    expiries++;
+    waiters.wait(1000); // a listener polling again while the expiry runs is kept
+    return 7;
+  });
+  const woken = waiters.wait(100);
+  waiters.wake(3);
+  assert.equal(await woken, 3);
+  const a = waiters.wait(100), b = waiters.wait(100);
+  m.advance(100);
+  assert.deepEqual(await Promise.all([a, b]), [7, 7]);
+  assert.equal(expiries, 1); // computed once per expiry, shared by the due waits
+  assert.equal(waiters.size, 1);
+  waiters.close();
+  assert.equal(waiters.size, 0);
+  assert.equal(m.pending(), 0);
+});

@@ -18,7 +18,7 @@ import {
   serverSecurity,
   type ServerSecurityOptions,
 } from "./security_options.ts";
-import { UdpTransport } from "./udp_transport.ts";
+import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "./udp_transport.ts";
 
 /**
  * Options of {@link UdpMultiplayerPeer.createServer}.
@@ -165,7 +165,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
     simulation: SimulationOptions | undefined,
     clock: Clock = systemClock,
   ): Promise<DatagramTransport> {
-    const udp = await UdpTransport.bind({ hostname, port });
+    const udp = await UdpTransport.bind({ hostname, port, maxReceiveSize: PEER_MAX_RECEIVE_SIZE });
     this.#localPort = udp.localAddress.port;
     return simulation ? new SimulatedTransport(udp, simulation, clock) : udp;
   }

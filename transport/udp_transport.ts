@@ -1,8 +1,9 @@
 /**
  * {@link DatagramTransport} over a UDP socket (`Deno.listenDatagram`).
  *
- * One reused receive buffer, one receive loop, and a bounded send queue drained by one
- * writer (configurable: a few in flight), so callers never await per datagram.
+ * One reused receive buffer (sized to the largest datagram we accept: bigger ones are dropped),
+ * one receive loop, and a bounded, lazily grown send queue drained by one writer (configurable:
+ * a few in flight), so callers never await per datagram.
  *
  * @module
  */
@@ -11,6 +12,20 @@ import type { DatagramHandler, DatagramTransport, PeerAddress } from "./transpor
 
 /** Largest UDP payload over IPv4. */
 const UDP_MAX_PAYLOAD = 65507;
+/**
+ * Largest datagram a multiplayer peer receives: the 1200 B datagram budget (sealed datagrams
+ * included) and a CONNECT carrying the largest token (1024 B) and public key fit with room.
+ *
+ * @example
+ * ```ts
+ * import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "./udp_transport.ts";
+ * const t = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: PEER_MAX_RECEIVE_SIZE });
+ * await t.close();
+ * ```
+ */
+export const PEER_MAX_RECEIVE_SIZE = 2048;
+/** Send queue slots allocated up front (grows by doubling to `maxQueuedDatagrams`). */
+const INITIAL_QUEUE_SLOTS = 16;
 /** Consecutive receive errors after which the loop gives up (a broken socket would spin). */
 const MAX_CONSECUTIVE_RECEIVE_ERRORS = 1000;
 
@@ -30,6 +45,12 @@ export interface UdpTransportOptions {
   port?: number;
   /** Largest datagram accepted by `send` (default 65507). */
   maxDatagramSize?: number;
+  /**
+   * Largest datagram received (default `maxDatagramSize`); bigger ones are dropped (counted in
+   * `stats.oversized`). Sizes the reused receive buffer: a peer with a 1200 B budget needs ~2 KiB,
+   * not 64 KiB per socket.
+   */
+  maxReceiveSize?: number;
   /** Most datagrams waiting in the send queue (default 4096). */
   maxQueuedDatagrams?: number;
   /** Most bytes waiting in the send queue (default 4 MiB). */
@@ -68,6 +89,8 @@ export interface UdpTransportStats {
   handlerErrors: number;
   /** Datagrams dropped locally (queue full or transport closed). */
   drops: number;
+  /** Received datagrams dropped for exceeding `maxReceiveSize` (truncated by the socket). */
+  oversized: number;
 }
 
 /**
@@ -104,6 +127,7 @@ export class UdpTransport implements DatagramTransport {
     receiveErrors: 0,
     handlerErrors: 0,
     drops: 0,
+    oversized: 0,
   };
 
   #conn: Deno.DatagramConn;
@@ -113,16 +137,20 @@ export class UdpTransport implements DatagramTransport {
   #listening = false;
   #receiveLoop?: Promise<void>;
 
-  // send queue: ring buffer of (bytes, address)
-  #queueBytes: (Uint8Array | undefined)[];
-  #queueTo: (Deno.NetAddr | undefined)[];
+  // send queue: ring buffer of (bytes, address), grown by doubling up to #maxQueued
+  #queueBytes: (Uint8Array | undefined)[] = new Array(INITIAL_QUEUE_SLOTS).fill(undefined);
+  #queueTo: (Deno.NetAddr | undefined)[] = new Array(INITIAL_QUEUE_SLOTS).fill(undefined);
+  #maxQueued: number;
   #head = 0;
   #count = 0;
   #queuedBytes = 0;
   #maxQueuedBytes: number;
   #maxInFlight: number;
   #writers = 0;
-  #writing = new Set<Promise<void>>();
+  #onIdle?: () => void; // close() waits for the last writer
+  readonly #writerDone = (): void => {
+    if (this.#writers === 0) this.#onIdle?.();
+  };
   // caller address object -> Deno address object, so repeated sends allocate nothing
   #addressCache = new WeakMap<PeerAddress, Deno.NetAddr>();
 
@@ -131,10 +159,9 @@ export class UdpTransport implements DatagramTransport {
     const addr = conn.addr as Deno.NetAddr;
     this.localAddress = { hostname: addr.hostname, port: addr.port, transport: "udp" };
     this.maxDatagramSize = options.maxDatagramSize ?? UDP_MAX_PAYLOAD;
-    this.#receiveBuffer = new Uint8Array(Math.max(this.maxDatagramSize, UDP_MAX_PAYLOAD) + 1);
-    const maxQueued = options.maxQueuedDatagrams ?? 4096;
-    this.#queueBytes = new Array(maxQueued).fill(undefined);
-    this.#queueTo = new Array(maxQueued).fill(undefined);
+    // one spare byte: a datagram that fills it was truncated by the socket (too big for us)
+    this.#receiveBuffer = new Uint8Array((options.maxReceiveSize ?? this.maxDatagramSize) + 1);
+    this.#maxQueued = options.maxQueuedDatagrams ?? 4096;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? 1;
     this.#onError = options.onError;
@@ -152,12 +179,14 @@ export class UdpTransport implements DatagramTransport {
    * ```
    */
   static async bind(options: UdpTransportOptions = {}): Promise<UdpTransport> {
-    const size = options.maxDatagramSize ?? UDP_MAX_PAYLOAD;
-    if (!Number.isInteger(size) || size < 1 || size > UDP_MAX_PAYLOAD) {
-      throw new MultiplayerError(
-        "INVALID_ARGUMENT",
-        `maxDatagramSize must be an integer in [1, ${UDP_MAX_PAYLOAD}], got ${size}`,
-      );
+    for (const key of ["maxDatagramSize", "maxReceiveSize"] as const) {
+      const size = options[key] ?? UDP_MAX_PAYLOAD;
+      if (!Number.isInteger(size) || size < 1 || size > UDP_MAX_PAYLOAD) {
+        throw new MultiplayerError(
+          "INVALID_ARGUMENT",
+          `${key} must be an integer in [1, ${UDP_MAX_PAYLOAD}], got ${size}`,
+        );
+      }
     }
     for (const key of ["maxQueuedDatagrams", "maxQueuedBytes", "maxInFlight"] as const) {
       const v = options[key];
@@ -218,6 +247,10 @@ export class UdpTransport implements DatagramTransport {
         continue;
       }
       consecutiveErrors = 0;
+      if (bytes.length === buffer.length) {
+        stats.oversized++; // truncated: never hand a partial datagram to the protocol
+        continue;
+      }
       stats.datagramsReceived++;
       stats.bytesReceived += bytes.length;
       try {
@@ -241,14 +274,15 @@ export class UdpTransport implements DatagramTransport {
         `datagram of ${bytes.length} bytes exceeds maxDatagramSize ${this.maxDatagramSize}`,
       );
     }
-    const capacity = this.#queueBytes.length;
     if (
-      this.#closed || this.#count === capacity ||
+      this.#closed || this.#count === this.#maxQueued ||
       this.#queuedBytes + bytes.length > this.#maxQueuedBytes
     ) {
       this.stats.drops++;
       return false;
     }
+    if (this.#count === this.#queueBytes.length) this.#grow();
+    const capacity = this.#queueBytes.length;
     let addr: Deno.NetAddr | undefined;
     if (to.transport === "udp") addr = to as Deno.NetAddr;
     else {
@@ -266,18 +300,32 @@ export class UdpTransport implements DatagramTransport {
     this.#queuedBytes += bytes.length;
     while (this.#writers < this.#maxInFlight && this.#writers < this.#count) {
       this.#writers++;
-      const writer = this.#writer();
-      this.#writing.add(writer);
-      writer.then(() => this.#writing.delete(writer));
+      this.#writer().then(this.#writerDone); // #writer never rejects
     }
     return true;
   }
 
-  // one of up to maxInFlight loops; each awaits its send (Deno's send is async)
+  #grow(): void {
+    const old = this.#queueBytes, oldTo = this.#queueTo, n = old.length;
+    const size = Math.min(n * 2, this.#maxQueued);
+    const bytes: (Uint8Array | undefined)[] = new Array(size).fill(undefined);
+    const to: (Deno.NetAddr | undefined)[] = new Array(size).fill(undefined);
+    for (let k = 0; k < this.#count; k++) {
+      const i = (this.#head + k) % n;
+      bytes[k] = old[i];
+      to[k] = oldTo[i];
+    }
+    this.#queueBytes = bytes;
+    this.#queueTo = to;
+    this.#head = 0;
+  }
+
+  // one of up to maxInFlight loops; each awaits its send (Deno's send is async). The first send
+  // starts synchronously inside `send()`: no timer or queue hop before the socket.
   async #writer(): Promise<void> {
     const stats = this.stats;
-    const capacity = this.#queueBytes.length;
     while (this.#count > 0) {
+      const capacity = this.#queueBytes.length; // the queue may grow while we await
       const i = this.#head;
       const bytes = this.#queueBytes[i]!;
       const addr = this.#queueTo[i]!;
@@ -296,7 +344,7 @@ export class UdpTransport implements DatagramTransport {
         this.#onError?.(e, "send");
       }
     }
-    this.#writers--;
+    this.#writers--; // synchronously: a send() right after must start a new writer
   }
 
   /**
@@ -310,7 +358,7 @@ export class UdpTransport implements DatagramTransport {
     }
     this.#closed = true;
     // flush first: graceful goodbyes are queued just before close()
-    while (this.#writing.size > 0) await Promise.all(this.#writing);
+    if (this.#writers > 0) await new Promise<void>((resolve) => this.#onIdle = resolve);
     try {
       this.#conn.close();
     } catch {

@@ -164,3 +164,39 @@ Deno.test("UdpTransport: misuse throws MultiplayerError", async () => {
   await a.close();
   assert.throws(() => a.listen(() => {}), (e) => (e as MultiplayerError).code === "CLOSED");
 });
+
+Deno.test("UdpTransport: datagrams above maxReceiveSize are dropped whole, never truncated", async () => {
+  const a = await UdpTransport.bind({ hostname: "127.0.0.1" });
+  const b = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: 100 });
+  try {
+    const arrived = collect(b, 2);
+    a.send(new Uint8Array(101).fill(1), b.localAddress); // one byte too many
+    a.send(new Uint8Array(100).fill(2), b.localAddress); // exactly the limit
+    a.send(new Uint8Array(3000).fill(3), b.localAddress);
+    a.send(new Uint8Array(5).fill(4), b.localAddress);
+    const got = await arrived;
+    assert.deepEqual(got.map((g) => [g.data.length, g.data[0]]), [[100, 2], [5, 4]]);
+    assert.equal(b.stats.oversized, 2);
+    assert.equal(b.stats.datagramsReceived, 2);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+Deno.test("UdpTransport: the send queue grows past its first slots and keeps FIFO order", async () => {
+  const a = await UdpTransport.bind({ hostname: "127.0.0.1", maxQueuedDatagrams: 100 });
+  const b = await UdpTransport.bind({ hostname: "127.0.0.1" });
+  try {
+    const arrived = collect(b, 100);
+    let accepted = 0;
+    for (let i = 0; i < 150; i++) if (a.send(new Uint8Array([i]), b.localAddress)) accepted++;
+    // the first send left the queue at once (writer started synchronously): 101 fit
+    assert.ok(accepted >= 100 && accepted <= 101, `accepted ${accepted}`);
+    const got = await arrived;
+    assert.deepEqual(got.map((g) => g.data[0]), Array.from({ length: 100 }, (_, i) => i));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -23,7 +23,7 @@ import {
   type ServerSecurityOptions,
 } from "./security_options.ts";
 import { addressKey, systemClock } from "./transport.ts";
-import { UdpTransport } from "./udp_transport.ts";
+import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "./udp_transport.ts";
 import { WebSocketServerTransport } from "./websocket_server_transport.ts";
 import { toWebSocketUrl, WebSocketClientTransport, WsCloseCode } from "./websocket_transport.ts";
 
@@ -205,7 +205,11 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         ? new WebSocketServerTransport(wsOptions)
         : await WebSocketServerTransport.listen({ ...wsOptions, port, hostname });
       if (options.udpPort !== undefined) {
-        udp = await UdpTransport.bind({ hostname, port: options.udpPort });
+        udp = await UdpTransport.bind({
+          hostname,
+          port: options.udpPort,
+          maxReceiveSize: PEER_MAX_RECEIVE_SIZE,
+        });
       }
       const base = peerHostOptions(this);
       const both = udp ? new CompositeTransport({ ws, udp }) : undefined;
