@@ -61,6 +61,9 @@ async function server(): Promise<void> {
   peer.serverRelay = false; // a dedicated game server; relay would announce 1000² peers
   peers.push(peer);
   await peer.createServer(0, { bindAddress: "127.0.0.1", maxClients: config.clients + 16 });
+  // the harness's own buffers exist before the baseline: only per-peer state counts
+  const lastSeq = new Int32Array(config.clients).fill(-1);
+  const up = new Samples(4_000_000);
   const mem0 = memory();
   emit("ready", { port: peer.localPort, rss: mem0.rss });
   const snapshot = new Uint8Array(config.snapshotSize ?? 128);
@@ -73,8 +76,6 @@ async function server(): Promise<void> {
     peer.setTargetPeer(TARGET_PEER_BROADCAST);
     peer.putPacket(snapshot);
   }, TICK_MS);
-  const lastSeq = new Int32Array(config.clients).fill(-1);
-  const up = new Samples(4_000_000);
   let measuring = false;
   let inputs = 0;
   let orderErrors = 0;
@@ -88,12 +89,14 @@ async function server(): Promise<void> {
       const wall = performance.now() - t0;
       measuring = false;
       const peersNow = Number(c.peers ?? config.clients);
-      const v = up.values();
       const mem1 = memory();
+      const v = up.values();
       emit("crowd", {
         cpu: (cpu1.user + cpu1.system) / 1000 / wall,
         rssPerPeer: (mem1.rss - mem0.rss) / peersNow,
         heapPerPeer: (mem1.heapUsed - mem0.heapUsed) / peersNow,
+        externalPerPeer: (mem1.external - mem0.external) / peersNow,
+        heapTotalPerPeer: (mem1.heapTotal - mem0.heapTotal) / peersNow,
         upP50Ticks: quantile(v, 0.5),
         upP99Ticks: quantile(v, 0.99),
         inputs,
@@ -181,6 +184,19 @@ async function clients(): Promise<void> {
   let phase = 0;
   const seqs = new Uint32Array(peers.length);
   let cpu0 = process.cpuUsage();
+  // datagrams all clients sent / received (stats snapshots: once per measurement, not per tick)
+  const datagrams = () => {
+    let sent = 0, received = 0, dropped = 0;
+    for (const p of peers) {
+      if (p.getConnectionStatus() !== 2) continue;
+      const s = p.getPeerStats(TARGET_PEER_SERVER);
+      sent += s.packetsSent;
+      received += s.packetsReceived;
+      dropped += s.unreliableDropped;
+    }
+    return { sent, received, dropped };
+  };
+  let dg0 = datagrams(), sent0 = 0;
   let t0 = performance.now();
   const ticker = setInterval(() => {
     const g = phase++ % groups;
@@ -205,6 +221,8 @@ async function clients(): Promise<void> {
     if (c.cmd === "measure") {
       measuring = true;
       cpu0 = process.cpuUsage();
+      dg0 = datagrams();
+      sent0 = sent;
       t0 = performance.now();
     }
     if (c.cmd !== "report") return;
@@ -212,7 +230,12 @@ async function clients(): Promise<void> {
     clearInterval(ticker);
     const v = down.values();
     const cpu = process.cpuUsage(cpu0);
+    const dg1 = datagrams(), seconds = (performance.now() - t0) / 1000;
     emit("crowd-clients", {
+      datagramsUpPerSecond: (dg1.sent - dg0.sent) / seconds,
+      datagramsDownPerSecond: (dg1.received - dg0.received) / seconds,
+      droppedPerSecond: (dg1.dropped - dg0.dropped) / seconds,
+      putsPerSecond: (sent - sent0) / seconds,
       cpu: (cpu.user + cpu.system) / 1000 / (performance.now() - t0),
       downP50Ticks: quantile(v, 0.5),
       downP99Ticks: quantile(v, 0.99),

@@ -12,6 +12,7 @@ import {
   positive,
 } from "./congestion_control.ts";
 import { MultiplayerError } from "./errors.ts";
+import { WindowCeiling } from "./congestion_ceiling.ts";
 import { LossEstimator } from "./loss_estimator.ts";
 import { Pacer } from "./pacer.ts";
 
@@ -66,6 +67,7 @@ export class DelayAwareCongestion implements CongestionControl {
   readonly #lossTolerant: boolean;
   readonly #minRttWindowMs: number;
   readonly #pacer: Pacer;
+  readonly #ceiling: WindowCeiling;
   readonly #baseline = new LossEstimator({
     windowPackets: Infinity,
     windowMs: Infinity,
@@ -101,6 +103,7 @@ export class DelayAwareCongestion implements CongestionControl {
   constructor(options: CongestionOptions = {}) {
     const mss = positive("datagramSize", options.datagramSize ?? 1200);
     this.#mss = mss;
+    this.#ceiling = new WindowCeiling(mss);
     this.#minWindow = mss * positive("minWindowPackets", options.minWindowPackets ?? 4);
     this.#maxWindow = positive("maxWindowBytes", options.maxWindowBytes ?? 16 * 1024 * 1024);
     const initial = mss * positive("initialWindowPackets", options.initialWindowPackets ?? 10);
@@ -208,8 +211,10 @@ export class DelayAwareCongestion implements CongestionControl {
     if (sameEpoch) return;
     // random loss (no delay rise, no loss-rate jump, no burst) keeps even slow start going: it
     // says nothing about capacity, and stopping there left lossy paths at a tiny window
-    if (burst) this.#reduce(BURST_BETA, now);
-    else if (this.#isCongestiveLoss()) this.#reduce(CONGESTIVE_BETA, now);
+    if (burst) {
+      this.#ceiling.onLossRun(this.#cwnd, now);
+      this.#reduce(BURST_BETA, now);
+    } else if (this.#isCongestiveLoss()) this.#reduce(CONGESTIVE_BETA, now);
     this.#updatePacing(now);
   }
 
@@ -294,6 +299,8 @@ export class DelayAwareCongestion implements CongestionControl {
     this.#roundAcked = this.#roundLost = 0;
     this.#roundBurst = false;
     this.#roundEnd = now + Math.max(this.#srtt || INITIAL_RTT_MS, MIN_ROUND_MS);
+    const held = this.#cwnd >= this.#ceiling.bytes - this.#mss && this.#isCwndLimited(now);
+    this.#ceiling.onRound(held, now, this.#srtt);
     if (this.#cwnd < this.#ssthresh && queueDelay > target / 2) this.#ssthresh = this.#cwnd;
     if (queueDelay > target && now >= this.#recoveryEnd) {
       // shrink by the share of the window sitting in the queue beyond the target
@@ -317,6 +324,7 @@ export class DelayAwareCongestion implements CongestionControl {
   }
 
   #grow(bytes: number): void {
+    const before = this.#cwnd;
     if (this.#cwnd < this.#ssthresh) {
       this.#cwnd += bytes;
     } else {
@@ -327,7 +335,8 @@ export class DelayAwareCongestion implements CongestionControl {
       const fast = (this.#cwnd / 8) * Math.max(0, 1 - (2 * queueDelay) / target);
       this.#cwnd += ((this.#mss + fast) * bytes) / this.#cwnd;
     }
-    if (this.#cwnd > this.#maxWindow) this.#cwnd = this.#maxWindow;
+    const cap = this.#ceiling.clamp(this.#maxWindow);
+    if (this.#cwnd > cap) this.#cwnd = Math.max(before, cap);
   }
 
   #reduce(beta: number, now: number): void {

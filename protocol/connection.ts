@@ -31,6 +31,8 @@ import { ConnectionStats } from "./stats.ts";
 import {
   type CongestionControl,
   type ConnectionOptions,
+  DEFAULT_MAX_WINDOW_BYTES,
+  DEFAULT_MAX_WINDOW_PACKETS,
   unlimitedCongestion,
 } from "./connection_options.ts";
 import { DelayAwareCongestion } from "./congestion.ts";
@@ -110,9 +112,18 @@ export class Connection implements ConnectionApi {
     this.#cfg = config;
     this.#carrier = config.reliableCarrier;
     this.#cc = options.congestion ??
-      (config.reliableCarrier
-        ? unlimitedCongestion
-        : new DelayAwareCongestion({ datagramSize: config.datagramSize, now: config.now }));
+      (config.reliableCarrier ? unlimitedCongestion : new DelayAwareCongestion({
+        datagramSize: config.datagramSize,
+        maxWindowBytes: options.maxWindowBytes ?? DEFAULT_MAX_WINDOW_BYTES,
+        now: config.now,
+      }));
+    const maxPackets = options.maxWindowPackets ?? DEFAULT_MAX_WINDOW_PACKETS;
+    if (!(maxPackets >= 2) || !(Number.isInteger(maxPackets) || maxPackets === Infinity)) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `maxWindowPackets must be an integer >= 2, got ${maxPackets}`,
+      );
+    }
     this.#unreliableMaxAgeMs = options.unreliableMaxAgeMs ?? 200;
     // 5 x 200 ms buckets: the same 1 s window in 40 bytes per meter
     this.#sendMeter = new RateMeter({ bucketMs: 200, buckets: 5, now: config.now });
@@ -147,6 +158,7 @@ export class Connection implements ConnectionApi {
       this.stats,
     );
     this.#rec = new Recovery(this.#out, this.rtt, this.#cc, this.stats, lazy, config.now);
+    this.#rec.maxInFlight = maxPackets;
     this.#in = new InboundDispatcher(
       {
         wireChannelCount: n,
@@ -368,7 +380,7 @@ export class Connection implements ConnectionApi {
     if (this.#in.blocked) t = Math.min(t, this.#lastNow + REFUSED_RETRY_MS);
     if (!carrier && out.hasData()) {
       if (!this.#rec.canSend(this.#lastNow)) {
-        t = Math.min(t, this.#cc.nextSendTime(this.#lastNow));
+        t = Math.min(t, this.#rec.nextSendTime(this.#lastNow));
       }
     }
     return t;

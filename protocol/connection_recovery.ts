@@ -53,6 +53,8 @@ export class Recovery implements SentPacketListener {
   readonly loss: LossEstimator;
   /** Probe datagrams still allowed past the congestion window. */
   probes = 0;
+  /** Cap on congestion-controlled datagrams in flight (a receiver's socket buffer is per datagram). */
+  maxInFlight = Infinity;
   readonly #refs: MessageRefListener;
   readonly #cc: CongestionControl;
   readonly #stats: ConnectionStats;
@@ -86,7 +88,13 @@ export class Recovery implements SentPacketListener {
 
   /** True when congestion control (or a pending probe) lets one more datagram leave now. */
   canSend(now: number): boolean {
-    return this.probes > 0 || this.#cc.canSend(this.sent.bytesInFlight, now);
+    if (this.probes > 0) return true;
+    return this.sent.inFlight < this.maxInFlight && this.#cc.canSend(this.sent.bytesInFlight, now);
+  }
+
+  /** When {@link Recovery.canSend} may turn true by time alone; Infinity while acks must open it. */
+  nextSendTime(now: number): number {
+    return this.sent.inFlight >= this.maxInFlight ? Infinity : this.#cc.nextSendTime(now);
   }
 
   /** Records an ack-eliciting datagram (the refs added to `sent` while packing it). */

