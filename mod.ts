@@ -50,6 +50,7 @@ export {
   type DatagramServerOptions,
 } from "./transport/datagram_peer.ts";
 export type { SimulationOptions } from "./transport/simulated_transport.ts";
+export type { ConnectionTuning } from "./transport/connection_tuning.ts";
 export type { BurstLoss, LinkOptions } from "./transport/link_simulator.ts";
 export {
   addressKey,

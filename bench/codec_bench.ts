@@ -169,3 +169,32 @@ Deno.bench("reassembly: unreliable 64 KiB group from 60 fragments, reverse order
   }
   if (m === undefined || m.length !== FRAG * FRAGS) throw new Error("not reassembled");
 });
+
+// ping-pong: one 32 B reliable message each way per round, as the echo scenario does. The client
+// sends, the server receives + delivers, then echoes with the ack piggybacked on its reply.
+const pa = new Connection(cfg), pb = new Connection(cfg);
+let echoed: Uint8Array | undefined, pt = 0;
+pb.onMessage = (_ch, _mode, _peer, data) => (echoed = data, true);
+pa.onMessage = () => true;
+function pingRound(b: Deno.BenchContext, part: "receive" | "reply"): void {
+  pt += 0.05; // 50 us per round trip
+  pa.send(1, TransferMode.RELIABLE, PAYLOAD, undefined, pt);
+  const d = pa.pollTransmit(pt)!;
+  if (part === "receive") b.start();
+  const ok = pb.handleDatagram(d, pt);
+  if (part === "receive") b.end();
+  if (!ok || echoed === undefined) throw new Error("not delivered");
+  pb.send(1, TransferMode.RELIABLE, echoed, undefined, pt);
+  echoed = undefined;
+  if (part === "reply") b.start();
+  const r = pb.pollTransmit(pt);
+  if (part === "reply") b.end();
+  if (r === undefined || pb.pollTransmit(pt) !== undefined) throw new Error("not one reply");
+  pa.handleDatagram(r, pt + 0.05);
+}
+Deno.bench("ping-pong: one 32 B reliable message: receive + deliver", (b) => {
+  pingRound(b, "receive");
+});
+Deno.bench("ping-pong: pack one reply with piggybacked ack", (b) => {
+  pingRound(b, "reply");
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ACK_WINDOW, AckTracker } from "./ack_tracker.ts";
 import { SentPackets } from "./sent_packets.ts";
+import { SeededRandom } from "./random.ts";
 
 Deno.test("ack tracker: duplicates, too-old, jumps, 64-bit ack field", () => {
   const t = new AckTracker({ ackEveryPackets: 4, maxAckDelayMs: 2 });
@@ -77,4 +78,34 @@ Deno.test("sent packets: ring bound and ref ring growth", () => {
   assert.equal(s - 1, 1024);
   sp.onAck(1024, 0xffffffff, 0xffffffff, 1);
   assert.ok(sp.canSend(s));
+});
+
+Deno.test("ack tracker: the 64 ack bits match the set of acked packets (random order, gaps)", () => {
+  const rnd = new SeededRandom(5);
+  const t = new AckTracker({ ackEveryPackets: 16, maxAckDelayMs: 2 });
+  const acked = new Set<number>();
+  let top = 0;
+  for (let i = 0; i < 5000; i++) {
+    // mostly forward, sometimes big jumps (>= 64) and late packets
+    const r = rnd.next();
+    const seq = r < 0.05
+      ? top + 32 + Math.floor(rnd.next() * 70)
+      : r < 0.3
+      ? top - Math.floor(rnd.next() * 80)
+      : top + 1 + Math.floor(rnd.next() * 3);
+    if (!t.isNew(seq)) continue;
+    const ackable = rnd.next() < 0.9;
+    t.record(seq, ackable, true, i);
+    if (seq > top) top = seq;
+    if (ackable) acked.add(seq);
+    t.fillBits();
+    let lo = 0, hi = 0;
+    for (let b = 0; b < 64; b++) {
+      if (!acked.has(t.ack - 1 - b)) continue;
+      if (b < 32) lo |= 1 << b;
+      else hi |= 1 << (b - 32);
+    }
+    assert.equal(t.ackBitsLo, lo >>> 0, `lo after ${i}`);
+    assert.equal(t.ackBitsHi, hi >>> 0, `hi after ${i}`);
+  }
 });

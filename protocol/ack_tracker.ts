@@ -58,9 +58,10 @@ export class AckTracker {
   ackDeadline: number = Infinity;
   /** An ack should go out at once (threshold reached or reordering seen). */
   ackNow = false;
-  // one bit per packet of the window (256 bytes for both, not 2 KiB)
+  // one bit per packet of the window (128 bytes, not 1 KiB)
   readonly #seen = new Int32Array(ACK_WINDOW >>> 5);
-  readonly #acked = new Int32Array(ACK_WINDOW >>> 5);
+  #lo = 0; // acked bits for ack-1 .. ack-32
+  #hi = 0; // ack-33 .. ack-64
   readonly #every: number;
   readonly #delay: number;
   readonly #lazyDelay: number;
@@ -88,7 +89,6 @@ export class AckTracker {
       const from = Math.max(this.largestSeen + 1, seq - ACK_WINDOW + 1);
       for (let s = from; s <= seq; s++) {
         clear(this.#seen, s);
-        clear(this.#acked, s);
       }
       if (seq !== this.largestSeen + 1 && this.largestSeen !== 0 && ackEliciting && urgent) {
         this.ackNow = true; // gap: tell the sender quickly so it can fast-retransmit
@@ -99,7 +99,7 @@ export class AckTracker {
     }
     set(this.#seen, seq);
     if (!ackable) return;
-    set(this.#acked, seq);
+    this.#markAcked(seq);
     if (seq > this.ack) {
       this.ack = seq;
       this.ackTime = now;
@@ -116,24 +116,38 @@ export class AckTracker {
   }
   /** Computes `ackBitsLo`/`ackBitsHi` for the current `ack`. */
   fillBits(): void {
-    let lo = 0, hi = 0;
-    const a = this.ack, acked = this.#acked, floor = this.largestSeen - ACK_WINDOW;
-    for (let i = 0; i < 32; i++) {
-      const s = a - 1 - i;
-      if (s > floor && s > 0 && bit(acked, s)) lo |= 1 << i;
-    }
-    for (let i = 0; i < 32; i++) {
-      const s = a - 33 - i;
-      if (s > floor && s > 0 && bit(acked, s)) hi |= 1 << i;
-    }
-    this.ackBitsLo = lo >>> 0;
-    this.ackBitsHi = hi >>> 0;
+    this.ackBitsLo = this.#lo >>> 0;
+    this.ackBitsHi = this.#hi >>> 0;
   }
   /** Call when a datagram carrying the current acks was sent. */
   onAckSent(): void {
     this.unacked = 0;
     this.ackNow = false;
     this.ackDeadline = Infinity;
+  }
+  // the 64 bits below `ack` are kept as a shift register (bit i: ack-1-i), so building an ack
+  // costs nothing per datagram instead of 64 bitmap lookups
+  #markAcked(seq: number): void {
+    const a = this.ack;
+    if (seq > a) {
+      const d = seq - a;
+      let lo = this.#lo, hi = this.#hi;
+      if (a === 0 || d >= 64) lo = hi = 0;
+      else if (d >= 32) {
+        hi = d === 32 ? lo : lo << (d - 32);
+        lo = 0;
+      } else {
+        hi = (hi << d) | (lo >>> (32 - d));
+        lo <<= d;
+      }
+      this.#lo = lo;
+      this.#hi = hi;
+      if (a !== 0) this.#markBelow(d - 1); // the previous ack
+    } else if (seq < a) this.#markBelow(a - 1 - seq);
+  }
+  #markBelow(i: number): void {
+    if (i < 32) this.#lo |= 1 << i;
+    else if (i < 64) this.#hi |= 1 << (i - 32);
   }
 }
 

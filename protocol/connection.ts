@@ -15,10 +15,13 @@ import {
   FrameCursor,
   MAX_DATA_HEADER_BYTES,
   MAX_MESSAGE_OVERHEAD,
+  MAX_MESSAGES_PER_DATAGRAM,
   MAX_WIRE_CHANNEL,
   MessageKind as K,
+  messageSize,
   writeMessage,
 } from "./frame.ts";
+import type { MsgpackWriter } from "./msgpack.ts";
 import { ReassemblyBudget } from "./fragmenter.ts";
 import { InboundDispatcher } from "./connection_receive.ts";
 import { Outbox, scratchWriter } from "./connection_send.ts";
@@ -38,10 +41,12 @@ import {
 import { DelayAwareCongestion } from "./congestion.ts";
 import type { PeerStats } from "./peer_stats.ts";
 import { PeerTimeout } from "./peer_timeout.ts";
+import { copyDatagram } from "./payload_slab.ts";
 import { RateMeter } from "./rate_meter.ts";
 
 export { type CongestionControl, type ConnectionOptions, unlimitedCongestion };
 
+const PING_BYTES = messageSize(K.PING, 0, 0, 0, 0, false, 0, 0);
 /** Retry interval for deliveries the host refused (its inbound queue was full). */
 const REFUSED_RETRY_MS = 5;
 
@@ -318,13 +323,14 @@ export class Connection implements ConnectionApi {
         pr.count++;
       }
       out.pack(w, carrier ? undefined : this.#rec.sent, pr);
+      if (!carrier && pr.reliable === 0 && pr.count > 0) this.#askAckIfWindowFull(w, pr);
     }
     const count = pr.count;
     if (count === 0 && !ackDue) return undefined;
     finishData(w, count);
     this.#nextPacketSeq++;
     if (!carrier) acks.onAckSent();
-    const bytes = w.buf.slice(0, w.pos);
+    const bytes = copyDatagram(w.buf, w.pos);
     if (count > 0 && !carrier) {
       this.#rec.onSent(seq, now, bytes.length, pr.retransmitted > 0, pr.reliable > 0);
     }
@@ -362,7 +368,11 @@ export class Connection implements ConnectionApi {
     this.#in.retryBlocked();
     c.rewind();
     const ackable = this.#in.dispatch(c, bytes, now);
-    if (!carrier) this.#acks.record(seq, ackable, c.messageCount > 0, now, this.#in.sawReliable);
+    if (!carrier) {
+      const ping = this.#in.sawPing, acks = this.#acks;
+      acks.record(seq, ackable, c.messageCount > 0, now, this.#in.sawReliable || ping);
+      if (ping) acks.ackNow = true; // keepalive, or a window-blocked sender asking for an ack
+    }
     return true;
   }
 
@@ -396,6 +406,17 @@ export class Connection implements ConnectionApi {
     if (now >= this.#lastSend + this.#keepaliveMs) this.#pingPending = true;
     this.#in.expire(now);
     this.#in.retryBlocked();
+  }
+
+  // unreliable-only datagrams are acked lazily (up to lazyAckDelayMs): when this one fills the
+  // window, a PING asks for an immediate ack, else the window would open once per lazy delay
+  #askAckIfWindowFull(w: MsgpackWriter, pr: PackResult): void {
+    const sent = this.#rec.sent, size = this.#cfg.datagramSize;
+    const full = sent.bytesInFlight + w.pos + size > this.#cc.congestionWindow ||
+      sent.inFlight + 2 > this.#rec.maxInFlight;
+    if (!full || w.pos + PING_BYTES > w.buf.length || pr.count >= MAX_MESSAGES_PER_DATAGRAM) return;
+    writeMessage(w, K.PING, 0, 0, 0, 0, false, 0, w.buf, 0, 0);
+    pr.count++;
   }
 
   #drop(): false {

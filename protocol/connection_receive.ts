@@ -48,6 +48,8 @@ export class InboundDispatcher implements ReliableDelivery {
   sink: MessageSink = () => true;
   /** Whether the last {@link InboundDispatcher.dispatch} saw a reliable message. */
   sawReliable = false;
+  /** Whether the last {@link InboundDispatcher.dispatch} saw a PING (the sender wants an ack). */
+  sawPing = false;
   readonly #receivers: (ReliableReceiver | undefined)[];
   readonly #seqd: (SequencedChannel | undefined)[];
   readonly #storeRefused: boolean;
@@ -101,11 +103,14 @@ export class InboundDispatcher implements ReliableDelivery {
    * Returns false when a reliable message was refused: the packet must not be acknowledged.
    */
   dispatch(c: FrameCursor, bytes: Uint8Array, now: number): boolean {
-    let ackable = true, k: number, reliable = false;
+    let ackable = true, k: number, reliable = false, ping = false;
     const sink = this.sink;
     while ((k = c.next()) >= 0) {
       const ch = c.channel, ps = c.payloadStart, pe = c.payloadEnd;
       switch (k) {
+        case K.PING:
+          ping = true;
+          break;
         case K.UNRELIABLE:
           this.#counted(
             sink(ch, Mode.UNRELIABLE, c.hasPeer ? c.peer : undefined, copyPayload(bytes, ps, pe)),
@@ -132,6 +137,7 @@ export class InboundDispatcher implements ReliableDelivery {
       }
     }
     this.sawReliable = reliable;
+    this.sawPing = ping;
     return ackable;
   }
 

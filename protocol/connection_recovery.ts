@@ -118,9 +118,8 @@ export class Recovery implements SentPacketListener {
     this.#beginLosses();
     const sent = this.sent, rtt = this.rtt;
     sent.onAck(ack, lo, hi, now);
-    const sampled = sent.latestRttSample >= 0;
+    const sampled = sent.latestRttSample >= 0 && rtt.onSample(sent.latestRttSample, ackDelayMs);
     if (sampled) {
-      rtt.onSample(sent.latestRttSample, ackDelayMs);
       this.#stats.rtt = rtt.srtt;
       this.#stats.rttVar = rtt.rttVar;
     }

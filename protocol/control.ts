@@ -18,7 +18,26 @@ export const ControlType = {
   PEER_REMOVED: 2,
   /** `[3, window|nil, inBandwidth]`: receiver's flow feedback, both directions (`flow_control.ts`). */
   FLOW: 3,
+  /**
+   * `[4]`: client -> server, sent once right after an encrypted ACCEPT verified: its sealed
+   * datagram proves the client's keys at once (key confirmation), so the server announces it
+   * without waiting for a keepalive. Ignored otherwise.
+   */
+  HELLO: 4,
 } as const;
+
+/**
+ * The HELLO control payload (see {@link ControlType}); a fresh copy each call.
+ *
+ * @example
+ * ```ts
+ * import { encodeHello } from "./control.ts";
+ * console.log(encodeHello()); // Uint8Array(2) [ 145, 4 ]
+ * ```
+ */
+export function encodeHello(): Uint8Array {
+  return Uint8Array.of(0x91, ControlType.HELLO);
+}
 
 /** A decoded control message. */
 export type ControlMessage =

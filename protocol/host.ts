@@ -61,14 +61,14 @@ export class Host extends HostCore {
   }
   /** Address of a directly connected peer. */
   peerAddress(id: number): PeerAddress | undefined {
-    return this.peers.byId.get(id)?.address;
+    return this.#visible(id)?.address;
   }
   /**
    * Statistics of a directly connected peer (clients: the server, id 1) at `now`. Throws
    * MultiplayerError UNKNOWN_PEER for other ids.
    */
   peerStats(id: number, now: number): PeerStats {
-    const conn = this.peers.byId.get(id)?.conn;
+    const conn = this.#visible(id)?.conn;
     const stats = conn?.peerStats?.(now);
     if (!stats) {
       throw new MultiplayerError("UNKNOWN_PEER", `no directly connected peer with id ${id}`);
@@ -80,7 +80,7 @@ export class Host extends HostCore {
    * MultiplayerError UNKNOWN_PEER or INVALID_ARGUMENT.
    */
   setPeerTimeout(id: number, limitMs: number, minMs?: number, maxMs?: number): void {
-    const entry = this.peers.byId.get(id);
+    const entry = this.#visible(id);
     if (!entry?.conn.setPeerTimeout) {
       throw new MultiplayerError("UNKNOWN_PEER", `no directly connected peer with id ${id}`);
     }
@@ -89,7 +89,7 @@ export class Host extends HostCore {
   }
   /** Connection of a directly connected peer (stats: rttMs, queuedBytes). */
   peerConnection(id: number): ConnectionApi | undefined {
-    return this.peers.byId.get(id)?.conn;
+    return this.#visible(id)?.conn;
   }
   /** Packets waiting in the inbound queue. */
   get inboundCount(): number {
@@ -157,6 +157,27 @@ export class Host extends HostCore {
     this.#client?.completeVerification(ok, message, now);
   }
 
+  /**
+   * Servers with encryption: a datagram of `session` authenticated (opened with its keys), so
+   * the client derived the same keys. Its first one announces the peer (`peer_connected`, relay
+   * PEER_ADDED); a session never confirmed is dropped silently after `connectTimeoutMs`.
+   */
+  confirmSession(session: number, now: number): void {
+    const entry = this.peers.bySession.get(session);
+    if (entry && entry.unconfirmedUntil > 0) {
+      this.now = now;
+      this.confirmPeer(entry, now);
+    }
+  }
+
+  /**
+   * Servers: true while `session` is an unconfirmed encrypted session. Its client holds no
+   * working keys, so its DISCONNECT (e.g. after a failed key confirmation) can only come in clear.
+   */
+  awaitingConfirmation(session: number): boolean {
+    return (this.peers.bySession.get(session)?.unconfirmedUntil ?? 0) > 0;
+  }
+
   /** Clients: starts connecting to `server`. Throws ALREADY_ACTIVE when already used. */
   connect(server: PeerAddress, now: number): void {
     if (!this.#client) throw new MultiplayerError("INVALID_ARGUMENT", "connect() is for clients");
@@ -203,6 +224,10 @@ export class Host extends HostCore {
     const peers = this.peers;
     for (const entry of peers.takeDue(now)) {
       if (entry.closingAt > 0) this.checkClosing(entry, now);
+      if (entry.unconfirmedUntil > 0 && now >= entry.unconfirmedUntil) {
+        this.removePeer(entry, DisconnectReason.CRYPTO_ERROR, false, now); // silent: never announced
+        continue;
+      }
       if (!peers.has(entry) || entry.conn.pollTimeout() > now) continue;
       entry.conn.handleTimeout(now);
       peers.markDirty(entry);
@@ -311,7 +336,7 @@ export class Host extends HostCore {
     if (this.options.role !== "server") {
       throw new MultiplayerError("INVALID_ARGUMENT", "disconnectPeer() is for servers");
     }
-    const entry = this.peers.byId.get(id);
+    const entry = this.#visible(id);
     if (!entry) throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${id}`);
     if (immediately || !graceful) {
       this.removePeer(entry, DisconnectReason.CLOSED, graceful, now);
@@ -336,5 +361,9 @@ export class Host extends HostCore {
     this.state = ConnectionStatus.DISCONNECTED;
   }
 
-  // -------------------------------------------------------- internal (used by handshakes)
+  // unconfirmed peers (encrypted, keys not proven yet) are invisible to the application
+  #visible(id: number): PeerEntry | undefined {
+    const entry = this.peers.byId.get(id);
+    return entry && entry.unconfirmedUntil === 0 ? entry : undefined;
+  }
 }

@@ -127,8 +127,17 @@ export abstract class HostCore implements RoutingHost {
     return this.peers.size;
   }
 
-  /** @internal Creates and registers a connection; announces it (server) or connects (client). */
-  addPeer(id: number, address: PeerAddress, sessionId: number, now: number): PeerEntry {
+  /**
+   * @internal Creates and registers a connection; announces it (server) or connects (client).
+   * `confirmed = false` (encrypted sessions) holds the announcement until {@link confirmPeer}.
+   */
+  addPeer(
+    id: number,
+    address: PeerAddress,
+    sessionId: number,
+    now: number,
+    confirmed = true,
+  ): PeerEntry {
     const budget = new ReassemblyBudget(this.options.maxReassemblyBytes, this.reassembly);
     const reliableCarrier = this.options.reliableCarrierFor(address);
     const conn = this.options.createConnection({
@@ -154,6 +163,7 @@ export abstract class HostCore implements RoutingHost {
       deadline: Infinity,
       heapIndex: -1,
       closingAt: 0,
+      unconfirmedUntil: confirmed ? 0 : now + this.options.connectTimeoutMs,
       budget,
       inboundPackets: 0,
       inboundBytes: 0,
@@ -163,11 +173,23 @@ export abstract class HostCore implements RoutingHost {
     this.peers.add(entry);
     this.flow.add(entry, reliableCarrier, this.peers.byId.values(), now);
     if (this.#flowCaps) this.peers.markAllStale(); // every connection's share changed
-    if (this.options.role === "server") {
+    if (this.options.role === "server" && confirmed) {
       this.emit({ type: "peer_connected", id });
       this.router.announceJoin(entry, now);
     }
     return entry;
+  }
+
+  /**
+   * @internal Servers: an unconfirmed peer proved its keys; it is announced now (emits
+   * `peer_connected`). No-op for confirmed or removed peers.
+   */
+  confirmPeer(entry: PeerEntry, now: number): void {
+    if (entry.unconfirmedUntil === 0 || !this.peers.has(entry)) return;
+    entry.unconfirmedUntil = 0;
+    this.peers.markStale(entry);
+    this.emit({ type: "peer_connected", id: entry.id });
+    this.router.announceJoin(entry, now);
   }
 
   /** @internal Clients: the server accepted us. */
@@ -200,6 +222,7 @@ export abstract class HostCore implements RoutingHost {
       this.emit({ type: "server_disconnected", reason });
       return;
     }
+    if (entry.unconfirmedUntil > 0) return; // never announced: leaves silently
     this.emit({ type: "peer_disconnected", id: entry.id, reason });
     this.router.announceLeave(entry.id, now);
   }
@@ -243,7 +266,8 @@ export abstract class HostCore implements RoutingHost {
     peer: number | undefined,
     payload: Uint8Array,
   ): boolean {
-    if (!this.peers.has(entry)) return true; // removed meanwhile: swallow
+    // removed meanwhile, or unconfirmed (the layer confirms before a datagram opens): swallow
+    if (!this.peers.has(entry) || entry.unconfirmedUntil > 0) return true;
     if (wire === SYSTEM_CHANNEL) {
       if (this.flow.receive(entry, payload, this.now)) return true;
       if (this.options.role === "client") this.router.onControl(payload);
@@ -258,7 +282,12 @@ export abstract class HostCore implements RoutingHost {
     return this.router.route(entry, peer ?? 1, wire, mode, payload, this.now);
   }
 
-  // A reliable system message (FLOW) to one peer; a full send queue means it cannot keep up.
+  /** @internal A reliable system message to one peer (FLOW, HELLO). */
+  sendSystem(entry: PeerEntry, bytes: Uint8Array): void {
+    this.#system(entry, bytes);
+  }
+
+  // A reliable system message to one peer; a full send queue means it cannot keep up.
   #system(entry: PeerEntry, bytes: Uint8Array): void {
     this.router.sendOn(entry, SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, this.now);
   }

@@ -4,9 +4,15 @@
  *
  * @module
  */
-import { type AcceptBody, decodeAcceptBody, encodeConnectPayload } from "./control.ts";
+import { type AcceptBody, decodeAcceptBody, encodeConnectPayload, encodeHello } from "./control.ts";
 import { DisconnectReason } from "./errors.ts";
-import { decodeHandshake, encodeConnect, encodeRequest, PacketType } from "./handshake.ts";
+import {
+  decodeHandshake,
+  encodeConnect,
+  encodeDisconnect,
+  encodeRequest,
+  PacketType,
+} from "./handshake.ts";
 import type { Host } from "./host.ts";
 import type { ResolvedHostOptions } from "./host_options.ts";
 import type { PeerAddress } from "../transport/transport.ts";
@@ -14,6 +20,8 @@ import type { PeerAddress } from "../transport/transport.ts";
 /** First retransmission interval of REQUEST/CONNECT; doubles up to RETRY_MAX_MS. */
 const RETRY_INITIAL_MS = 200;
 const RETRY_MAX_MS = 1000;
+/** Copies of the DISCONNECT sent after a failed verification (it is not retransmitted). */
+const DISCONNECT_COPIES = 3;
 
 /** Copies an address so a transport may reuse its own objects. */
 export function copyAddress(a: PeerAddress): PeerAddress {
@@ -170,10 +178,18 @@ export class ClientHandshake {
     if (!v || this.#state !== "verifying") return;
     this.#state = "done";
     this.#verifying = undefined;
-    if (!ok) return this.#host.failed(DisconnectReason.CRYPTO_ERROR, message);
     const { body, sessionId } = v.check;
+    if (!ok) {
+      // the server holds an unconfirmed session for us: release it now, not at its timeout
+      for (let i = 0; i < DISCONNECT_COPIES; i++) {
+        this.#host.queueRaw(v.from, encodeDisconnect(sessionId, DisconnectReason.CRYPTO_ERROR));
+      }
+      return this.#host.failed(DisconnectReason.CRYPTO_ERROR, message);
+    }
     this.#host.accepted(body.id, body.channelCount, body.serverRelay);
-    this.#host.addPeer(1, v.from, sessionId, now);
+    const server = this.#host.addPeer(1, v.from, sessionId, now);
+    // reliable, so it is retransmitted: the server announces us once one copy authenticates
+    this.#host.sendSystem(server, encodeHello());
   }
 
   /** Retransmits or gives up. */

@@ -30,6 +30,11 @@ export interface PeerEntry extends HeapItem {
   stale: boolean;
   /** Graceful disconnect in progress: drop at this time (or once drained). */
   closingAt: number;
+  /**
+   * Encrypted sessions: 0 once the client proved its keys (first datagram that opened), else the
+   * time it is dropped silently. Until then it is not announced, relayed to or targeted.
+   */
+  unconfirmedUntil: number;
   /** This peer's reassembly allowance (chained to the host-wide total). */
   readonly budget: ReassemblyBudget;
   /** Packets and bytes from this peer waiting in the inbound queue. */
@@ -47,7 +52,7 @@ export interface PeerEntry extends HeapItem {
  * import { PeerTable, type PeerEntry } from "./host_peers.ts";
  * const table = new PeerTable();
  * const conn = { pollTimeout: () => 500, queuedBytes: 0 } as unknown as PeerEntry["conn"];
- * const entry = { id: 2, sessionId: 9, conn, closingAt: 0 } as PeerEntry;
+ * const entry = { id: 2, sessionId: 9, conn, closingAt: 0, unconfirmedUntil: 0 } as PeerEntry;
  * table.add(entry);
  * console.log(table.nextDeadline()); // 500
  * ```
@@ -177,6 +182,7 @@ export class PeerTable {
       if (entry.closingAt > 0) {
         t = Math.min(t, entry.conn.queuedBytes === 0 ? 0 : entry.closingAt);
       }
+      if (entry.unconfirmedUntil > 0) t = Math.min(t, entry.unconfirmedUntil);
       heap.set(entry, t);
     }
   }

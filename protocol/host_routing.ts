@@ -75,7 +75,11 @@ export class HostRouter {
   /** Connected remotes: clients on a server, `[1]` plus announced peers on a client. */
   peerIds(): number[] {
     const peers = this.#host.peers.byId;
-    if (this.#host.isServer) return [...peers.keys()];
+    if (this.#host.isServer) {
+      const ids: number[] = [];
+      for (const e of peers.values()) if (e.unconfirmedUntil === 0) ids.push(e.id);
+      return ids;
+    }
     return peers.size ? [1, ...this.#known] : [];
   }
 
@@ -121,7 +125,7 @@ export class HostRouter {
     }
     if (target > 1) {
       const entry = peers.byId.get(target);
-      if (!entry || entry.closingAt > 0) {
+      if (!entry || entry.closingAt > 0 || entry.unconfirmedUntil > 0) {
         throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
       }
       entry.conn.send(wire, mode, data, undefined, now);
@@ -129,7 +133,7 @@ export class HostRouter {
       return;
     }
     for (const entry of peers.byId.values()) {
-      if (entry.id === -target || entry.closingAt > 0) continue;
+      if (entry.id === -target || entry.closingAt > 0 || entry.unconfirmedUntil > 0) continue;
       entry.conn.send(wire, mode, data, undefined, now);
       peers.markDirty(entry);
     }
@@ -151,13 +155,13 @@ export class HostRouter {
     if (!h.serverRelay || target === 1 || target === -1) return true;
     if (target > 1) {
       const to = h.peers.byId.get(target);
-      if (to && to !== from && to.closingAt === 0) {
+      if (to && to !== from && to.closingAt === 0 && to.unconfirmedUntil === 0) {
         this.sendOn(to, wire, mode, payload, from.id, now);
       }
       return true;
     }
     for (const to of h.peers.byId.values()) {
-      if (to === from || to.id === -target || to.closingAt > 0) continue;
+      if (to === from || to.id === -target || to.closingAt > 0 || to.unconfirmedUntil > 0) continue;
       this.sendOn(to, wire, mode, payload, from.id, now);
     }
     return true;
@@ -167,7 +171,7 @@ export class HostRouter {
   announceJoin(entry: PeerEntry, now: number): void {
     if (!this.#host.serverRelay) return;
     for (const other of this.#host.peers.byId.values()) {
-      if (other === entry || other.closingAt > 0) continue;
+      if (other === entry || other.closingAt > 0 || other.unconfirmedUntil > 0) continue;
       this.#control(entry, ControlType.PEER_ADDED, other.id, now);
       this.#control(other, ControlType.PEER_ADDED, entry.id, now);
     }
@@ -177,7 +181,9 @@ export class HostRouter {
   announceLeave(id: number, now: number): void {
     if (!this.#host.serverRelay) return;
     for (const other of this.#host.peers.byId.values()) {
-      if (other.closingAt === 0) this.#control(other, ControlType.PEER_REMOVED, id, now);
+      if (other.closingAt === 0 && other.unconfirmedUntil === 0) {
+        this.#control(other, ControlType.PEER_REMOVED, id, now);
+      }
     }
   }
 

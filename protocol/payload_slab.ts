@@ -41,3 +41,38 @@ export function copyPayload(src: Uint8Array, start: number, end: number): Uint8A
   offset = (o + n + 7) & ~7; // keep views 8-byte aligned for DataView-friendly payloads
   return new Uint8Array(slab, o, n);
 }
+
+const OUT_SLAB_SIZE = 64 * 1024;
+/** Outgoing datagrams up to this size are carved out of a slab (larger ones use `slice`). */
+export const SLAB_MAX_DATAGRAM = 2048;
+let outSlab = new ArrayBuffer(OUT_SLAB_SIZE);
+let outBytes = new Uint8Array(outSlab);
+let outOffset = 0;
+
+/**
+ * Copies a finished datagram `src[0..n)` out of a scratch writer into memory owned by the caller
+ * (the transport may send it asynchronously): like {@link copyPayload}, a view of a 64 KiB slab
+ * that is never written again, because `slice` allocating its own buffer costs ~1 us.
+ *
+ * @example
+ * ```ts
+ * import { copyDatagram } from "./payload_slab.ts";
+ * const scratch = new Uint8Array([9, 8, 7]);
+ * const d = copyDatagram(scratch, 2);
+ * scratch.fill(0);
+ * console.log(d); // Uint8Array(2) [ 9, 8 ]
+ * ```
+ */
+export function copyDatagram(src: Uint8Array, n: number): Uint8Array {
+  if (n > SLAB_MAX_DATAGRAM) return src.slice(0, n);
+  if (outOffset + n > OUT_SLAB_SIZE) {
+    outSlab = new ArrayBuffer(OUT_SLAB_SIZE);
+    outBytes = new Uint8Array(outSlab);
+    outOffset = 0;
+  }
+  const b = outBytes, o = outOffset;
+  if (n <= 96) { for (let i = 0; i < n; i++) b[o + i] = src[i]; }
+  else b.set(src.subarray(0, n), o);
+  outOffset = (o + n + 7) & ~7;
+  return new Uint8Array(outSlab, o, n);
+}

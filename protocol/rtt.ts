@@ -22,6 +22,11 @@ export interface RttOptions {
 }
 
 const MIN_SAMPLE_MS = 0.01;
+// a sample whose reported ack delay exceeds this share of it is mostly delay: skipped
+const MAX_DELAY_SHARE = 0.5;
+// ...but not forever: every 16th one is used (adjusted), so srtt cannot go stale on a path
+// whose acks are all lazy (unreliable-only traffic)
+const MAX_IGNORED_IN_A_ROW = 15;
 // probe timeout floor: event-loop stalls of a few ms must not send probes on fast paths
 const MIN_PTO_MS = 10;
 
@@ -58,6 +63,7 @@ export class RttEstimator {
   /** Consecutive RTO expirations (doubles the RTO each time). */
   backoff = 0;
   #hasSample = false;
+  #ignored = 0; // lazy-ack samples skipped in a row
   readonly #o: RttOptions;
   /** Creates an estimator; `options` override {@link DEFAULT_RTT_OPTIONS}. */
   constructor(options: Partial<RttOptions> = {}) {
@@ -69,17 +75,28 @@ export class RttEstimator {
   }
   /**
    * Adds a sample `rttMs` measured on a packet whose ack was delayed `ackDelayMs` by the peer.
-   * The ack delay (capped) is subtracted unless that would go below the minimum RTT.
+   * The ack delay (capped) is subtracted, never below the minimum RTT. A sample that is mostly
+   * ack delay (a lazy ack) is ignored once an estimate exists: its path share is within the
+   * delay field's rounding, and the raw value would inflate srtt by the peer's lazy ack delay.
+   * Returns whether the sample was used ({@link RttEstimator.latestAdjusted} is then valid).
    */
-  onSample(rttMs: number, ackDelayMs: number): void {
-    if (!(rttMs >= 0)) return;
+  onSample(rttMs: number, ackDelayMs: number): boolean {
+    if (!(rttMs >= 0)) return false;
     this.latest = rttMs;
+    this.backoff = 0; // an ack arrived: the path is alive, whatever the sample is worth
     const cap = this.#o.ackDelayCapMs ?? this.#o.maxAckDelayMs;
     const delay = Math.min(Math.max(ackDelayMs, 0), cap);
-    // RFC 9002 never subtracts below the minimum RTT; that minimum is kept over adjusted samples
-    // (not raw ones) so it stays right when every ack is lazy and the raw minimum includes delay
+    if (
+      this.#hasSample && delay > rttMs * MAX_DELAY_SHARE && this.#ignored < MAX_IGNORED_IN_A_ROW
+    ) {
+      this.#ignored++;
+      return false;
+    }
+    this.#ignored = 0;
+    // RFC 9002 never lets the peer's claimed delay take a sample below the minimum RTT; that
+    // minimum is kept over adjusted samples (raw ones would include the lazy delay)
     const d = Math.max(rttMs - delay, MIN_SAMPLE_MS);
-    const adjusted = d >= this.minRtt || !this.#hasSample ? d : rttMs;
+    const adjusted = this.#hasSample && d < this.minRtt ? this.minRtt : d;
     if (adjusted < this.minRtt) this.minRtt = adjusted;
     this.latestAdjusted = adjusted;
     if (!this.#hasSample) {
@@ -90,7 +107,7 @@ export class RttEstimator {
       this.rttVar = 0.75 * this.rttVar + 0.25 * Math.abs(this.srtt - adjusted);
       this.srtt = 0.875 * this.srtt + 0.125 * adjusted;
     }
-    this.backoff = 0;
+    return true;
   }
   /** Records an RTO expiry (next RTO doubles, up to the ceiling). */
   onTimeout(): void {

@@ -25,3 +25,21 @@ Deno.test("RTT estimator: first sample, smoothing, ack delay, floor, backoff, ce
   fast.onSample(0.1, 0);
   assert.equal(fast.rto, 25, "backoff reset on ack");
 });
+
+Deno.test("RTT estimator: lazy acks never inflate srtt (delay subtracted or sample skipped)", () => {
+  const r = new RttEstimator({ maxAckDelayMs: 2, ackDelayCapMs: 51 });
+  r.onSample(0.2, 0);
+  // 50 ms lazy acks on a 0.2 ms path, with the delay field rounded down to 1/8 ms
+  for (let i = 0; i < 100; i++) {
+    r.onSample(50.15 + (i % 7) * 0.02, Math.floor(50.01 * 8) / 8);
+  }
+  assert.ok(r.srtt < 0.5, `srtt ${r.srtt} must stay near the path RTT`);
+  assert.ok(r.minRtt >= 0.2 - 1e-9, `minRtt ${r.minRtt} not driven down by claimed delays`);
+  assert.equal(r.onSample(50.2, 50), false, "mostly-delay sample skipped");
+  assert.equal(r.onSample(0.3, 0), true);
+  // a sample whose claimed delay would take it below the minimum is clamped to the minimum
+  const c = new RttEstimator({ maxAckDelayMs: 2 });
+  c.onSample(10, 0);
+  c.onSample(10.5, 2);
+  assert.ok(c.srtt >= 10 && c.srtt < 10.1, `${c.srtt}`);
+});

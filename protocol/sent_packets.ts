@@ -126,9 +126,10 @@ export class SentPackets {
       const i = ack & this.#mask;
       if ((this.#retx[i] & 1) === 0) this.latestRttSample = now - this.#time[i];
     }
-    for (let b = 0; b < 32; b++) {
-      if ((bitsLo >>> b) & 1) this.#ackOne(ack - 1 - b);
-      if ((bitsHi >>> b) & 1) this.#ackOne(ack - 33 - b);
+    // only bits naming packets still tracked (none in a ping-pong): skip the rest of the field
+    const span = Math.min(ack - this.#oldest, 64);
+    for (let b = 0; b < span; b++) {
+      if (b < 32 ? (bitsLo >>> b) & 1 : (bitsHi >>> (b - 32)) & 1) this.#ackOne(ack - 1 - b);
     }
     // fast retransmit: anything FAST_RETRANSMIT_THRESHOLD older than the largest ack is lost
     // (bounded by largestSent: acks may name untracked ack-only packets far ahead)

@@ -296,7 +296,8 @@ export class ServerHandshake {
     outcome.id = id;
     outcome.reply = encodeAccept(nonce, outcome.sessionId, body);
     this.#host.queueRaw(address, outcome.reply); // before the connection's first DATA
-    this.#host.addPeer(id, address, outcome.sessionId, now);
+    // encrypted: announced once the client's first sealed datagram opens (key confirmation)
+    this.#host.addPeer(id, address, outcome.sessionId, now, crypto === undefined);
     return id;
   }
 

@@ -16,6 +16,7 @@ import {
   peerHostOptions,
   startHost,
 } from "./multiplayer_peer.ts";
+import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
 import type { Clock, DatagramTransport, PeerAddress } from "./transport.ts";
 import { sharedTimers } from "./timer_queue.ts";
 
@@ -28,7 +29,7 @@ import { sharedTimers } from "./timer_queue.ts";
  * const options: DatagramServerOptions = { maxClients: 8 };
  * ```
  */
-export interface DatagramServerOptions {
+export interface DatagramServerOptions extends ConnectionTuning {
   /** Most clients at once (default 32); more get `connection_failed` (SERVER_FULL). */
   maxClients?: number;
   /** Time source and timers (default: the system clock; simulations pass a virtual one). */
@@ -53,7 +54,7 @@ export interface DatagramServerOptions {
  * const options: DatagramClientOptions = { connectTimeoutMs: 2000 };
  * ```
  */
-export interface DatagramClientOptions {
+export interface DatagramClientOptions extends ConnectionTuning {
   /** Give up connecting after this long (default 5000 ms) with `connection_failed`. */
   connectTimeoutMs?: number;
   /** Time source and timers (default: the system clock; simulations pass a virtual one). */
@@ -150,10 +151,12 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
   createServer(transport: DatagramTransport, options: DatagramServerOptions = {}): void {
     checkTransport(transport);
     const random = randomFrom(options.seed);
+    const createConnection = connectionFactory(options);
     beginCreate(this);
     try {
       const host = new Host({
         ...peerHostOptions(this),
+        createConnection,
         role: "server",
         maxClients: options.maxClients,
         inBandwidth: options.inBandwidth,
@@ -190,10 +193,12 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
       );
     }
     const random = randomFrom(options.seed);
+    const createConnection = connectionFactory(options);
     beginCreate(this);
     try {
       const host = new Host({
         ...peerHostOptions(this),
+        createConnection,
         role: "client",
         connectTimeoutMs: options.connectTimeoutMs,
         inBandwidth: options.inBandwidth,

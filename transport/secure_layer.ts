@@ -156,7 +156,7 @@ export class SecureLayer implements DriverLayer {
   receive(bytes: Uint8Array, from: PeerAddress): boolean {
     if (!this.#o.encryption) return false;
     const type = peekPacketType(bytes);
-    if (type === 0 || (type === PacketType.DISCONNECT && this.#sessions.has(sessionOf(bytes)))) {
+    if (type === 0 || (type === PacketType.DISCONNECT && this.#keyedClear(bytes))) {
       this.counters.dropped++; // neither may travel in clear once a session has keys
       return true;
     }
@@ -185,7 +185,9 @@ export class SecureLayer implements DriverLayer {
         this.counters.openFailed++;
         return;
       }
-      this.#host!.handleDatagram(plain, sender, this.#now());
+      const host = this.#host!, now = this.#now();
+      host.confirmSession(session, now); // it opened: the client holds the same keys
+      host.handleDatagram(plain, sender, now);
       this.#touch();
     });
     this.#track(open);
@@ -371,6 +373,13 @@ export class SecureLayer implements DriverLayer {
     } finally {
       this.#touch();
     }
+  }
+
+  // a clear DISCONNECT for a session with keys, unless its client never confirmed them (a
+  // failed key confirmation leaves the client without keys: it can only say goodbye in clear)
+  #keyedClear(bytes: Uint8Array): boolean {
+    const session = sessionOf(bytes);
+    return this.#sessions.has(session) && !this.#host?.awaitingConfirmation(session);
   }
 
   #prune(): void {

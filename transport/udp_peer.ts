@@ -8,6 +8,7 @@ import {
   peerHostOptions,
   startHost,
 } from "./multiplayer_peer.ts";
+import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
 import { checkPort } from "./ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "./simulated_transport.ts";
 import { type Clock, type DatagramTransport, systemClock } from "./transport.ts";
@@ -30,7 +31,8 @@ import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "./udp_transport.ts";
  * const options: UdpServerOptions = { maxClients: 8, bindAddress: "127.0.0.1" };
  * ```
  */
-export interface UdpServerOptions extends ServerLimitOptions, ServerSecurityOptions {
+export interface UdpServerOptions
+  extends ServerLimitOptions, ServerSecurityOptions, ConnectionTuning {
   /** Most clients at once (default 32); more get `connection_failed` (SERVER_FULL). */
   maxClients?: number;
   /** Address to bind (default `"0.0.0.0"`). */
@@ -52,7 +54,7 @@ export interface UdpServerOptions extends ServerLimitOptions, ServerSecurityOpti
  * const options: UdpClientOptions = { connectTimeoutMs: 2000 };
  * ```
  */
-export interface UdpClientOptions extends ClientSecurityOptions {
+export interface UdpClientOptions extends ClientSecurityOptions, ConnectionTuning {
   /** Local port (default 0: ephemeral). */
   clientPort?: number;
   /** Give up connecting after this long (default 5000 ms) with `connection_failed`. */
@@ -103,11 +105,13 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
   /** Starts a server on `port` (0 = ephemeral). Resolves once the socket is bound. */
   async createServer(port: number, options: UdpServerOptions = {}): Promise<void> {
     checkPort(port, "port");
+    const createConnection = connectionFactory(options);
     beginCreate(this);
     try {
       const security = serverSecurity(options);
       const host = new Host({
         ...peerHostOptions(this),
+        createConnection,
         ...defined(security.host),
         role: "server",
         maxClients: options.maxClients,
@@ -136,11 +140,13 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
     if (typeof address !== "string" || address.length === 0) {
       throw new MultiplayerError("INVALID_ARGUMENT", "createClient() needs a server address");
     }
+    const createConnection = connectionFactory(options);
     beginCreate(this);
     try {
       const security = await clientSecurity(options);
       const host = new Host({
         ...peerHostOptions(this),
+        createConnection,
         ...defined(security.host),
         role: "client",
         connectTimeoutMs: options.connectTimeoutMs,
