@@ -118,6 +118,6 @@ Deno.test("encryption: pre-shared key must match; mismatched modes fail clearly"
   assert.match(plain.client[0].message!, /requires encryption/);
   const noServer = await failure({}, { encryption: true });
   assert.equal(noServer.client[0].reason, DisconnectReason.CRYPTO_ERROR);
-  // refused before any id is assigned (a wrong PSK is caught at key confirmation, see security_confirm_test)
+  // refused before any id is assigned (a wrong PSK: see security_confirm_test.ts)
   for (const r of [plain, noServer]) assert.deepEqual(r.server, []);
 });
