@@ -41,3 +41,21 @@ Deno.test("unreliable-only traffic: lazy acks never inflate srtt or shrink the w
     );
   }
 });
+
+Deno.test("unreliable-only flood: a window-blocked sender asks for an ack (no 50 ms stall)", () => {
+  const a = new Connection(testConfig()), b = new Connection(testConfig());
+  let datagrams = 0;
+  b.onMessage = () => true;
+  const payload = new Uint8Array(32);
+  // each 1 ms turn the app queues more than the window: the sender is window-bound from the start
+  for (let t = 0; t < 50; t += 1) {
+    for (let i = 0; i < 1000; i++) a.send(1, TransferMode.UNRELIABLE, payload, undefined, t);
+    for (let d = a.pollTransmit(t); d; d = a.pollTransmit(t)) datagrams += +b.handleDatagram(d, t);
+    if (b.pollTimeout() <= t) b.handleTimeout(t);
+    for (let d = b.pollTransmit(t); d; d = b.pollTransmit(t)) a.handleDatagram(d, t + 0.05);
+    if (a.pollTimeout() <= t) a.handleTimeout(t);
+  }
+  // lazy acks alone would leave the initial 10-datagram window closed for the first 50 ms
+  assert.ok(datagrams > 200, `${datagrams} datagrams in the first 50 ms`);
+  assert.ok(a.rttMs < 1, `srtt ${a.rttMs}`);
+});

@@ -8,6 +8,7 @@
 import { DEFAULTS } from "../protocol/constants.ts";
 import { MultiplayerError } from "../protocol/errors.ts";
 import { Host } from "../protocol/host.ts";
+import type { HostOptions } from "../protocol/host_options.ts";
 import { type Random, SeededRandom } from "../protocol/random.ts";
 import {
   abortCreate,
@@ -86,6 +87,18 @@ function checkTransport(transport: DatagramTransport): void {
   }
 }
 
+function checkServer(server: PeerAddress | undefined): void {
+  if (
+    server === null || typeof server !== "object" || typeof server.hostname !== "string" ||
+    !Number.isInteger(server.port)
+  ) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      "createClient() needs the server's PeerAddress ({ hostname, port })",
+    );
+  }
+}
+
 // Larger carriers still get the MTU-safe budget: big datagrams fragment (or fail) below us.
 function budgetOf(transport: DatagramTransport): number {
   return Math.min(transport.maxDatagramSize, DEFAULTS.datagramSize);
@@ -149,28 +162,7 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
    * ALREADY_ACTIVE when active, INVALID_ARGUMENT for a bad transport or options.
    */
   createServer(transport: DatagramTransport, options: DatagramServerOptions = {}): void {
-    checkTransport(transport);
-    const random = randomFrom(options.seed);
-    const createConnection = connectionFactory(options);
-    beginCreate(this);
-    try {
-      const host = new Host({
-        ...peerHostOptions(this),
-        createConnection,
-        role: "server",
-        maxClients: options.maxClients,
-        inBandwidth: options.inBandwidth,
-        outBandwidth: options.outBandwidth,
-        datagramSize: budgetOf(transport),
-        reliableCarrier: transport.reliable,
-        random,
-      });
-      startHost(this, host, transport, options.clock ?? sharedTimers);
-      this.#transport = transport;
-    } catch (e) {
-      abortCreate(this);
-      throw e;
-    }
+    this.#start(transport, options, { role: "server", maxClients: options.maxClients });
   }
 
   /**
@@ -182,16 +174,19 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
     server: PeerAddress,
     options: DatagramClientOptions = {},
   ): void {
+    const role = { role: "client", connectTimeoutMs: options.connectTimeoutMs } as const;
+    this.#start(transport, options, role, server);
+  }
+
+  // Both roles: validate, build the host on this carrier, start it (and connect for clients).
+  #start(
+    transport: DatagramTransport,
+    options: DatagramServerOptions | DatagramClientOptions,
+    roleOptions: Pick<HostOptions, "role" | "maxClients" | "connectTimeoutMs">,
+    server?: PeerAddress,
+  ): void {
     checkTransport(transport);
-    if (
-      server === null || typeof server !== "object" || typeof server.hostname !== "string" ||
-      !Number.isInteger(server.port)
-    ) {
-      throw new MultiplayerError(
-        "INVALID_ARGUMENT",
-        "createClient() needs the server's PeerAddress ({ hostname, port })",
-      );
-    }
+    if (roleOptions.role === "client") checkServer(server);
     const random = randomFrom(options.seed);
     const createConnection = connectionFactory(options);
     beginCreate(this);
@@ -199,8 +194,7 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
       const host = new Host({
         ...peerHostOptions(this),
         createConnection,
-        role: "client",
-        connectTimeoutMs: options.connectTimeoutMs,
+        ...roleOptions,
         inBandwidth: options.inBandwidth,
         outBandwidth: options.outBandwidth,
         datagramSize: budgetOf(transport),
@@ -209,8 +203,10 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
       });
       const driver = startHost(this, host, transport, options.clock ?? sharedTimers);
       this.#transport = transport;
-      host.connect(server, driver.clock.now());
-      driver.touch();
+      if (server) {
+        host.connect(server, driver.clock.now());
+        driver.touch();
+      }
     } catch (e) {
       abortCreate(this);
       throw e;

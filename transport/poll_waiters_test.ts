@@ -1,31 +1,6 @@
 import assert from "node:assert/strict";
 import { PollWaiters } from "./poll_waiters.ts";
-import type { Clock, TimerHandle } from "./transport.ts";
-
-// A manual clock: counts timers, fires them on `advance`.
-function manualClock() {
-  let now = 0, next = 1, created = 0;
-  const timers = new Map<number, { at: number; cb: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimer: (cb, delay) => {
-      created++;
-      timers.set(next, { at: now + delay, cb });
-      return next++;
-    },
-    clearTimer: (h: TimerHandle) => void timers.delete(h as number),
-  };
-  const advance = (to: number) => {
-    now = to;
-    for (const [h, t] of [...timers]) {
-      if (t.at <= now) {
-        timers.delete(h);
-        t.cb();
-      }
-    }
-  };
-  return { clock, advance, created: () => created, pending: () => timers.size };
-}
+import { manualClock } from "./manual_clock_test_util.ts";
 
 Deno.test("poll waiters: activity resolves at once; one timer serves many polls", async () => {
   const m = manualClock();

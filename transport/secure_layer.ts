@@ -3,9 +3,8 @@
  * {@link PeerDriver} and its transport. The protocol host stays pure: it parks handshakes and
  * exposes transcripts; this layer runs the auth hook, the WebCrypto key exchange and AES-GCM.
  *
- * Sealed datagram (type 7): `94 cd d7 VV 07 ce <session u32> cf <packetNumber u64>` (19 bytes,
- * authenticated as AAD) followed by AES-256-GCM(ciphertext of the whole DATA or DISCONNECT
- * datagram + tag). Packet numbers count up per direction from a separate counter, so a nonce is
+ * A sealed datagram (layout in `sealed_header.ts`) carries AES-256-GCM(the whole DATA or
+ * DISCONNECT datagram). Packet numbers count up per direction from a separate counter, so a nonce is
  * never reused; the receiver accepts each at most once (any order within a replay window).
  * Once a session has keys, a DISCONNECT in clear for it is dropped: an on-path attacker who saw
  * the session id cannot end the session.
@@ -14,8 +13,8 @@
  */
 import { PROTOCOL_VERSION } from "../protocol/constants.ts";
 import { DisconnectReason } from "../protocol/errors.ts";
-import { peekPacketType, peekSessionId } from "../protocol/frame.ts";
-import { decodeHandshake, MAGIC, PacketType } from "../protocol/handshake.ts";
+import { peekPacketType } from "../protocol/frame.ts";
+import { PacketType } from "../protocol/handshake.ts";
 import type { Host } from "../protocol/host.ts";
 import type { AcceptVerification } from "../protocol/host_handshake.ts";
 import { copyAddress, sameAddress } from "../protocol/host_handshake.ts";
@@ -34,37 +33,23 @@ import {
   verifyServer,
 } from "./secure_channel.ts";
 import type { DatagramTransport, PeerAddress } from "./transport.ts";
+import type { AuthenticateHook } from "./authenticate.ts";
+import {
+  PACKET_TYPE_SEALED,
+  readPacketNumber,
+  readSealedSession,
+  SEALED_HEADER_BYTES,
+  SEALED_OVERHEAD,
+  sealedHeader,
+  sessionOf,
+} from "./sealed_header.ts";
 
-/** Packet type of a sealed DATA datagram. */
-export const PACKET_TYPE_SEALED = 7;
-/** Clear header of a sealed datagram. */
-export const SEALED_HEADER_BYTES = 19;
-/** Bytes a sealed datagram adds to the DATA datagram it carries (header + GCM tag). */
-export const SEALED_OVERHEAD = SEALED_HEADER_BYTES + 16;
+export type { AuthenticateHook, AuthenticateInfo, AuthenticateResult } from "./authenticate.ts";
+export { PACKET_TYPE_SEALED, SEALED_HEADER_BYTES, SEALED_OVERHEAD } from "./sealed_header.ts";
+
 /** Most datagrams being decrypted at once; more are dropped (a flood cannot queue work). */
 const MAX_PENDING_OPENS = 512;
 const EMPTY = new Uint8Array(0);
-
-/** What the server's authentication hook sees. */
-export interface AuthenticateInfo {
-  /** Client's IP address. */
-  readonly address: string;
-  /** Client's port. */
-  readonly port: number;
-  /** The client's `authPayload` (untrusted bytes; may be empty). */
-  readonly payload: Uint8Array;
-}
-
-/** `true` accepts; `{ reject }` refuses with a reason the client receives (cut to 96 bytes). */
-export type AuthenticateResult = true | { readonly reject: string };
-
-/**
- * Server hook deciding on each client before an id is assigned. A throw or any other result
- * rejects with AUTH_REJECTED.
- */
-export type AuthenticateHook = (
-  info: AuthenticateInfo,
-) => AuthenticateResult | Promise<AuthenticateResult>;
 
 /** Settings of a {@link SecureLayer}. */
 export interface SecureLayerOptions {
@@ -388,42 +373,4 @@ export class SecureLayer implements DriverLayer {
       if (!host.entryBySession(session)) this.#sessions.delete(session);
     }
   }
-}
-
-// session id of a DATA or DISCONNECT datagram, -1 for anything else
-function sessionOf(bytes: Uint8Array): number {
-  const type = peekPacketType(bytes);
-  if (type === 0) return peekSessionId(bytes);
-  if (type !== PacketType.DISCONNECT) return -1;
-  return decodeHandshake(bytes)?.sessionId ?? -1;
-}
-
-function sealedHeader(session: number, pn: number): Uint8Array {
-  const h = new Uint8Array(SEALED_HEADER_BYTES);
-  const v = new DataView(h.buffer);
-  h[0] = 0x94;
-  h[1] = 0xcd;
-  v.setUint16(2, MAGIC);
-  h[4] = PACKET_TYPE_SEALED;
-  h[5] = 0xce;
-  v.setUint32(6, session);
-  h[10] = 0xcf;
-  v.setUint32(11, Math.floor(pn / 4294967296));
-  v.setUint32(15, pn >>> 0);
-  return h;
-}
-
-// -1 unless the fixed sealed header layout is intact
-function readSealedSession(b: Uint8Array): number {
-  if (
-    b.length < SEALED_HEADER_BYTES || b[0] !== 0x94 || b[1] !== 0xcd || b[5] !== 0xce ||
-    b[10] !== 0xcf
-  ) return -1;
-  return ((b[6] << 24) >>> 0) + (b[7] << 16) + (b[8] << 8) + b[9];
-}
-
-function readPacketNumber(b: Uint8Array): number {
-  const hi = ((b[11] << 24) >>> 0) + (b[12] << 16) + (b[13] << 8) + b[14];
-  const lo = ((b[15] << 24) >>> 0) + (b[16] << 16) + (b[17] << 8) + b[18];
-  return hi > 0x1fffff ? -1 : hi * 4294967296 + lo;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { SimulatedTransport } from "./simulated_transport.ts";
 import type { DatagramHandler, DatagramTransport, PeerAddress } from "./transport.ts";
 import { UdpTransport } from "./udp_transport.ts";
-import { VirtualClock } from "./virtual_network.ts";
+import { VirtualClock } from "./virtual_clock.ts";
 
 /** Records what reaches the wire, with the virtual time. */
 class Recorder implements DatagramTransport {

@@ -1,31 +1,6 @@
 import assert from "node:assert/strict";
 import { TimerQueue, type TimerSlot } from "./timer_queue.ts";
-import type { Clock, TimerHandle } from "./transport.ts";
-
-// A manual base clock: records the real timers the queue asks for.
-function manualClock() {
-  let now = 0, next = 1, created = 0;
-  const timers = new Map<number, { at: number; cb: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimer: (cb, delay) => {
-      created++;
-      timers.set(next, { at: now + delay, cb });
-      return next++;
-    },
-    clearTimer: (h: TimerHandle) => void timers.delete(h as number),
-  };
-  const advance = (to: number) => {
-    now = to;
-    for (const [h, t] of [...timers]) {
-      if (t.at <= now) {
-        timers.delete(h);
-        t.cb();
-      }
-    }
-  };
-  return { clock, advance, created: () => created, pending: () => timers.size };
-}
+import { manualClock } from "./manual_clock_test_util.ts";
 
 Deno.test("timer queue: many slots share one base timer; later moves do not re-arm it", () => {
   const m = manualClock();
