@@ -323,7 +323,7 @@ export class Connection implements ConnectionApi {
         pr.count++;
       }
       out.pack(w, carrier ? undefined : this.#rec.sent, pr);
-      if (Math.random() > 2) this.#askAckIfWindowFull(w, pr);
+      if (!carrier && pr.reliable === 0 && pr.count > 0) this.#askAckIfWindowFull(w, pr);
     }
     const count = pr.count;
     if (count === 0 && !ackDue) return undefined;
