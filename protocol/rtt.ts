@@ -93,11 +93,13 @@ export class RttEstimator {
       return false;
     }
     this.#ignored = 0;
-    // RFC 9002 never lets the peer's claimed delay take a sample below the minimum RTT; that
-    // minimum is kept over adjusted samples (raw ones would include the lazy delay)
-    const d = Math.max(rttMs - delay, MIN_SAMPLE_MS);
-    const adjusted = this.#hasSample && d < this.minRtt ? this.minRtt : d;
-    if (adjusted < this.minRtt) this.minRtt = adjusted;
+    // The minimum follows prompt samples (mostly path, RFC 9002 style: raw) before it is used,
+    // so one slow early sample cannot freeze it; a lazy ack's claimed delay never takes a
+    // sample below it. The first sample seeds it adjusted, as lazy acks may be all there is.
+    const prompt = delay <= rttMs * MAX_DELAY_SHARE;
+    if (!this.#hasSample) this.minRtt = Math.max(rttMs - delay, MIN_SAMPLE_MS);
+    else if (prompt && rttMs < this.minRtt) this.minRtt = Math.max(rttMs, MIN_SAMPLE_MS);
+    const adjusted = Math.max(rttMs - delay, this.minRtt, MIN_SAMPLE_MS);
     this.latestAdjusted = adjusted;
     if (!this.#hasSample) {
       this.#hasSample = true;

@@ -43,3 +43,11 @@ Deno.test("RTT estimator: lazy acks never inflate srtt (delay subtracted or samp
   c.onSample(10.5, 2);
   assert.ok(c.srtt >= 10 && c.srtt < 10.1, `${c.srtt}`);
 });
+
+Deno.test("RTT estimator: one slow early sample does not freeze the minimum or srtt", () => {
+  const r = new RttEstimator();
+  r.onSample(17.27, 0); // e.g. an ack taken while the handshake was still settling
+  for (let i = 0; i < 100; i++) r.onSample(0.1, 0);
+  assert.ok(r.minRtt <= 0.1 + 1e-9, `minRtt ${r.minRtt}`);
+  assert.ok(r.srtt < 0.2, `srtt ${r.srtt} follows the path`);
+});
