@@ -40,7 +40,8 @@ import {
 } from "./connection_options.ts";
 import { DelayAwareCongestion } from "./congestion.ts";
 import type { PeerStats } from "./peer_stats.ts";
-import { PeerTimeout } from "./peer_timeout.ts";
+import { Liveness } from "./connection_liveness.ts";
+import { snapshotPeerStats } from "./connection_peer_stats.ts";
 import { copyDatagram } from "./payload_slab.ts";
 import { RateMeter } from "./rate_meter.ts";
 
@@ -73,7 +74,6 @@ export class Connection implements ConnectionApi {
   readonly stats: ConnectionStats = new ConnectionStats();
   /** RTT estimator. */
   readonly rtt: RttEstimator;
-  #timedOut = false;
   readonly #cfg: ConnectionConfig;
   readonly #carrier: boolean;
   readonly #fragSize: number;
@@ -86,15 +86,11 @@ export class Connection implements ConnectionApi {
   readonly #out: Outbox;
   readonly #pack = new PackResult();
   #nextPacketSeq = 1;
-  #lastSend: number;
-  #lastReceive: number;
   #lastNow: number;
-  #pingPending = false;
   readonly #unreliableMaxAgeMs: number;
   readonly #sendMeter: RateMeter;
   readonly #recvMeter: RateMeter;
-  #timeout: PeerTimeout | undefined; // undefined: the fixed `timeoutMs` of the config
-  #keepaliveMs: number;
+  readonly #live: Liveness;
 
   /** Creates the connection; throws INVALID_ARGUMENT for unusable limits. */
   constructor(config: ConnectionConfig, options: ConnectionOptions = {}) {
@@ -133,7 +129,6 @@ export class Connection implements ConnectionApi {
     // 5 x 200 ms buckets: the same 1 s window in 40 bytes per meter
     this.#sendMeter = new RateMeter({ bucketMs: 200, buckets: 5, now: config.now });
     this.#recvMeter = new RateMeter({ bucketMs: 200, buckets: 5, now: config.now });
-    this.#keepaliveMs = config.keepaliveMs;
     const maxAckDelayMs = options.maxAckDelayMs ?? 2;
     const lazy = options.lazyAckDelayMs ?? 50;
     if (!(lazy >= 0 && lazy <= 1000) || !(maxAckDelayMs >= 0 && maxAckDelayMs <= 1000)) {
@@ -175,7 +170,8 @@ export class Connection implements ConnectionApi {
       this.#budget,
       this.stats,
     );
-    this.#lastSend = this.#lastReceive = this.#lastNow = config.now;
+    this.#live = new Liveness(config.timeoutMs, config.keepaliveMs, this.rtt, config.now);
+    this.#lastNow = config.now;
   }
 
   /** Where complete inbound messages go (each payload is a fresh copy owned by the sink). */
@@ -187,7 +183,7 @@ export class Connection implements ConnectionApi {
   }
   /** True once the remote was silent for longer than `timeoutMs`. */
   get timedOut(): boolean {
-    return this.#timedOut;
+    return this.#live.timedOut;
   }
   /** Bytes waiting to be sent or acknowledged. */
   get queuedBytes(): number {
@@ -215,8 +211,7 @@ export class Connection implements ConnectionApi {
   }
   /** Silence (ms) after which `timedOut` is set, as currently in effect. */
   get timeoutMs(): number {
-    const t = this.#timeout;
-    return t === undefined ? this.#cfg.timeoutMs : t.effective(this.rtt.srtt, this.rtt.rttVar);
+    return this.#live.timeoutMs;
   }
 
   /**
@@ -225,10 +220,7 @@ export class Connection implements ConnectionApi {
    * MultiplayerError INVALID_ARGUMENT for unusable values.
    */
   setPeerTimeout(limitMs: number, minMs?: number, maxMs?: number): void {
-    const t = new PeerTimeout(limitMs, minMs, maxMs);
-    this.#timeout = t;
-    // keepalives must come well inside the shortest possible timeout
-    this.#keepaliveMs = Math.min(this.#cfg.keepaliveMs, Math.max(25, t.minMs / 4));
+    this.#live.setPeerTimeout(limitMs, minMs, maxMs);
   }
   /** Applies the remote's FLOW feedback: its receive window (bytes) and download cap (bytes/s). */
   setPeerFlow(window: number, inBandwidth: number, now: number): void {
@@ -245,31 +237,19 @@ export class Connection implements ConnectionApi {
   }
   /** A statistics snapshot at `now`. */
   peerStats(now: number): PeerStats {
-    const s = this.stats, rtt = this.rtt;
-    return {
-      rttMs: rtt.srtt,
-      rttVarianceMs: rtt.rttVar,
-      minRttMs: rtt.hasSample ? rtt.minRtt : 0,
-      lossRate: this.#rec.loss.lossRate,
-      packetsSent: s.packetsSent,
-      packetsReceived: s.packetsReceived,
-      packetsLost: this.#rec.sent.lostPackets,
-      bytesSent: s.bytesSent,
-      bytesReceived: s.bytesReceived,
-      retransmits: s.retransmits,
-      retransmitTimeouts: s.rtoCount,
-      unreliableDropped: s.unreliableDropped,
-      queuedBytes: this.queuedBytes,
-      bytesInFlight: this.#rec.sent.bytesInFlight,
-      congestionWindow: this.#cc.congestionWindow,
-      pacingRateBytesPerSec: this.#cc.pacingRate,
-      sendRateBytesPerSec: this.#sendMeter.rate(now),
-      receiveRateBytesPerSec: this.#recvMeter.rate(now),
-      timeoutMs: this.timeoutMs,
-    };
+    const send = this.#sendMeter.rate(now), recv = this.#recvMeter.rate(now);
+    return snapshotPeerStats(
+      this.stats,
+      this.#rec,
+      this.#cc,
+      this.queuedBytes,
+      send,
+      recv,
+      this.timeoutMs,
+    );
   }
 
-  /** Queues one message; ownership of `payload` passes to the connection (it is not copied). */
+  /** See {@link ConnectionApi.send}; `payload` is kept, not copied (errors: `Outbox.send`). */
   send(
     wireChannel: number,
     mode: TransferMode,
@@ -286,7 +266,8 @@ export class Connection implements ConnectionApi {
     this.#lastNow = now;
     const carrier = this.#carrier, out = this.#out;
     const ackDue = !carrier && this.#acks.ackDue(now);
-    let data = this.#pingPending || out.hasData();
+    const live = this.#live;
+    let data = live.pingPending || out.hasData();
     if (data && !carrier) {
       if (!this.#rec.sent.canSend(this.#nextPacketSeq)) data = false;
       else if (!this.#rec.canSend(now)) {
@@ -313,13 +294,11 @@ export class Connection implements ConnectionApi {
       delay,
     );
     const pr = this.#pack;
-    pr.count = 0;
-    pr.retransmitted = 0;
-    pr.reliable = 0;
+    pr.reset();
     if (data) {
-      if (this.#pingPending) {
+      if (live.pingPending) {
         writeMessage(w, K.PING, 0, 0, 0, 0, false, 0, w.buf, 0, 0);
-        this.#pingPending = false;
+        live.pingPending = false;
         pr.count++;
       }
       out.pack(w, carrier ? undefined : this.#rec.sent, pr);
@@ -334,7 +313,7 @@ export class Connection implements ConnectionApi {
     if (count > 0 && !carrier) {
       this.#rec.onSent(seq, now, bytes.length, pr.retransmitted > 0, pr.reliable > 0);
     }
-    this.#lastSend = now;
+    live.lastSend = now;
     this.stats.packetsSent++;
     this.stats.bytesSent += bytes.length;
     this.#sendMeter.add(bytes.length, now);
@@ -360,7 +339,7 @@ export class Connection implements ConnectionApi {
       if (ack >= this.#nextPacketSeq) return this.#drop();
     }
     // pass 2: apply
-    this.#lastReceive = now;
+    this.#live.lastReceive = now;
     this.stats.packetsReceived++;
     this.stats.bytesReceived += bytes.length;
     this.#recvMeter.add(bytes.length, now);
@@ -378,9 +357,7 @@ export class Connection implements ConnectionApi {
 
   /** Absolute time at which {@link Connection.handleTimeout} must run next. */
   pollTimeout(): number {
-    // a pending ping waits for send permission (window/ring): no deadline, or we would spin
-    let t = this.#pingPending ? Infinity : this.#lastSend + this.#keepaliveMs;
-    if (!this.#timedOut) t = Math.min(t, this.#lastReceive + this.timeoutMs);
+    let t = this.#live.deadline();
     const carrier = this.#carrier, out = this.#out;
     if (!carrier) {
       if (this.#acks.unacked > 0) t = Math.min(t, this.#acks.ackDeadline);
@@ -399,11 +376,8 @@ export class Connection implements ConnectionApi {
   /** Runs timers: timeout detection, RTO, probes, keepalive, fragment expiry, delivery retry. */
   handleTimeout(now: number): void {
     this.#lastNow = now;
-    // same expressions as pollTimeout: `now - a >= b` can differ from `now >= a + b` in floats,
-    // and a deadline that fires without acting would spin
-    if (now >= this.#lastReceive + this.timeoutMs) this.#timedOut = true;
+    this.#live.onTimeout(now);
     if (!this.#carrier) this.#rec.onTimeout(now);
-    if (now >= this.#lastSend + this.#keepaliveMs) this.#pingPending = true;
     this.#in.expire(now);
     this.#in.retryBlocked();
   }

@@ -54,7 +54,7 @@ export class Recovery implements SentPacketListener {
   /** Probe datagrams still allowed past the congestion window. */
   probes = 0;
   /** Cap on congestion-controlled datagrams in flight (a receiver's socket buffer is per datagram). */
-  maxInFlight = Infinity;
+  maxInFlight: number = Infinity;
   readonly #refs: MessageRefListener;
   readonly #cc: CongestionControl;
   readonly #stats: ConnectionStats;

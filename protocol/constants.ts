@@ -1,6 +1,14 @@
 /** Protocol-wide constants and the spec's enumerations. @module */
 
-/** How a packet is delivered (Godot's `TransferMode`). */
+/**
+ * How a packet is delivered (Godot's `TransferMode`).
+ *
+ * @example
+ * ```ts
+ * import { TransferMode } from "./constants.ts";
+ * console.log(TransferMode.RELIABLE); // 2
+ * ```
+ */
 export const TransferMode = {
   /** May be dropped, never duplicated, any order. */
   UNRELIABLE: 0,
@@ -12,7 +20,15 @@ export const TransferMode = {
 /** One of {@link TransferMode}'s values. */
 export type TransferMode = typeof TransferMode[keyof typeof TransferMode];
 
-/** State of a peer's connection (Godot's `ConnectionStatus`). */
+/**
+ * State of a peer's connection (Godot's `ConnectionStatus`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionStatus } from "./constants.ts";
+ * console.log(ConnectionStatus.CONNECTED); // 2
+ * ```
+ */
 export const ConnectionStatus = {
   /** Not connected (never connected, closed, failed, or lost). */
   DISCONNECTED: 0,
@@ -24,17 +40,57 @@ export const ConnectionStatus = {
 /** One of {@link ConnectionStatus}'s values. */
 export type ConnectionStatus = typeof ConnectionStatus[keyof typeof ConnectionStatus];
 
-/** Target id meaning "every connected peer". */
+/**
+ * Target id meaning "every connected peer".
+ *
+ * @example
+ * ```ts
+ * import { TARGET_PEER_BROADCAST } from "./constants.ts";
+ * console.log(TARGET_PEER_BROADCAST); // 0
+ * ```
+ */
 export const TARGET_PEER_BROADCAST = 0;
-/** Target id meaning "the server"; also the server's own unique id. */
+/**
+ * Target id meaning "the server"; also the server's own unique id.
+ *
+ * @example
+ * ```ts
+ * import { TARGET_PEER_SERVER } from "./constants.ts";
+ * console.log(TARGET_PEER_SERVER); // 1
+ * ```
+ */
 export const TARGET_PEER_SERVER = 1;
 
-/** Wire protocol version; a mismatch is rejected explicitly during the handshake. */
+/**
+ * Wire protocol version; a mismatch is rejected explicitly during the handshake.
+ *
+ * @example
+ * ```ts
+ * import { PROTOCOL_VERSION } from "./constants.ts";
+ * console.log(PROTOCOL_VERSION); // 1
+ * ```
+ */
 export const PROTOCOL_VERSION = 1;
-/** Largest valid peer id (ids are in [2, MAX_PEER_ID] for clients). */
+/**
+ * Largest valid peer id (ids are in [2, MAX_PEER_ID] for clients).
+ *
+ * @example
+ * ```ts
+ * import { MAX_PEER_ID } from "./constants.ts";
+ * console.log(MAX_PEER_ID); // 2147483647
+ * ```
+ */
 export const MAX_PEER_ID = 0x7fffffff;
 
-/** Defaults shared by every carrier. */
+/**
+ * Defaults shared by every carrier.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./constants.ts";
+ * console.log(DEFAULTS.datagramSize); // 1200
+ * ```
+ */
 export const DEFAULTS = {
   datagramSize: 1200,
   encodeBufferMaxSize: 8 * 1024 * 1024,

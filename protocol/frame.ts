@@ -88,6 +88,11 @@ export function finishData(w: MsgpackWriter, messageCount: number): void {
   w.array16At(0, DATA_HEADER_FIELDS + messageCount);
 }
 
+// one place for the tag layout (messageSize and writeMessage must agree)
+function messageTag(kind: number, hasPeer: boolean, wireChannel: number): number {
+  return kind | (hasPeer ? 8 : 0) | (wireChannel << 4);
+}
+
 /**
  * Exact encoded size of a message (see {@link writeMessage} for the arguments).
  *
@@ -107,7 +112,7 @@ export function messageSize(
   peer: number,
   payloadLength: number,
 ): number {
-  let n = 1 + intSize(kind | (hasPeer ? 8 : 0) | (wireChannel << 4));
+  let n = 1 + intSize(messageTag(kind, hasPeer, wireChannel));
   if (kind === MessageKind.PING) return n;
   if (kind !== MessageKind.UNRELIABLE) n += intSize(seq);
   if (kind >= MessageKind.RELIABLE_FRAGMENT) n += intSize(index) + intSize(count);
@@ -143,7 +148,7 @@ export function writeMessage(
 ): void {
   const arity = ARITY[kind] + (hasPeer ? 1 : 0);
   w.arrayHeader(arity);
-  w.int(kind | (hasPeer ? 8 : 0) | (wireChannel << 4));
+  w.int(messageTag(kind, hasPeer, wireChannel));
   if (kind === MessageKind.PING) return;
   if (kind !== MessageKind.UNRELIABLE) w.int(seq);
   if (kind >= MessageKind.RELIABLE_FRAGMENT) {

@@ -20,9 +20,13 @@ import type { PeerAddress } from "../transport/transport.ts";
  * ```
  */
 export interface PeerEntry extends HeapItem {
+  /** Godot peer id. */
   readonly id: number;
+  /** Where its datagrams come from and go to. */
   readonly address: PeerAddress;
+  /** Session id carried by its DATA datagrams (routing key). */
   readonly sessionId: number;
+  /** Its reliability layer. */
   readonly conn: ConnectionApi;
   /** Pending in the transmit work list. */
   dirty: boolean;
@@ -37,8 +41,9 @@ export interface PeerEntry extends HeapItem {
   unconfirmedUntil: number;
   /** This peer's reassembly allowance (chained to the host-wide total). */
   readonly budget: ReassemblyBudget;
-  /** Packets and bytes from this peer waiting in the inbound queue. */
+  /** Packets from this peer waiting in the inbound queue. */
   inboundPackets: number;
+  /** Bytes of those packets. */
   inboundBytes: number;
 }
 

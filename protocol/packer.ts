@@ -28,6 +28,11 @@ export class PackResult {
   retransmitted = 0;
   /** Reliable messages written (new or retransmitted). */
   reliable = 0;
+
+  /** Zeroes the counters for the next datagram. */
+  reset(): void {
+    this.count = this.retransmitted = this.reliable = 0;
+  }
 }
 
 /**
