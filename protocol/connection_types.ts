@@ -3,7 +3,15 @@ import type { TransferMode } from "./constants.ts";
 import type { PeerStats } from "./peer_stats.ts";
 import type { ReassemblyBudget } from "./fragmenter.ts";
 
-/** Limits and tuning of one {@link ConnectionApi}. */
+/**
+ * Limits and tuning of one {@link ConnectionApi}.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionConfig } from "./connection_types.ts";
+ * const config: Partial<ConnectionConfig> = { datagramSize: 1200, timeoutMs: 10_000 };
+ * ```
+ */
 export interface ConnectionConfig {
   /** Random 32-bit session id shared by both ends (carried in every DATA header). */
   readonly sessionId: number;
@@ -36,6 +44,14 @@ export interface ConnectionConfig {
  * Receives each complete inbound message. Return false to refuse it (inbound queue full): a
  * refused RELIABLE message is not acknowledged, so the sender retransmits it later.
  * `payload` is a fresh copy owned by the receiver.
+ *
+ * @example
+ * ```ts
+ * import type { MessageSink } from "./connection_types.ts";
+ * const received: Uint8Array[] = [];
+ * const sink: MessageSink = (_channel, _mode, _peer, payload) => received.length < 1024 &&
+ *   received.push(payload) > 0;
+ * ```
  */
 export type MessageSink = (
   wireChannel: number,
@@ -44,7 +60,17 @@ export type MessageSink = (
   payload: Uint8Array,
 ) => boolean;
 
-/** Per-remote reliability, ordering, fragmentation, acks, RTT, keepalive. */
+/**
+ * Per-remote reliability, ordering, fragmentation, acks, RTT, keepalive.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionApi } from "./connection_types.ts";
+ * function flush(conn: ConnectionApi, now: number, send: (bytes: Uint8Array) => void): void {
+ *   for (let d = conn.pollTransmit(now); d; d = conn.pollTransmit(now)) send(d);
+ * }
+ * ```
+ */
 export interface ConnectionApi {
   /** Where complete inbound messages go (set by the host right after construction). */
   onMessage: MessageSink;

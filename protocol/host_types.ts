@@ -4,7 +4,15 @@ import type { TransferMode } from "./constants.ts";
 import type { DisconnectReason } from "./errors.ts";
 import type { Random } from "./random.ts";
 
-/** Configuration of a protocol {@link Host}; every field has a default in `DEFAULTS`. */
+/**
+ * Configuration of a protocol `Host`; every field has a default in `DEFAULTS`.
+ *
+ * @example
+ * ```ts
+ * import type { HostConfig } from "./host_types.ts";
+ * const config: Partial<HostConfig> = { role: "server", maxClients: 16, serverRelay: true };
+ * ```
+ */
 export interface HostConfig {
   /** Server (id 1, accepts) or client (connects to one server). */
   readonly role: "server" | "client";
@@ -28,7 +36,17 @@ export interface HostConfig {
   readonly reliableCarrier: boolean;
 }
 
-/** Something that happened, in the order it happened. */
+/**
+ * Something that happened, in the order it happened.
+ *
+ * @example
+ * ```ts
+ * import type { HostEvent } from "./host_types.ts";
+ * function describe(e: HostEvent): string {
+ *   return e.type === "peer_connected" ? `peer ${e.id} joined` : e.type;
+ * }
+ * ```
+ */
 export type HostEvent =
   | { readonly type: "connection_succeeded" }
   | {
@@ -40,7 +58,15 @@ export type HostEvent =
   | { readonly type: "peer_disconnected"; readonly id: number; readonly reason: DisconnectReason }
   | { readonly type: "server_disconnected"; readonly reason: DisconnectReason };
 
-/** A packet ready for the application. `data` is owned by the receiver. */
+/**
+ * A packet ready for the application. `data` is owned by the receiver.
+ *
+ * @example
+ * ```ts
+ * import type { InboundPacket } from "./host_types.ts";
+ * const packet: InboundPacket = { from: 1, channel: 0, mode: 2, data: new Uint8Array([1]) };
+ * ```
+ */
 export interface InboundPacket {
   /** Sender's unique id (stamped by the server for relayed packets). */
   readonly from: number;
@@ -52,7 +78,15 @@ export interface InboundPacket {
   readonly data: Uint8Array;
 }
 
-/** A datagram the host wants sent. */
+/**
+ * A datagram the host wants sent.
+ *
+ * @example
+ * ```ts
+ * import type { Transmit } from "./host_types.ts";
+ * const tx: Transmit = { to: { hostname: "127.0.0.1", port: 7000 }, bytes: new Uint8Array(8) };
+ * ```
+ */
 export interface Transmit {
   /** Destination. */
   readonly to: PeerAddress;
