@@ -133,11 +133,6 @@ export class DelayAwareCongestion implements CongestionControl {
     return this.#pacer.rate;
   }
 
-  /** Slow-start threshold in bytes (Infinity until the first congestion signal). */
-  get slowStartThreshold(): number {
-    return this.#ssthresh;
-  }
-
   /** Lowest RTT seen in the current base-RTT window, in ms (Infinity before any sample). */
   get minRttMs(): number {
     return this.#minRtt;

@@ -1,25 +1,18 @@
 import assert from "node:assert/strict";
 import { CEILING_BETA, CEILING_MIN_ROUND_MS, WindowCeiling } from "./congestion_ceiling.ts";
 import { DelayAwareCongestion } from "./congestion.ts";
-import type { Connection } from "./connection.ts";
 import {
   type ConnectionOptions,
   DEFAULT_MAX_WINDOW_BYTES,
   DEFAULT_MAX_WINDOW_PACKETS,
   unlimitedCongestion,
 } from "./connection_options.ts";
-import { collecting, testConfig } from "./connection_test_util.ts";
+import { collecting, drain, testConfig } from "./connection_test_util.ts";
 import { TransferMode } from "./constants.ts";
 import { MultiplayerError } from "./errors.ts";
 
 const MSS = 1200;
 const R = TransferMode.RELIABLE;
-
-function drain(c: Connection, now: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = c.pollTransmit(now); d && out.length < 10_000; d = c.pollTransmit(now)) out.push(d);
-  return out;
-}
 
 Deno.test("window ceiling: set below a loss run, probes up only when it holds the window", () => {
   const c = new WindowCeiling(MSS);

@@ -2,17 +2,12 @@ import assert from "node:assert/strict";
 import type { Connection } from "./connection.ts";
 import { type CongestionControl, DelayAwareCongestion } from "./congestion.ts";
 import { unlimitedCongestion } from "./connection_options.ts";
-import { collecting, testConfig } from "./connection_test_util.ts";
+import { collecting, drain, testConfig } from "./connection_test_util.ts";
 import { TransferMode } from "./constants.ts";
 import { MultiplayerError } from "./errors.ts";
 
 const R = TransferMode.RELIABLE, U = TransferMode.UNRELIABLE;
 
-function drain(c: Connection, now: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = c.pollTransmit(now); d; d = c.pollTransmit(now)) out.push(d);
-  return out;
-}
 function tagged(n: number, size: number): Uint8Array {
   const b = new Uint8Array(size);
   new DataView(b.buffer).setUint32(0, n);

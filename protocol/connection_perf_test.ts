@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Connection } from "./connection.ts";
-import { collecting, LossyLink, testConfig } from "./connection_test_util.ts";
+import { collecting, drain, LossyLink, testConfig } from "./connection_test_util.ts";
 import { TransferMode } from "./constants.ts";
 import { ReassemblyBudget } from "./fragmenter.ts";
 import {
@@ -11,12 +11,6 @@ import {
 } from "./reliable_channel.ts";
 
 const R = TransferMode.RELIABLE, UO = TransferMode.UNRELIABLE_ORDERED;
-
-function drain(c: Connection, now: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = c.pollTransmit(now); d; d = c.pollTransmit(now)) out.push(d);
-  return out;
-}
 
 /** One-way time of a 1 MiB reliable message over 20 ms each way with `loss` on both ends. */
 function transfer(loss: number, seed: number): { ms: number; rtos: number } {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import type { Connection } from "./connection.ts";
 import { TransferMode } from "./constants.ts";
 import { MultiplayerError } from "./errors.ts";
-import { collecting, LossyLink, testConfig } from "./connection_test_util.ts";
+import { collecting, drain, LossyLink, testConfig } from "./connection_test_util.ts";
 import { unlimitedCongestion } from "./connection_options.ts";
 import { SeededRandom } from "./random.ts";
 
@@ -16,12 +15,6 @@ function msg(n: number, size = 8): Uint8Array {
 function num(b: Uint8Array): number {
   return new DataView(b.buffer, b.byteOffset).getUint32(0);
 }
-function drain(c: Connection, now: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = c.pollTransmit(now); d; d = c.pollTransmit(now)) out.push(d);
-  return out;
-}
-
 Deno.test("messages sent in one turn share one datagram, with peer fields", () => {
   const a = collecting(testConfig()), b = collecting(testConfig());
   for (let i = 0; i < 30; i++) a.conn.send(1, R, msg(i, 32), i % 2 ? -5 : undefined, 0);

@@ -68,6 +68,24 @@ export function collecting(
   return { conn, got };
 }
 
+/**
+ * Every datagram `c` has ready at `now` (bounded: a runaway sender fails the test instead of
+ * hanging it).
+ *
+ * @example
+ * ```ts
+ * import { collecting, drain, testConfig } from "./connection_test_util.ts";
+ * console.log(drain(collecting(testConfig()).conn, 0).length); // 0
+ * ```
+ */
+export function drain(c: Connection, now: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let d = c.pollTransmit(now); d; d = c.pollTransmit(now)) {
+    if (out.push(d) > 10_000) throw new Error("drain: more than 10 000 datagrams at once");
+  }
+  return out;
+}
+
 /** Link model of {@link LossyLink}. */
 export interface LinkModel {
   /** Drop probability. */

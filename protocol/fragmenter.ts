@@ -1,13 +1,14 @@
 /**
  * Fragmentation helpers and the bounded reassembler for unreliable fragment groups (all
- * fragments or nothing). Reliable fragments are reassembled in order by `reliable_channel.ts`,
+ * fragments or nothing). Reliable fragments are reassembled in order by `reliable_receiver.ts`,
  * sharing the same {@link ReassemblyBudget}.
  *
  * @module
  */
 
 /**
- * Byte budget shared by every reassembly buffer of one connection.
+ * Byte budget shared by every reassembly buffer of one connection (optionally drawing from a
+ * server-wide parent budget).
  *
  * @example
  * ```ts

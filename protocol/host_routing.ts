@@ -49,6 +49,9 @@ export interface RoutingHost {
   emit(event: HostEvent): void;
 }
 
+// a server never has more clients than this (the `maxClients` ceiling): bounds `#known`
+const MAX_KNOWN_PEERS = 65_535;
+
 /**
  * Routing for one host.
  *
@@ -193,7 +196,7 @@ export class HostRouter {
     const h = this.#host;
     if (!msg || msg.id === 1 || msg.id === h.uniqueId) return;
     if (msg.type === ControlType.PEER_ADDED) {
-      if (this.#known.has(msg.id)) return;
+      if (this.#known.has(msg.id) || this.#known.size >= MAX_KNOWN_PEERS) return;
       this.#known.add(msg.id);
       h.emit({ type: "peer_connected", id: msg.id });
     } else if (this.#known.delete(msg.id)) {

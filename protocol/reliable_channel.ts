@@ -99,10 +99,6 @@ export class ReliableSender {
     }
     return -1;
   }
-  /** True when there is something {@link ReliableSender.peek} would return. */
-  get hasSendable(): boolean {
-    return this.peek() >= 0;
-  }
   /** Buffer holding the payload of `seq` (from {@link ReliableSender.start} to `end`). */
   payload(seq: number): Uint8Array {
     return this.#payload[seq & (this.#cap - 1)]!;

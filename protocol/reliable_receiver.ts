@@ -178,18 +178,6 @@ export class ReliableReceiver {
       this.expected++;
     }
   }
-  /** Releases the reassembly buffer and buffered copies (connection closed). */
-  dispose(): void {
-    this.#resetAsm();
-    const slots = this.#slot, m = this.#meta;
-    for (let i = 0; i < slots.length && this.buffered > 0; i++) {
-      const p = slots[i];
-      if (p === undefined) continue;
-      this.#release(m[i * 4], p.length);
-      slots[i] = undefined;
-      this.buffered--;
-    }
-  }
   // 0 = consumed, 1 = refused (nothing changed), 2 = skipped as invalid
   #consume(
     hasPeer: boolean,

@@ -91,10 +91,6 @@ export class SentPackets {
     this.#refSeq[i] = reliableSeq;
     this.#refTail++;
   }
-  /** Drops the references added since the last {@link SentPackets.onSent} (packet not sent). */
-  discardRefs(): void {
-    this.#refTail = this.#pendingRefStart;
-  }
   /**
    * Records an ack-eliciting packet carrying the refs added since the previous call; `lazy`: the
    * peer may delay its ack (no reliable data in it).

@@ -139,10 +139,6 @@ export class UnreliableQueue {
     }
     return n;
   }
-  /** Time the oldest message was queued (Infinity when empty). */
-  get oldestTime(): number {
-    return this.length > 0 ? this.#time[this.#head] : Infinity;
-  }
   /** Kind of the k-th queued message (0 = oldest). */
   kind(k: number): number {
     return this.#kind[this.#at(k)];

@@ -119,10 +119,6 @@ export class ServerHandshake {
   get pendingCount(): number {
     return this.#cookies.consumedCount;
   }
-  /** Requests parked for the async step. */
-  get parkedCount(): number {
-    return this.#parked.size;
-  }
   /** Sources tracked by the rate limiter (bounded by its `maxKeys`). */
   get trackedSources(): number {
     return this.#limiter.size;

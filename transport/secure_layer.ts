@@ -124,11 +124,6 @@ export class SecureLayer implements DriverLayer {
     this.#o = options;
   }
 
-  /** Sessions with keys (for tests: bounded by live connections). */
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
   /** @internal Called once by the driver. */
   attach(host: Host, transport: DatagramTransport, now: () => number, touch: () => void): void {
     this.#host = host;

@@ -123,7 +123,7 @@ function checkBytes(v: unknown, what: string, max: number): void {
   }
 }
 
-// drops undefined fields so that spreading them does not override other settings
+// drops undefined fields so that spreading them does not override the peer's settings
 function defined(o: Partial<HostOptions>): Partial<HostOptions> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
@@ -206,12 +206,12 @@ export async function clientSecurity(o: ClientSecurityOptions): Promise<Security
     ephemeral,
   });
   return {
-    host: {
+    host: defined({
       connectToken: o.authPayload,
       encryption: true,
       clientPublicKey: ephemeral.publicKey,
       datagramSize: DEFAULTS.datagramSize - SEALED_OVERHEAD,
-    },
+    }),
     layer,
   };
 }

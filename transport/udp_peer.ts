@@ -69,11 +69,6 @@ export interface UdpClientOptions extends ClientSecurityOptions, ConnectionTunin
   outBandwidth?: number;
 }
 
-// drops undefined fields so they do not override the peer's settings
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 function isLoopback(address: string): boolean {
   return address === "localhost" || address === "::1" || address.startsWith("127.");
 }
@@ -112,7 +107,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
       const host = new Host({
         ...peerHostOptions(this),
         createConnection,
-        ...defined(security.host),
+        ...security.host,
         role: "server",
         maxClients: options.maxClients,
         inBandwidth: options.inBandwidth,
@@ -147,7 +142,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
       const host = new Host({
         ...peerHostOptions(this),
         createConnection,
-        ...defined(security.host),
+        ...security.host,
         role: "client",
         connectTimeoutMs: options.connectTimeoutMs,
         inBandwidth: options.inBandwidth,

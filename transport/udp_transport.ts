@@ -210,11 +210,6 @@ export class UdpTransport implements DatagramTransport {
     return new UdpTransport(conn, options);
   }
 
-  /** Datagrams waiting in the send queue. */
-  get queuedDatagrams(): number {
-    return this.#count;
-  }
-
   /** Bytes waiting in the send queue. */
   get queuedBytes(): number {
     return this.#queuedBytes;
