@@ -8,6 +8,7 @@ import type { DatagramHandler, DatagramTransport, PeerAddress } from "./transpor
 import {
   acceptMessage,
   checkSize,
+  deliverMessage,
   type PeerClosedHandler,
   sendBounded,
   WS_DEFAULTS,
@@ -80,6 +81,8 @@ interface Remote {
 export class WebSocketServerTransport implements DatagramTransport {
   /** Largest message, in bytes, sent or accepted. */
   readonly maxDatagramSize: number;
+  /** Received messages whose handler threw (the socket keeps going). */
+  handlerErrors = 0;
   /** Always true: WebSocket delivers once and in order. */
   readonly reliable = true;
   #localAddress: PeerAddress = { hostname: "0.0.0.0", port: 0, transport: WS_TRANSPORT_TAG };
@@ -178,7 +181,7 @@ export class WebSocketServerTransport implements DatagramTransport {
     });
     socket.addEventListener("message", (event) => {
       const bytes = acceptMessage(socket, event.data, this.maxDatagramSize);
-      if (bytes) this.#handler?.(bytes, address);
+      if (bytes && !deliverMessage(this.#handler, bytes, address)) this.handlerErrors++;
     });
     this.#remotes.set(id, { socket, address, closed, since: performance.now() });
   }

@@ -138,6 +138,32 @@ export function acceptMessage(
 }
 
 /**
+ * Hands one received message to `handler`, so that a throwing handler cannot break the
+ * socket's message loop (as in the UDP receive loop); returns false when it threw.
+ *
+ * @example
+ * ```ts
+ * import { deliverMessage } from "./websocket_transport.ts";
+ * const ok = deliverMessage(() => {
+ *   throw new Error("bad handler");
+ * }, new Uint8Array(1), { hostname: "ws", port: 1 });
+ * console.log(ok); // false
+ * ```
+ */
+export function deliverMessage(
+  handler: DatagramHandler | undefined,
+  bytes: Uint8Array,
+  from: PeerAddress,
+): boolean {
+  try {
+    handler?.(bytes, from);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Checks a size option: a positive integer (else MultiplayerError INVALID_ARGUMENT).
  *
  * @example
@@ -174,6 +200,8 @@ export function checkSize(name: string, value: number): number {
 export class WebSocketClientTransport implements DatagramTransport {
   /** Largest message, in bytes, sent or accepted. */
   readonly maxDatagramSize: number;
+  /** Received messages whose handler threw (the socket keeps going). */
+  handlerErrors = 0;
   /** Always true: WebSocket delivers once and in order. */
   readonly reliable = true;
   /** This end (browsers do not expose the local port: port 0). */
@@ -223,7 +251,7 @@ export class WebSocketClientTransport implements DatagramTransport {
     });
     socket.addEventListener("message", (event) => {
       const bytes = acceptMessage(socket, event.data, this.maxDatagramSize);
-      if (bytes) this.#handler?.(bytes, this.serverAddress);
+      if (bytes && !deliverMessage(this.#handler, bytes, this.serverAddress)) this.handlerErrors++;
     });
     this.#signal = options.signal;
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
