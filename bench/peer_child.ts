@@ -8,7 +8,14 @@
 import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/child_io.ts";
 import { delay, nextTurn } from "./lib/pace.ts";
 import { quantile, Samples } from "./lib/stats.ts";
-import { MultiplayerError, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
+import {
+  generateServerIdentity,
+  MultiplayerError,
+  publicKeyFromHex,
+  publicKeyToHex,
+  TransferMode,
+  UdpMultiplayerPeer,
+} from "../mod.ts";
 
 /**
  * Link simulation passed to `createServer` / `createClient`.
@@ -56,6 +63,10 @@ export interface PeerChildConfig {
   readonly simulation?: SimulationConfig;
   /** Hard deadline for the process. */
   readonly deadlineMs?: number;
+  /** `encryption: true` on this peer (both sides must agree). */
+  readonly encryption?: boolean;
+  /** Client: the server identity's public key (hex) to pin; the server's `ready` carries it. */
+  readonly serverKey?: string;
 }
 
 const config = readConfig<PeerChildConfig>();
@@ -76,15 +87,24 @@ listenCommands((command) => {
 });
 
 if (isServer) {
+  // encrypted servers sign each handshake with a fresh identity that the client pins, as a real
+  // deployment would (the signature is per handshake, not per datagram)
+  const identity = config.encryption ? await generateServerIdentity() : undefined;
   await peer.createServer(0, {
     bindAddress: "127.0.0.1",
     maxClients: 8,
     ...(config.simulation ? { simulation: config.simulation } : {}),
+    ...(identity ? { encryption: true, serverIdentity: identity } : {}),
   });
-  emit("ready", { port: peer.localPort });
+  emit("ready", {
+    port: peer.localPort,
+    ...(identity ? { serverKey: publicKeyToHex(identity.publicKey) } : {}),
+  });
 } else {
   await peer.createClient("127.0.0.1", config.port!, {
     ...(config.simulation ? { simulation: config.simulation } : {}),
+    ...(config.encryption ? { encryption: true } : {}),
+    ...(config.serverKey ? { serverPublicKey: publicKeyFromHex(config.serverKey) } : {}),
   });
   const connected = new Promise<boolean>((resolve) => {
     peer.addEventListener("connection_succeeded", () => resolve(true));
@@ -236,7 +256,17 @@ async function source(): Promise<void> {
     }
     await (full ? delay(1) : nextTurn(peer));
   }
-  emit("done", { sent, queueFull });
+  // sender-side transport state: shows whether RTT (e.g. crypto latency) or losses bound the rate
+  const st = peer.getPeerStats(1);
+  emit("done", {
+    sent,
+    queueFull,
+    retransmits: st.retransmits,
+    rttMs: st.rttMs,
+    minRttMs: st.minRttMs,
+    congestionWindow: st.congestionWindow,
+    pacingRate: st.pacingRateBytesPerSec,
+  });
 }
 
 /** Echoes every packet to its sender. */

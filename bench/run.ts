@@ -49,6 +49,12 @@ const tasks: Task[] = [
   { name: "reliable ping-pong", needs: ["raw ping-pong"], run: () => pingPong(options) },
   { name: "reliable 1000 B", needs: ["raw 1200 B"], run: () => oneWay(1000, "reliable", options) },
   {
+    // issue 4: the cost of `encryption: true`, compared with the plain 1000 B run of the same rep
+    name: "reliable 1000 B encrypted",
+    needs: ["raw 1200 B", "reliable 1000 B"],
+    run: () => oneWay(1000, "reliable", options, true),
+  },
+  {
     name: "reliable 1 MiB",
     needs: ["raw 1200 B"],
     run: () => oneWay(1 << 20, "reliable", options),
@@ -213,6 +219,14 @@ const rows = [
     f1200,
     ">= 1.0x",
     (r) => r >= 1,
+  ),
+  vsFloor(
+    "reliable 1000 B one way, encrypted",
+    "reliable 1000 B encrypted",
+    [med("reliable 1000 B encrypted", "rate"), "msg/s"],
+    [med("reliable 1000 B", "rate"), "msg/s"],
+    "(info)",
+    () => true,
   ),
   vsFloor(
     "1 MiB reliable goodput",

@@ -62,8 +62,9 @@ async function pair<T>(
   const flags = { denoFlags: options.denoFlags };
   const s = spawnChild(PEER, server, { label: `server ${server.role}`, ...flags });
   try {
-    const { port } = await s.next("ready", 20_000);
-    const c = spawnChild(PEER, { ...client, port: Number(port) }, {
+    const { port, serverKey } = await s.next("ready", 20_000);
+    const pinned = typeof serverKey === "string" ? { serverKey } : {};
+    const c = spawnChild(PEER, { ...client, port: Number(port), ...pinned }, {
       label: `client ${client.role}`,
       ...flags,
     });
@@ -80,7 +81,8 @@ async function pair<T>(
 
 /**
  * One-way messages of `size` bytes in `mode`: delivered msg/s and bytes/s, plus the check that
- * every reliable message arrived once and in order (unreliable: never twice).
+ * every reliable message arrived once and in order (unreliable: never twice). `encryption` sets
+ * `encryption: true` on both peers (the client pins the server's identity key).
  *
  * @example
  * ```ts
@@ -95,9 +97,10 @@ export function oneWay(
   size: number,
   mode: "reliable" | "unreliable",
   options: ScenarioOptions,
+  encryption = false,
 ): Promise<Measurement> {
   const deadlineMs = options.warmupMs + options.durationMs + 40_000;
-  const common = { size, mode, deadlineMs };
+  const common = { size, mode, deadlineMs, ...(encryption ? { encryption } : {}) };
   return pair(
     { role: "sink", warmupMs: options.warmupMs, durationMs: options.durationMs, ...common },
     { role: "source", ...common },
@@ -120,6 +123,11 @@ export function oneWay(
           sent: Number(done.sent),
           received: Number(final.received),
           queueFull: Number(done.queueFull),
+          retransmits: Number(done.retransmits),
+          rttMs: Number(done.rttMs),
+          minRttMs: Number(done.minRttMs),
+          congestionWindow: Number(done.congestionWindow),
+          pacingRate: Number(done.pacingRate),
         },
         error,
       };
