@@ -118,6 +118,7 @@ export class SecureLayer implements DriverLayer {
   #closed = false;
   #onClose: () => void = () => {};
   readonly #closedSignal = new Promise<void>((resolve) => this.#onClose = resolve);
+  #inOrder: Promise<void> = Promise.resolve(); // tail of the in-order delivery chain
 
   /** Creates the layer; it is attached to a driver by `PeerDriver`. */
   constructor(options: SecureLayerOptions) {
@@ -154,11 +155,14 @@ export class SecureLayer implements DriverLayer {
     const sender = copyAddress(from);
     this.#opens++;
     // WebCrypto copies its inputs synchronously, so the reused receive buffer may change after
-    const open = s.channel.open(
+    const opening = s.channel.open(
       bytes.subarray(0, SEALED_HEADER_BYTES),
       bytes.subarray(SEALED_HEADER_BYTES),
       pn,
-    ).then((plain) => {
+    ).catch(() => undefined);
+    // Opens run concurrently but finish in any order; hand them to the host in arrival order,
+    // or the reordering would look like loss to the sender (fast retransmit, smaller window).
+    const open = this.#inOrder = this.#inOrder.then(() => opening).then((plain) => {
       this.#opens--;
       if (this.#closed) return;
       if (!plain || sessionOf(plain) !== session) {
