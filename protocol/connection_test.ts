@@ -372,3 +372,21 @@ Deno.test("pollTimeout never lies in the past while sending is blocked", () => {
   assert.equal(a.conn.pollTransmit(100), undefined, "ping waits for the window");
   assert.ok(a.conn.pollTimeout() > 100, `deadline ${a.conn.pollTimeout()}`);
 });
+
+Deno.test("a side that only acked for 3000 datagrams can still send at once (ring restarts)", () => {
+  const a = collecting(testConfig()), b = collecting(testConfig());
+  const link = new LossyLink(
+    a.conn,
+    b.conn,
+    { loss: 0, duplicate: 0, latencyMs: 1, jitterMs: 0 },
+    3,
+  );
+  for (let i = 0; i < 3000; i++) {
+    a.conn.send(1, TransferMode.RELIABLE, new Uint8Array(8), undefined, link.now);
+    assert.ok(link.runUntil(() => b.got.length === i + 1, 1000), `message ${i} arrived`);
+    link.runUntil(() => false, 5); // b's ack-only datagram goes out: each takes a packet number
+  }
+  b.conn.send(1, TransferMode.RELIABLE, new Uint8Array([42]), undefined, link.now);
+  assert.ok(link.runUntil(() => a.got.length === 1, 500), "the first reply arrives");
+  assert.deepEqual([...a.got[0].data], [42]);
+});

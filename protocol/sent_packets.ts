@@ -79,9 +79,13 @@ export class SentPackets {
   constructor(listener: SentPacketListener) {
     this.#l = listener;
   }
-  /** True when a packet with sequence `seq` can be tracked now. */
+  /**
+   * True when a packet with sequence `seq` can be tracked now. The ring spans the oldest packet
+   * in flight to the newest: with nothing in flight it restarts at `seq`, so untracked ack-only
+   * packets (which also take sequence numbers) never close it.
+   */
   canSend(seq: number): boolean {
-    return seq - this.#oldest < SENT_WINDOW;
+    return this.inFlight === 0 || seq - this.#oldest < SENT_WINDOW;
   }
   /** Adds a reliable message reference to the packet being built. */
   addRef(wireChannel: number, reliableSeq: number): void {
