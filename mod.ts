@@ -30,28 +30,28 @@ export {
 } from "./protocol/constants.ts";
 export { DisconnectReason, MultiplayerError } from "./protocol/errors.ts";
 export type { MultiplayerErrorCode } from "./protocol/errors.ts";
-export type { NetworkedMultiplayerPeer, PacketPeer } from "./transport/peer_api.ts";
-export { MultiplayerPeerBase } from "./transport/multiplayer_peer.ts";
-export type { PeerStats } from "./protocol/peer_stats.ts";
+export type { NetworkedMultiplayerPeer, PacketPeer } from "./transport/peers/api.ts";
+export { MultiplayerPeerBase } from "./transport/peers/multiplayer_peer.ts";
+export type { PeerStats } from "./protocol/connection/peer_stats.ts";
 export type {
   FailureEventDetail,
   MultiplayerPeerEventMap,
   MultiplayerPeerEventName,
   PeerEventDetail,
-} from "./transport/events.ts";
+} from "./transport/peers/events.ts";
 export {
   type UdpClientOptions,
   UdpMultiplayerPeer,
   type UdpServerOptions,
-} from "./transport/udp_peer.ts";
+} from "./transport/peers/udp_peer.ts";
 export {
   type DatagramClientOptions,
   DatagramMultiplayerPeer,
   type DatagramServerOptions,
-} from "./transport/datagram_peer.ts";
-export type { SimulationOptions } from "./transport/simulated_transport.ts";
-export type { ConnectionTuning } from "./transport/connection_tuning.ts";
-export type { BurstLoss, LinkOptions } from "./transport/link_simulator.ts";
+} from "./transport/peers/datagram_peer.ts";
+export type { SimulationOptions } from "./transport/sim/simulated_transport.ts";
+export type { ConnectionTuning } from "./transport/peers/connection_tuning.ts";
+export type { BurstLoss, LinkOptions } from "./transport/sim/link_simulator.ts";
 export {
   addressKey,
   type Clock,
@@ -60,35 +60,35 @@ export {
   type PeerAddress,
   systemClock,
   type TimerHandle,
-} from "./transport/transport.ts";
+} from "./transport/carrier.ts";
 export {
   type WebSocketClientPeerOptions,
   WebSocketMultiplayerPeer,
   type WebSocketServerPeerOptions,
-} from "./transport/websocket_peer.ts";
+} from "./transport/peers/websocket_peer.ts";
 export {
   type PeerClosedHandler,
   WebSocketClientTransport,
   type WebSocketConnectOptions,
   WS_DEFAULTS,
   WsCloseCode,
-} from "./transport/websocket_transport.ts";
+} from "./transport/websocket/client_transport.ts";
 export {
   type WebSocketListenOptions,
   type WebSocketServerOptions,
   WebSocketServerTransport,
-} from "./transport/websocket_server_transport.ts";
+} from "./transport/websocket/server_transport.ts";
 export { CompositeTransport } from "./transport/composite_transport.ts";
 export type {
   ClientSecurityOptions,
   ServerLimitOptions,
   ServerSecurityOptions,
-} from "./transport/security_options.ts";
+} from "./transport/secure/options.ts";
 export type {
   AuthenticateHook,
   AuthenticateInfo,
   AuthenticateResult,
-} from "./transport/secure_layer.ts";
+} from "./transport/secure/layer.ts";
 export {
   CryptoError,
   generateServerIdentity,
@@ -96,5 +96,5 @@ export {
   publicKeyToHex,
   type SerializedPublicKey,
   type ServerIdentity,
-} from "./transport/secure_channel.ts";
+} from "./transport/secure/channel.ts";
 export type { RateLimiterOptions } from "./protocol/security/rate_limiter.ts";

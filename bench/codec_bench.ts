@@ -11,17 +11,17 @@ import {
   FrameCursor,
   MessageKind,
   writeMessage,
-} from "../protocol/frame.ts";
-import { MsgpackWriter } from "../protocol/msgpack.ts";
-import { Connection } from "../protocol/connection.ts";
+} from "../protocol/wire/frame.ts";
+import { MsgpackWriter } from "../protocol/wire/msgpack.ts";
+import { Connection } from "../protocol/connection/connection.ts";
 import { TransferMode } from "../protocol/constants.ts";
-import { SentPackets } from "../protocol/sent_packets.ts";
-import { AckTracker } from "../protocol/ack_tracker.ts";
-import { ReassemblyBudget, UnreliableReassembler } from "../protocol/fragmenter.ts";
-import { ReliableReceiver } from "../protocol/reliable_channel.ts";
-import { Outbox } from "../protocol/connection_send.ts";
-import { PackResult } from "../protocol/packer.ts";
-import { ConnectionStats } from "../protocol/stats.ts";
+import { SentPackets } from "../protocol/connection/sent_packets.ts";
+import { AckTracker } from "../protocol/connection/ack_tracker.ts";
+import { ReassemblyBudget, UnreliableReassembler } from "../protocol/connection/fragmenter.ts";
+import { ReliableReceiver } from "../protocol/connection/reliable_channel.ts";
+import { Outbox } from "../protocol/connection/send.ts";
+import { PackResult } from "../protocol/connection/packer.ts";
+import { ConnectionStats } from "../protocol/connection/stats.ts";
 
 const PAYLOAD = new Uint8Array(32);
 const w = new MsgpackWriter(1200);

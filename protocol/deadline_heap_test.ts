@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DeadlineHeap } from "./deadline_heap.ts";
 import { SeededRandom } from "./random.ts";
-import { type PeerEntry, PeerTable } from "./host_peers.ts";
+import { type PeerEntry, PeerTable } from "./host/_peer_table.ts";
 
 type Item = { deadline: number; heapIndex: number; id: number };
 

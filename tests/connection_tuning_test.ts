@@ -10,8 +10,8 @@ import {
   TransferMode,
   UdpMultiplayerPeer,
 } from "../mod.ts";
-import { DEFAULT_MAX_WINDOW_BYTES } from "../protocol/connection_options.ts";
-import { VirtualNetwork } from "../transport/virtual_network.ts";
+import { DEFAULT_MAX_WINDOW_BYTES } from "../protocol/connection/options.ts";
+import { VirtualNetwork } from "../transport/sim/virtual_network.ts";
 
 const invalid = (e: unknown) => e instanceof MultiplayerError && e.code === "INVALID_ARGUMENT";
 

@@ -7,7 +7,7 @@ import {
   type PeerAddress,
   TransferMode,
 } from "../mod.ts";
-import { VirtualNetwork } from "../transport/virtual_network.ts";
+import { VirtualNetwork } from "../transport/sim/virtual_network.ts";
 // the example's carrier: what a user would write for their own
 import { memoryPair as pair } from "../examples/memory_transport.ts";
 

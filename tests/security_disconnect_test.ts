@@ -3,19 +3,19 @@
 // and late (reordered) ones still open.
 import assert from "node:assert/strict";
 import { ConnectionStatus, DisconnectReason, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
-import { encodeDisconnect } from "../protocol/handshake.ts";
-import { Host } from "../protocol/host.ts";
+import { encodeDisconnect } from "../protocol/wire/handshake.ts";
+import { Host } from "../protocol/host/host.ts";
 import {
   beginCreate,
   MultiplayerPeerBase,
   peerHostOptions,
   startHost,
-} from "../transport/multiplayer_peer.ts";
-import type { SecureLayer } from "../transport/secure_layer.ts";
-import { PACKET_TYPE_SEALED } from "../transport/secure_layer.ts";
-import { serverSecurity } from "../transport/security_options.ts";
-import { systemClock } from "../transport/transport.ts";
-import { UdpTransport } from "../transport/udp_transport.ts";
+} from "../transport/peers/multiplayer_peer.ts";
+import type { SecureLayer } from "../transport/secure/layer.ts";
+import { PACKET_TYPE_SEALED } from "../transport/secure/layer.ts";
+import { serverSecurity } from "../transport/secure/options.ts";
+import { systemClock } from "../transport/carrier.ts";
+import { UdpTransport } from "../transport/udp/udp_transport.ts";
 import { startProxy } from "./helpers/udp_proxy.ts";
 import { closeAll, drain, pumpUntil, record } from "./helpers/udp_session.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DisconnectReason, generateServerIdentity, UdpMultiplayerPeer } from "../mod.ts";
-import { PACKET_TYPE_SEALED } from "../transport/secure_layer.ts";
+import { PACKET_TYPE_SEALED } from "../transport/secure/layer.ts";
 import { startProxy } from "./helpers/udp_proxy.ts";
 import { closeAll, pumpUntil, record, reliableSoak, startSession } from "./helpers/udp_session.ts";
 

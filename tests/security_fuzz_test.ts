@@ -6,11 +6,11 @@
  * seed and index so it replays.
  */
 import assert from "node:assert/strict";
-import { Connection } from "../protocol/connection.ts";
-import type { ConnectionConfig } from "../protocol/connection_types.ts";
+import { Connection } from "../protocol/connection/connection.ts";
+import type { ConnectionConfig } from "../protocol/connection/types.ts";
 import { TransferMode } from "../protocol/constants.ts";
-import { SYSTEM_CHANNEL } from "../protocol/control.ts";
-import { FakeNet, type Node } from "../protocol/host_test_util.ts";
+import { SYSTEM_CHANNEL } from "../protocol/wire/control.ts";
+import { FakeNet, type Node } from "../protocol/host/_test_util.ts";
 import { UdpMultiplayerPeer } from "../mod.ts";
 import { fromHex, FuzzGen } from "./helpers/fuzz_gen.ts";
 import { closeAll, pumpUntil, record } from "./helpers/udp_session.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DisconnectReason, UdpMultiplayerPeer } from "../mod.ts";
-import { decodeHandshake, encodeReject, encodeRequest } from "../protocol/handshake.ts";
+import { decodeHandshake, encodeReject, encodeRequest } from "../protocol/wire/handshake.ts";
 import { closeAll, pumpUntil, record } from "./helpers/udp_session.ts";
 
 const text = new TextEncoder();

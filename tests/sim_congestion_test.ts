@@ -5,7 +5,7 @@
  * `SIM_SEED=<seed> deno test --allow-net --unstable-net --allow-env=SIM_SEED tests/sim_congestion_test.ts`
  */
 import { TransferMode } from "../protocol/constants.ts";
-import type { InboundPacket } from "../protocol/host_types.ts";
+import type { InboundPacket } from "../protocol/host/types.ts";
 import { type SimNode, Simulation } from "./sim/harness.ts";
 import { simSeeds } from "./sim/seeds.ts";
 

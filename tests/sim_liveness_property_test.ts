@@ -7,7 +7,7 @@
  */
 import { ConnectionStatus, TransferMode } from "../protocol/constants.ts";
 import { SeededRandom } from "../protocol/random.ts";
-import type { LinkOptions } from "../transport/link_simulator.ts";
+import type { LinkOptions } from "../transport/sim/link_simulator.ts";
 import { type SimNode, Simulation } from "./sim/harness.ts";
 import { simSeeds } from "./sim/seeds.ts";
 

@@ -6,7 +6,7 @@ import {
   TransferMode,
   UdpMultiplayerPeer,
 } from "../mod.ts";
-import type { MultiplayerPeerBase } from "../transport/multiplayer_peer.ts";
+import type { MultiplayerPeerBase } from "../transport/peers/multiplayer_peer.ts";
 import { LossyUdpClient } from "./helpers/faulty_clients.ts";
 import { expectSilentDropped } from "./helpers/timeout_checks.ts";
 import {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { MultiplayerError } from "../protocol/errors.ts";
 import { CompositeTransport } from "../transport/composite_transport.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "../transport/transport.ts";
-import { WebSocketServerTransport } from "../transport/websocket_server_transport.ts";
-import { WebSocketClientTransport } from "../transport/websocket_transport.ts";
+import type { DatagramHandler, DatagramTransport, PeerAddress } from "../transport/carrier.ts";
+import { WebSocketServerTransport } from "../transport/websocket/server_transport.ts";
+import { WebSocketClientTransport } from "../transport/websocket/client_transport.ts";
 
 /** An untagged, unreliable in-memory carrier standing in for UDP. */
 class FakeUdp implements DatagramTransport {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConnectionStatus, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
-import { WebSocketMultiplayerPeer } from "../transport/websocket_peer.ts";
+import { WebSocketMultiplayerPeer } from "../transport/peers/websocket_peer.ts";
 import { assertTargetMatrix } from "./helpers/target_matrix.ts";
 import { closeAll, drain, pumpUntil, record } from "./helpers/udp_session.ts";
 import { LossyUdpClient } from "./helpers/faulty_clients.ts";

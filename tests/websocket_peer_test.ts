@@ -6,7 +6,7 @@ import {
   type MultiplayerPeerBase,
   TransferMode,
 } from "../mod.ts";
-import { WebSocketMultiplayerPeer } from "../transport/websocket_peer.ts";
+import { WebSocketMultiplayerPeer } from "../transport/peers/websocket_peer.ts";
 import { assertTargetMatrix } from "./helpers/target_matrix.ts";
 import { closeAll, drain, pumpUntil, record, type Recorded } from "./helpers/udp_session.ts";
 import { startWsSession } from "./helpers/ws_session.ts";

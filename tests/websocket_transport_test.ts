@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { MultiplayerError } from "../protocol/errors.ts";
-import type { PeerAddress } from "../transport/transport.ts";
-import { WebSocketServerTransport } from "../transport/websocket_server_transport.ts";
-import { WebSocketClientTransport, WsCloseCode } from "../transport/websocket_transport.ts";
+import type { PeerAddress } from "../transport/carrier.ts";
+import { WebSocketServerTransport } from "../transport/websocket/server_transport.ts";
+import { WebSocketClientTransport, WsCloseCode } from "../transport/websocket/client_transport.ts";
 
 /** Collects datagrams and resolves `next()` promises as they arrive (no sleeps). */
 class Inbox {

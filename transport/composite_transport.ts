@@ -5,8 +5,8 @@
  * @module
  */
 import { MultiplayerError } from "../protocol/errors.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "./transport.ts";
-import type { PeerClosedHandler } from "./websocket_transport.ts";
+import type { DatagramHandler, DatagramTransport, PeerAddress } from "./carrier.ts";
+import type { PeerClosedHandler } from "./websocket/client_transport.ts";
 
 /** A carrier that may report remotes going away (WebSocket carriers do). */
 interface ClosingCarrier extends DatagramTransport {
@@ -21,8 +21,8 @@ interface ClosingCarrier extends DatagramTransport {
  * @example
  * ```ts ignore
  * import { CompositeTransport } from "./composite_transport.ts";
- * import { WebSocketServerTransport } from "./websocket_server_transport.ts";
- * declare const udp: import("./transport.ts").DatagramTransport;
+ * import { WebSocketServerTransport } from "./websocket/server_transport.ts";
+ * declare const udp: import("./carrier.ts").DatagramTransport;
  * const ws = await WebSocketServerTransport.listen({ port: 0 });
  * const both = new CompositeTransport({ udp, ws });
  * both.listen((bytes, from) => both.send(bytes, from)); // echo over whichever carrier it came on

@@ -7,7 +7,7 @@
  */
 /// <reference lib="dom" />
 import { TransferMode } from "../../protocol/constants.ts";
-import { WebSocketMultiplayerPeer } from "../../transport/websocket_peer.ts";
+import { WebSocketMultiplayerPeer } from "../../transport/peers/websocket_peer.ts";
 
 /**
  * One received message, as the page shows it.

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { WebSocketMultiplayerPeer } from "../../transport/websocket_peer.ts";
+import { WebSocketMultiplayerPeer } from "../../transport/peers/websocket_peer.ts";
 
 /**
  * Options of {@link serveExample}.

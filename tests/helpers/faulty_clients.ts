@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { Host } from "../../protocol/host.ts";
+import { Host } from "../../protocol/host/host.ts";
 import {
   beginCreate,
   MultiplayerPeerBase,
   peerHostOptions,
   startHost,
-} from "../../transport/multiplayer_peer.ts";
-import { type DatagramTransport, systemClock } from "../../transport/transport.ts";
-import { UdpTransport } from "../../transport/udp_transport.ts";
-import { WebSocketClientTransport } from "../../transport/websocket_transport.ts";
+} from "../../transport/peers/multiplayer_peer.ts";
+import { type DatagramTransport, systemClock } from "../../transport/carrier.ts";
+import { UdpTransport } from "../../transport/udp/udp_transport.ts";
+import { WebSocketClientTransport } from "../../transport/websocket/client_transport.ts";
 
 /**
  * A UDP client that, once `lossy` is set, drops every `inEvery`-th received and every

@@ -8,7 +8,7 @@ import { type MultiplayerPeerBase, UdpMultiplayerPeer } from "../../mod.ts";
 import {
   WebSocketMultiplayerPeer,
   type WebSocketServerPeerOptions,
-} from "../../transport/websocket_peer.ts";
+} from "../../transport/peers/websocket_peer.ts";
 import { awaitJoined, record, type Recorded } from "./udp_session.ts";
 
 /**

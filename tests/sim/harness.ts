@@ -9,19 +9,19 @@
  *
  * @module
  */
-import { Connection } from "../../protocol/connection.ts";
+import { Connection } from "../../protocol/connection/connection.ts";
 import { ConnectionStatus, type TransferMode } from "../../protocol/constants.ts";
-import { Host } from "../../protocol/host.ts";
-import type { HostOptions } from "../../protocol/host_options.ts";
-import type { HostEvent, InboundPacket } from "../../protocol/host_types.ts";
+import { Host } from "../../protocol/host/host.ts";
+import type { HostOptions } from "../../protocol/host/options.ts";
+import type { HostEvent, InboundPacket } from "../../protocol/host/types.ts";
 import { SeededRandom } from "../../protocol/random.ts";
-import type { LinkOptions } from "../../transport/link_simulator.ts";
-import type { TimerHandle } from "../../transport/transport.ts";
+import type { LinkOptions } from "../../transport/sim/link_simulator.ts";
+import type { TimerHandle } from "../../transport/carrier.ts";
 import {
   type VirtualClock,
   VirtualNetwork,
   type VirtualTransport,
-} from "../../transport/virtual_network.ts";
+} from "../../transport/sim/virtual_network.ts";
 import { SimFailure, TraceHash } from "./seeds.ts";
 
 /** Host settings a simulation may override (role, random, connections are set by the harness). */

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Host } from "../../protocol/host.ts";
-import type { PeerStats } from "../../protocol/peer_stats.ts";
+import type { Host } from "../../protocol/host/host.ts";
+import type { PeerStats } from "../../protocol/connection/peer_stats.ts";
 
 /**
  * The subset of stats the simulation tests can always read, plus the rest when available.
@@ -23,7 +23,7 @@ export type ProbedStats = Partial<PeerStats> & { rttMs: number; retransmits: num
  *
  * @example
  * ```ts
- * import { Host } from "../../protocol/host.ts";
+ * import { Host } from "../../protocol/host/host.ts";
  * import { probeStats } from "./stats_probe.ts";
  * const host = new Host({ role: "server", createConnection: () => { throw new Error(); } });
  * console.log(probeStats(host, 2, 0)); // undefined

@@ -4,8 +4,8 @@
  * @module
  */
 import { ConnectionStatus, TransferMode } from "../../protocol/constants.ts";
-import type { InboundPacket } from "../../protocol/host_types.ts";
-import type { LinkOptions } from "../../transport/link_simulator.ts";
+import type { InboundPacket } from "../../protocol/host/types.ts";
+import type { LinkOptions } from "../../transport/sim/link_simulator.ts";
 import type { SimNode, Simulation } from "./harness.ts";
 
 /**

@@ -1,0 +1,165 @@
+/**
+ * The host's side of flow feedback and bandwidth caps: tells each sender how much more its
+ * messages may fill our inbound queue and our download cap (FLOW), applies what remotes tell
+ * us, and splits the host's `outBandwidth` / `inBandwidth` evenly across connected peers.
+ *
+ * @module
+ */
+import type { ConnectionApi } from "../connection/types.ts";
+import {
+  decodeFlow,
+  encodeFlow,
+  FlowAdvertiser,
+  MAX_FLOW_VALUE,
+  MIN_PEER_IN_BANDWIDTH,
+} from "./flow_control.ts";
+
+/** What {@link HostFlow} needs of a peer entry (the host's `PeerEntry`). */
+export interface FlowPeer {
+  /** The peer's connection. */
+  readonly conn: ConnectionApi;
+  /** Packets from this peer waiting for the application. */
+  readonly inboundPackets: number;
+  /** Bytes from this peer waiting for the application. */
+  readonly inboundBytes: number;
+}
+
+/** Limits that define the receive window. */
+export interface FlowLimits {
+  /** Host-wide cap on bytes waiting for the application. */
+  readonly maxInboundBytes: number;
+  /** Per-peer cap on bytes waiting. */
+  readonly maxInboundBytesPerPeer: number;
+  /** Per-peer cap on packets waiting. */
+  readonly maxInboundPacketsPerPeer: number;
+  /** Datagram budget (converts the packet cap into bytes). */
+  readonly datagramSize: number;
+  /** Host download cap in bytes/s (0 = none), split across peers. */
+  readonly inBandwidth: number;
+  /** Host upload cap in bytes/s (0 = none), split across peers. */
+  readonly outBandwidth: number;
+}
+
+interface State {
+  readonly advertiser: FlowAdvertiser;
+  pending: boolean;
+}
+
+/**
+ * Per-host flow bookkeeping. Work happens only for peers whose queue share changed
+ * ({@link HostFlow.touch}) and when peers come or go, never per packet beyond a flag.
+ *
+ * @example
+ * ```ts
+ * import { HostFlow } from "./_flow.ts";
+ * const sent: Uint8Array[] = [];
+ * const flow = new HostFlow({
+ *   maxInboundBytes: 1 << 20, maxInboundBytesPerPeer: 1 << 20, maxInboundPacketsPerPeer: 1024,
+ *   datagramSize: 1200, inBandwidth: 100_000, outBandwidth: 0,
+ * }, (_peer, bytes) => sent.push(bytes));
+ * const peer = { conn: {} as never, inboundPackets: 0, inboundBytes: 0 };
+ * flow.add(peer, false, [peer], 0);
+ * console.log(sent.length); // 1: the download cap was advertised
+ * ```
+ */
+export class HostFlow<P extends FlowPeer> {
+  readonly #limits: FlowLimits;
+  readonly #send: (peer: P, bytes: Uint8Array) => void;
+  readonly #states = new Map<P, State>();
+  readonly #pending: P[] = [];
+  readonly #windowLimit: number;
+
+  /** `send` queues a reliable system message to a peer (the host handles back-pressure). */
+  constructor(limits: FlowLimits, send: (peer: P, bytes: Uint8Array) => void) {
+    this.#limits = limits;
+    this.#send = send;
+    this.#windowLimit = Math.min(
+      limits.maxInboundBytes,
+      limits.maxInboundBytesPerPeer,
+      limits.maxInboundPacketsPerPeer * limits.datagramSize,
+    );
+  }
+
+  /** A peer joined; `reliableCarrier` peers get no feedback (their carrier has its own). */
+  add(peer: P, reliableCarrier: boolean, all: Iterable<P>, now: number): void {
+    if (reliableCarrier) return;
+    this.#states.set(peer, { advertiser: new FlowAdvertiser(), pending: false });
+    this.#rebalance(all, now);
+  }
+
+  /** A peer left. */
+  remove(peer: P, all: Iterable<P>, now: number): void {
+    if (this.#states.delete(peer)) this.#rebalance(all, now);
+  }
+
+  /** Forgets every peer (host closed). */
+  clear(): void {
+    this.#states.clear();
+    this.#pending.length = 0;
+  }
+
+  /** The peer's share of the inbound queue changed: re-check it at the next {@link flush}. */
+  touch(peer: P): void {
+    const s = this.#states.get(peer);
+    if (s === undefined || s.pending) return;
+    s.pending = true;
+    this.#pending.push(peer);
+  }
+
+  /** Sends the FLOW updates that became due; `hostInboundBytes` is the whole queue's bytes. */
+  flush(hostInboundBytes: number): void {
+    const l = this.#limits, inShare = this.#inShare();
+    while (this.#pending.length > 0) {
+      const peer = this.#pending.pop()!, s = this.#states.get(peer);
+      if (s === undefined) continue;
+      s.pending = false;
+      const free = Math.min(
+        l.maxInboundBytes - hostInboundBytes,
+        l.maxInboundBytesPerPeer - peer.inboundBytes,
+        (l.maxInboundPacketsPerPeer - peer.inboundPackets) * l.datagramSize,
+      );
+      this.#advertise(peer, s, free, inShare);
+    }
+  }
+
+  /**
+   * Handles a system payload from `peer`: true when it was FLOW (applied, or ignored when
+   * malformed values slipped through), false when it is another system message.
+   */
+  receive(peer: P, payload: Uint8Array, now: number): boolean {
+    const m = decodeFlow(payload);
+    if (m === undefined) return false;
+    const bw = m.inBandwidth > 0 ? Math.max(MIN_PEER_IN_BANDWIDTH, m.inBandwidth) : 0;
+    peer.conn.setPeerFlow?.(m.window, bw, now);
+    return true;
+  }
+
+  #inShare(): number {
+    const n = Math.max(1, this.#states.size);
+    return this.#limits.inBandwidth > 0 ? Math.ceil(this.#limits.inBandwidth / n) : 0;
+  }
+
+  #advertise(peer: P, s: State, free: number, inShare: number): void {
+    const m = s.advertiser.update(free, this.#windowLimit, inShare);
+    if (m !== undefined) {
+      this.#send(
+        peer,
+        encodeFlow({ window: m.window, inBandwidth: Math.min(MAX_FLOW_VALUE, m.inBandwidth) }),
+      );
+    }
+  }
+
+  #rebalance(all: Iterable<P>, now: number): void {
+    const l = this.#limits;
+    if (l.inBandwidth === 0 && l.outBandwidth === 0) return;
+    const n = Math.max(1, this.#states.size);
+    const out = l.outBandwidth > 0 ? Math.ceil(l.outBandwidth / n) : 0, inShare = this.#inShare();
+    for (const peer of all) {
+      const s = this.#states.get(peer);
+      if (s === undefined) continue;
+      if (out > 0) peer.conn.setOutBandwidth?.(out, now);
+      // the window part stays as last advertised; only a changed cap makes this send
+      if (inShare > 0) this.#advertise(peer, s, s.advertiser.window, inShare);
+    }
+  }
+}

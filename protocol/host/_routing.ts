@@ -1,0 +1,251 @@
+/**
+ * Targets and relaying: validates and fans out the application's sends, routes a client's
+ * packets on the server (deliver, relay to one, to all, to all but one), and keeps a client's view
+ * of the other clients (PEER_ADDED / PEER_REMOVED system messages).
+ *
+ * @module
+ */
+import { ConnectionStatus, MAX_PEER_ID, TransferMode } from "../constants.ts";
+import { ControlType, decodeControl, encodeControl, SYSTEM_CHANNEL } from "../wire/control.ts";
+import { DisconnectReason, MultiplayerError } from "../errors.ts";
+import type { HostEvent } from "./types.ts";
+import type { PeerEntry, PeerTable } from "./_peer_table.ts";
+
+/**
+ * What the router needs of its host.
+ *
+ * @example
+ * ```ts
+ * import type { RoutingHost } from "./_routing.ts";
+ * const isServer = (h: RoutingHost) => h.isServer;
+ * ```
+ */
+export interface RoutingHost {
+  /** Server (true) or client. */
+  readonly isServer: boolean;
+  /** Connection status (sends need CONNECTED). */
+  readonly status: ConnectionStatus;
+  /** This endpoint's id. */
+  readonly uniqueId: number;
+  /** User channels. */
+  readonly channelCount: number;
+  /** Whether client-to-client packets are relayed. */
+  readonly serverRelay: boolean;
+  /** Largest packet accepted. */
+  readonly maxPacketSize: number;
+  /** The peer table. */
+  readonly peers: PeerTable;
+  /** Queues a packet for the application; false = refused (inbound limits). */
+  deliver(
+    owner: PeerEntry,
+    from: number,
+    channel: number,
+    mode: TransferMode,
+    data: Uint8Array,
+  ): boolean;
+  /** Drops a peer (emits its event once). */
+  removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void;
+  /** Queues an event. */
+  emit(event: HostEvent): void;
+}
+
+// a server never has more clients than this (the `maxClients` ceiling): bounds `#known`
+const MAX_KNOWN_PEERS = 65_535;
+
+/**
+ * Routing for one host.
+ *
+ * @example
+ * ```ts
+ * import { Host } from "./host.ts";
+ * const server = new Host({ role: "server", createConnection: () => { throw new Error(); } });
+ * try {
+ *   server.send(1, new Uint8Array(1), 0, 0, 0);
+ * } catch (e) {
+ *   console.log((e as Error).message); // the server cannot send to itself (id 1)
+ * }
+ * ```
+ */
+export class HostRouter {
+  readonly #host: RoutingHost;
+  readonly #known = new Set<number>(); // clients: other clients announced by the server
+
+  /** Routing for `host`. */
+  constructor(host: RoutingHost) {
+    this.#host = host;
+  }
+
+  /** Connected remotes: clients on a server, `[1]` plus announced peers on a client. */
+  peerIds(): number[] {
+    const peers = this.#host.peers.byId;
+    if (this.#host.isServer) {
+      const ids: number[] = [];
+      for (const e of peers.values()) if (e.unconfirmedUntil === 0) ids.push(e.id);
+      return ids;
+    }
+    return peers.size ? [1, ...this.#known] : [];
+  }
+
+  /** Clients: forgets the announced peers (the server link is gone). */
+  forgetKnown(): void {
+    this.#known.clear();
+  }
+
+  /** Validates and queues an application send (see `Host.send`). */
+  send(target: number, data: Uint8Array, mode: TransferMode, channel: number, now: number): void {
+    const h = this.#host;
+    if (h.status !== ConnectionStatus.CONNECTED) {
+      throw new MultiplayerError("NOT_CONNECTED", "cannot send: not connected");
+    }
+    if (!Number.isInteger(channel) || channel < 0 || channel >= h.channelCount) {
+      throw new MultiplayerError(
+        "INVALID_CHANNEL",
+        `channel ${channel} is out of range [0, ${h.channelCount - 1}]`,
+      );
+    }
+    if (mode !== 0 && mode !== 1 && mode !== 2) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `unknown transfer mode ${mode}`);
+    }
+    if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) {
+      throw new MultiplayerError("INVALID_TARGET", `target ${target} is not a valid peer id`);
+    }
+    if (data.length > h.maxPacketSize) {
+      throw new MultiplayerError(
+        "PACKET_TOO_LARGE",
+        `packet of ${data.length} bytes exceeds encodeBufferMaxSize ${h.maxPacketSize}`,
+      );
+    }
+    const wire = channel + 1, peers = h.peers;
+    if (!h.isServer) {
+      this.#checkClientTarget(target);
+      const server = peers.byId.get(1)!;
+      server.conn.send(wire, mode, data, target === 1 ? undefined : target, now);
+      peers.markDirty(server);
+      return;
+    }
+    if (target === 1 || target === -1) {
+      throw new MultiplayerError("INVALID_TARGET", "the server cannot send to itself (id 1)");
+    }
+    if (target > 1) {
+      const entry = peers.byId.get(target);
+      if (!entry || entry.closingAt > 0 || entry.unconfirmedUntil > 0) {
+        throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
+      }
+      entry.conn.send(wire, mode, data, undefined, now);
+      peers.markDirty(entry);
+      return;
+    }
+    for (const entry of peers.byId.values()) {
+      if (entry.id === -target || entry.closingAt > 0 || entry.unconfirmedUntil > 0) continue;
+      entry.conn.send(wire, mode, data, undefined, now);
+      peers.markDirty(entry);
+    }
+  }
+
+  /** Server: a client's packet for `target`; the sender id is always the connection's own. */
+  route(
+    from: PeerEntry,
+    target: number,
+    wire: number,
+    mode: TransferMode,
+    payload: Uint8Array,
+    now: number,
+  ): boolean {
+    if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) return true;
+    const h = this.#host;
+    const toSelf = target === 1 || target === 0 || (target < 0 && target !== -1);
+    if (toSelf && !h.deliver(from, from.id, wire - 1, mode, payload)) return false;
+    if (!h.serverRelay || target === 1 || target === -1) return true;
+    if (target > 1) {
+      const to = h.peers.byId.get(target);
+      if (to && to !== from && to.closingAt === 0 && to.unconfirmedUntil === 0) {
+        this.sendOn(to, wire, mode, payload, from.id, now);
+      }
+      return true;
+    }
+    for (const to of h.peers.byId.values()) {
+      if (to === from || to.id === -target || to.closingAt > 0 || to.unconfirmedUntil > 0) continue;
+      this.sendOn(to, wire, mode, payload, from.id, now);
+    }
+    return true;
+  }
+
+  /** Server with relay: tells the new peer about the others and the others about it. */
+  announceJoin(entry: PeerEntry, now: number): void {
+    if (!this.#host.serverRelay) return;
+    for (const other of this.#host.peers.byId.values()) {
+      if (other === entry || other.closingAt > 0 || other.unconfirmedUntil > 0) continue;
+      this.#control(entry, ControlType.PEER_ADDED, other.id, now);
+      this.#control(other, ControlType.PEER_ADDED, entry.id, now);
+    }
+  }
+
+  /** Server with relay: tells the others that `id` left. */
+  announceLeave(id: number, now: number): void {
+    if (!this.#host.serverRelay) return;
+    for (const other of this.#host.peers.byId.values()) {
+      if (other.closingAt === 0 && other.unconfirmedUntil === 0) {
+        this.#control(other, ControlType.PEER_REMOVED, id, now);
+      }
+    }
+  }
+
+  /** Client: a PEER_ADDED / PEER_REMOVED from the server. */
+  onControl(payload: Uint8Array): void {
+    const msg = decodeControl(payload);
+    const h = this.#host;
+    if (!msg || msg.id === 1 || msg.id === h.uniqueId) return;
+    if (msg.type === ControlType.PEER_ADDED) {
+      if (this.#known.has(msg.id) || this.#known.size >= MAX_KNOWN_PEERS) return;
+      this.#known.add(msg.id);
+      h.emit({ type: "peer_connected", id: msg.id });
+    } else if (this.#known.delete(msg.id)) {
+      h.emit({ type: "peer_disconnected", id: msg.id, reason: DisconnectReason.CLOSED });
+    }
+  }
+
+  /**
+   * Queues a message on `to`'s connection. A full queue sheds an unreliable message; for a
+   * reliable one the peer cannot keep up and is dropped rather than allowed to grow.
+   */
+  sendOn(
+    to: PeerEntry,
+    wire: number,
+    mode: TransferMode,
+    payload: Uint8Array,
+    peer: number | undefined,
+    now: number,
+  ): void {
+    if (!this.#host.peers.has(to)) return;
+    try {
+      to.conn.send(wire, mode, payload, peer, now);
+      this.#host.peers.markDirty(to);
+    } catch {
+      if (mode === TransferMode.RELIABLE) {
+        this.#host.removePeer(to, DisconnectReason.BACKPRESSURE, true, now);
+      }
+    }
+  }
+
+  #control(entry: PeerEntry, type: 1 | 2, id: number, now: number): void {
+    const bytes = encodeControl({ type, id });
+    this.sendOn(entry, SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, now);
+  }
+
+  #checkClientTarget(target: number): void {
+    if (target === 1) return;
+    const h = this.#host;
+    if (!h.serverRelay) {
+      throw new MultiplayerError(
+        "INVALID_TARGET",
+        `target ${target}: the server does not relay (serverRelay off), clients can only send to 1`,
+      );
+    }
+    if (target === h.uniqueId) {
+      throw new MultiplayerError("INVALID_TARGET", `target ${target} is this peer itself`);
+    }
+    if (target > 1 && !this.#known.has(target)) {
+      throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
+    }
+  }
+}

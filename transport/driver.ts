@@ -1,0 +1,163 @@
+/**
+ * Drives a protocol {@link Host} from any {@link DatagramTransport} and {@link Clock}: receives in
+ * the background, keeps exactly one timer at the host's next deadline, and flushes outgoing
+ * datagrams once at the end of each turn (so messages put in the same turn share datagrams).
+ *
+ * @module
+ */
+import type { Host } from "../protocol/host/host.ts";
+import { TimerQueue, type TimerSlot } from "./time/timer_queue.ts";
+import type { Clock, DatagramTransport, PeerAddress, TimerHandle } from "./carrier.ts";
+
+/**
+ * Optional stage between the driver and the transport (`secure_layer.ts`: async handshake
+ * decisions, datagram encryption). Methods are called by the driver only.
+ */
+export interface DriverLayer {
+  /** Gives the layer its host, transport, clock and a way to request a flush. */
+  attach(host: Host, transport: DatagramTransport, now: () => number, touch: () => void): void;
+  /** Sees a received datagram first; true = consumed (the host does not get it now). */
+  receive(bytes: Uint8Array, from: PeerAddress): boolean;
+  /** Sends one outgoing datagram (possibly later, in order). */
+  send(bytes: Uint8Array, to: PeerAddress): void;
+  /** End of a flush: dispatch what `send` collected, start pending async work. */
+  flushed(): void;
+  /** Finishes in-flight work; nothing is delivered to the host afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * The background engine of a peer. UDP, the virtual network and WebSocket peers all reuse it.
+ *
+ * @example
+ * ```ts
+ * import { PeerDriver } from "./driver.ts";
+ * import { Host } from "../protocol/host/host.ts";
+ * import { Connection } from "../protocol/connection/connection.ts";
+ * import { UdpTransport } from "./udp/udp_transport.ts";
+ * import { systemClock } from "./carrier.ts";
+ * const transport = await UdpTransport.bind({ hostname: "127.0.0.1" });
+ * const host = new Host({ role: "server", createConnection: (c) => new Connection(c) });
+ * const driver = new PeerDriver(host, transport, systemClock, () => {});
+ * driver.start();
+ * await driver.close();
+ * ```
+ */
+export class PeerDriver {
+  /** The protocol endpoint. */
+  readonly host: Host;
+  /** The carrier. */
+  readonly transport: DatagramTransport;
+  /** Source of time and timers. */
+  readonly clock: Clock;
+  readonly #onActivity: () => void;
+  readonly #layer?: DriverLayer;
+  #timer?: TimerHandle;
+  #timerAt = Infinity;
+  #flushQueued = false;
+  #closed = false;
+  #turnNow = -1; // app calls read the clock once per turn (a clock read is an op)
+  readonly #flush = () => this.flush();
+  readonly #onTimer = () => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    if (this.#closed) return;
+    this.host.handleTimeout(this.clock.now());
+    this.flush();
+  };
+  // with a TimerQueue clock: one reusable entry, moved to the exact deadline (no stale fires)
+  readonly #queue?: TimerQueue;
+  readonly #slot: TimerSlot = { deadline: Infinity, heapIndex: -1, callback: this.#onTimer };
+
+  /** `onActivity` runs after each received datagram and after every flush. */
+  constructor(
+    host: Host,
+    transport: DatagramTransport,
+    clock: Clock,
+    onActivity: () => void,
+    layer?: DriverLayer,
+  ) {
+    this.host = host;
+    this.transport = transport;
+    this.clock = clock;
+    this.#onActivity = onActivity;
+    this.#layer = layer;
+    if (clock instanceof TimerQueue) this.#queue = clock;
+    layer?.attach(host, transport, () => clock.now(), () => this.touch());
+  }
+
+  /** Starts receiving and arms the first timer. */
+  start(): void {
+    this.transport.listen((bytes: Uint8Array, from: PeerAddress) => {
+      if (this.#closed) return;
+      if (this.#layer?.receive(bytes, from)) return;
+      this.host.handleDatagram(bytes, from, this.clock.now());
+      this.#onActivity(); // wake a pending poll now: the app's reply joins this turn's flush
+      this.touch();
+    });
+    this.touch();
+  }
+
+  /**
+   * The time for application calls (`putPacket` in a loop): read once, then reused until the
+   * end-of-turn flush, which reads the clock afresh for everything timed.
+   */
+  now(): number {
+    if (this.#turnNow < 0) this.#turnNow = this.clock.now();
+    return this.#turnNow;
+  }
+
+  /** Schedules one flush at the end of this turn (after an app call or input). */
+  touch(): void {
+    if (this.#flushQueued || this.#closed) return;
+    this.#flushQueued = true;
+    queueMicrotask(this.#flush);
+  }
+
+  /** Sends everything the host has ready, re-arms the timer, reports activity. */
+  flush(): void {
+    this.#flushQueued = false;
+    this.#turnNow = -1;
+    if (this.#closed) return;
+    this.#drain();
+    this.#arm();
+    this.#onActivity();
+  }
+
+  #drain(): void {
+    const now = this.clock.now(), layer = this.#layer;
+    for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
+      if (layer) layer.send(tx.bytes, tx.to);
+      else this.transport.send(tx.bytes, tx.to);
+    }
+    layer?.flushed();
+  }
+
+  #arm(): void {
+    const queue = this.#queue;
+    if (queue) {
+      const at = this.host.pollTimeout() ?? Infinity;
+      if (at !== this.#slot.deadline) queue.schedule(this.#slot, at);
+      return;
+    }
+    const at = this.host.pollTimeout();
+    if (at === undefined) return;
+    // an earlier timer already covers a later deadline: it fires, then re-arms
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.clock.setTimer(this.#onTimer, Math.max(0, at - this.clock.now()));
+  }
+
+  /** Sends what is pending (e.g. DISCONNECT), stops timers and closes the transport. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#drain();
+    this.#closed = true;
+    if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#queue?.cancel(this.#slot);
+    await this.#layer?.close();
+    await this.transport.close();
+  }
+}

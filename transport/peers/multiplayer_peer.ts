@@ -1,0 +1,433 @@
+/**
+ * Carrier-independent implementation of {@link NetworkedMultiplayerPeer}: settings, the packet
+ * API, targets, `poll()` and event dispatch. `UdpMultiplayerPeer` and `WebSocketMultiplayerPeer`
+ * extend it and only add how the transport is created.
+ *
+ * @module
+ */
+export { abortCreate, beginCreate, peerHostOptions, startHost } from "./lifecycle.ts";
+import { Connection } from "../../protocol/connection/connection.ts";
+import { ConnectionStatus, DEFAULTS, MAX_PEER_ID, TransferMode } from "../../protocol/constants.ts";
+import { MultiplayerError } from "../../protocol/errors.ts";
+import type { Host } from "../../protocol/host/host.ts";
+import type { HostOptions } from "../../protocol/host/options.ts";
+import type { PeerStats } from "../../protocol/connection/peer_stats.ts";
+import { decodeValue, encodeValue } from "../../protocol/wire/value_codec.ts";
+import { toDomEvent } from "./events.ts";
+import type { MultiplayerPeerEventMap } from "./events.ts";
+import type { NetworkedMultiplayerPeer } from "./api.ts";
+import { type DriverLayer, PeerDriver } from "../driver.ts";
+import { PollWaiters } from "./poll_waiters.ts";
+import { registerPeerInternals } from "./lifecycle.ts";
+import type { Clock, DatagramTransport } from "../carrier.ts";
+
+/**
+ * Shared logic of every multiplayer peer. Subclasses create a transport and use
+ * {@link beginCreate}, {@link peerHostOptions}, {@link startHost} and {@link abortCreate}
+ * (module functions, so the public type exposes no protocol internals).
+ *
+ * @example
+ * ```ts
+ * import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+ * class MyPeer extends MultiplayerPeerBase {}
+ * const peer = new MyPeer();
+ * console.log(peer.getConnectionStatus()); // 0
+ * ```
+ */
+export abstract class MultiplayerPeerBase extends EventTarget implements NetworkedMultiplayerPeer {
+  /** Mode used by `putPacket` (default RELIABLE). */
+  transferMode: TransferMode = TransferMode.RELIABLE;
+  /** Send UNRELIABLE packets as UNRELIABLE_ORDERED. */
+  alwaysOrdered = false;
+  #channelCount: number = DEFAULTS.channelCount;
+  #serverRelay = true;
+  #timeoutMs: number = DEFAULTS.timeoutMs;
+  #encodeBufferMaxSize: number = DEFAULTS.encodeBufferMaxSize;
+  #transferChannel = 0;
+  #target = 0;
+  #refuse = false;
+  #driver?: PeerDriver;
+  #starting = false;
+  #available = 0;
+  #error?: Error;
+  #noPacket = false; // getPacket() found nothing: the error is built only if asked for
+  #waiters?: PollWaiters;
+  #wakeQueued = false;
+  // Called by the driver right after input (and after each flush). Packets only: made available
+  // and the pending polls resolved here, so the app resumes next, before the end-of-turn flush
+  // (its reply then shares that flush). Events are dispatched from a microtask, not from inside
+  // the receive handler.
+  readonly #onActivity = () => {
+    const host = this.#driver?.host, waiters = this.#waiters;
+    if (!host || !waiters || waiters.size === 0) return;
+    if (host.eventCount > 0) {
+      if (!this.#wakeQueued) {
+        this.#wakeQueued = true;
+        queueMicrotask(this.#deliverAndWake);
+      }
+    } else if (host.inboundCount > this.#available) {
+      const fresh = host.inboundCount - this.#available;
+      this.#available = host.inboundCount;
+      waiters.wake(fresh);
+    }
+  };
+  readonly #deliverAndWake = () => {
+    this.#wakeQueued = false;
+    const waiters = this.#waiters;
+    if (waiters && waiters.size > 0) waiters.wake(this.#deliver());
+  };
+
+  // --------------------------------------------------------------------------- settings
+
+  /** User channels (default 3); set before creating. */
+  get channelCount(): number {
+    return this.#driver?.host.channelCount ?? this.#channelCount;
+  }
+  set channelCount(n: number) {
+    this.#assertInactive("channelCount");
+    if (!Number.isInteger(n) || n < 1 || n > 254) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `channelCount must be in [1, 254], got ${n}`);
+    }
+    this.#channelCount = n;
+  }
+  /** Servers relay client-to-client packets (default true); set before creating. */
+  get serverRelay(): boolean {
+    return this.#driver?.host.serverRelay ?? this.#serverRelay;
+  }
+  set serverRelay(on: boolean) {
+    this.#assertInactive("serverRelay");
+    this.#serverRelay = on;
+  }
+  /** Silence (ms) after which a peer is dropped (default 10 000); set before creating. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+  set timeoutMs(ms: number) {
+    this.#assertInactive("timeoutMs");
+    if (!Number.isInteger(ms) || ms < 100) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `timeoutMs must be an integer >= 100`);
+    }
+    this.#timeoutMs = ms;
+  }
+  /** Largest packet `putPacket` accepts (default 8 MiB); set before creating. */
+  get encodeBufferMaxSize(): number {
+    return this.#encodeBufferMaxSize;
+  }
+  set encodeBufferMaxSize(n: number) {
+    this.#assertInactive("encodeBufferMaxSize");
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) {
+      throw new MultiplayerError("INVALID_ARGUMENT", `encodeBufferMaxSize must be in [1, 2^30]`);
+    }
+    this.#encodeBufferMaxSize = n;
+  }
+  /** User channel used by `putPacket` (default 0). */
+  get transferChannel(): number {
+    return this.#transferChannel;
+  }
+  set transferChannel(ch: number) {
+    if (!Number.isInteger(ch) || ch < 0 || ch >= this.channelCount) {
+      throw new MultiplayerError(
+        "INVALID_CHANNEL",
+        `transferChannel ${ch} is out of range [0, ${this.channelCount - 1}]`,
+      );
+    }
+    this.#transferChannel = ch;
+  }
+  /** Servers: reject new clients explicitly (they get `connection_failed`). */
+  get refuseNewConnections(): boolean {
+    return this.#refuse;
+  }
+  set refuseNewConnections(on: boolean) {
+    this.#refuse = on;
+    if (this.#driver) this.#driver.host.refuseNewConnections = on;
+  }
+
+  /** Target of the next `putPacket`: 0 all, 1 server, id, -id all but id. */
+  setTargetPeer(id: number): void {
+    if (!Number.isInteger(id) || Math.abs(id) > MAX_PEER_ID) {
+      throw new MultiplayerError("INVALID_TARGET", `target ${id} is not a valid peer id`);
+    }
+    this.#target = id;
+  }
+
+  // ----------------------------------------------------------------------------- state
+
+  /** DISCONNECTED, CONNECTING or CONNECTED. */
+  getConnectionStatus(): ConnectionStatus {
+    return this.#driver?.host.status ?? ConnectionStatus.DISCONNECTED;
+  }
+  /** 1 on servers; the server-assigned id on clients (0 before connecting). */
+  getUniqueId(): number {
+    return this.#driver?.host.uniqueId ?? 0;
+  }
+  /** Address of a directly connected peer (clients: only 1). Throws UNKNOWN_PEER. */
+  getPeerAddress(id: number): string {
+    return this.#peer(id).hostname;
+  }
+  /** Port of a directly connected peer. Throws UNKNOWN_PEER. */
+  getPeerPort(id: number): number {
+    return this.#peer(id).port;
+  }
+  /** Servers: drops client `id`; `now` = without waiting for its queued data to be delivered. */
+  disconnectPeer(id: number, now = false): void {
+    const driver = this.#requireDriver("disconnectPeer");
+    driver.host.disconnectPeer(id, driver.clock.now(), now);
+    driver.touch();
+  }
+
+  /**
+   * A statistics snapshot of a directly connected peer: RTT, loss, counters, congestion window,
+   * send rate (see `PeerStats`). Clients use id 1 (the server); relayed peers have no direct
+   * link. Throws MultiplayerError NOT_ACTIVE or UNKNOWN_PEER.
+   */
+  getPeerStats(id: number): PeerStats {
+    const driver = this.#requireDriver("getPeerStats");
+    return driver.host.peerStats(id, driver.clock.now());
+  }
+  /**
+   * Per-peer timeout, like Godot's `set_peer_timeout(id, limit, min, max)` in ms: the peer is
+   * dropped after `limitMs` of silence on paths up to 200 ms RTT (srtt + 4 rttvar), after
+   * proportionally longer on slower paths, never before `minMs` nor after `maxMs` (defaults:
+   * `minMs = limitMs`, `maxMs = max(limitMs, minMs)`, i.e. a fixed timeout). Keepalives are sent
+   * at least every `minMs / 4`. Local only: the remote keeps its own timeout. Clients use id 1.
+   * Throws MultiplayerError NOT_ACTIVE, UNKNOWN_PEER or INVALID_ARGUMENT (needs
+   * `100 <= minMs <= maxMs`).
+   */
+  setPeerTimeout(id: number, limitMs: number, minMs?: number, maxMs?: number): void {
+    const driver = this.#requireDriver("setPeerTimeout");
+    driver.host.setPeerTimeout(id, limitMs, minMs, maxMs);
+    driver.touch(); // the deadline moved: re-arm the timer
+  }
+
+  // ---------------------------------------------------------------------------- packets
+
+  /** Packets made available by `poll()` and not read yet. */
+  getAvailablePacketCount(): number {
+    return this.#available;
+  }
+  /** Next available packet, or undefined (see `getPacketError`). */
+  getPacket(): Uint8Array | undefined {
+    const host = this.#driver?.host;
+    if (!host || this.#available === 0) {
+      this.#error = undefined;
+      this.#noPacket = true; // an Error captures a stack: too costly for `while (getPacket())`
+      return undefined;
+    }
+    this.#available--;
+    this.#error = undefined;
+    this.#noPacket = false;
+    return host.pollPacketData();
+  }
+  /** Sender id of the next available packet (0 when none). */
+  getPacketPeer(): number {
+    return this.#available > 0 ? this.#driver!.host.nextPacketFrom : 0;
+  }
+  /** User channel of the next available packet (0 when none). */
+  getPacketChannel(): number {
+    return this.#available > 0 ? this.#driver!.host.nextPacketChannel : 0;
+  }
+  /** Transfer mode of the next available packet (RELIABLE when none). */
+  getPacketMode(): TransferMode {
+    const mode = this.#available > 0 ? this.#driver!.host.nextPacketMode : undefined;
+    return mode ?? TransferMode.RELIABLE;
+  }
+  /** Error of the last `getPacket`/`getVar`. */
+  getPacketError(): Error | undefined {
+    if (this.#noPacket) {
+      this.#noPacket = false;
+      this.#error = new MultiplayerError("NOT_ACTIVE", "no packet available: call poll()");
+    }
+    return this.#error;
+  }
+  /**
+   * Sends `data` to the target set with `setTargetPeer`, with `transferMode` on
+   * `transferChannel`. Ownership of `data` passes to the peer. Throws RangeError above
+   * `encodeBufferMaxSize`, MultiplayerError NOT_CONNECTED / UNKNOWN_PEER / INVALID_TARGET /
+   * QUEUE_FULL otherwise.
+   */
+  putPacket(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new MultiplayerError("INVALID_ARGUMENT", "putPacket() takes a Uint8Array");
+    }
+    if (data.length > this.#encodeBufferMaxSize) {
+      throw new RangeError(
+        `packet of ${data.length} bytes exceeds encodeBufferMaxSize (${this.#encodeBufferMaxSize} bytes)`,
+      );
+    }
+    const driver = this.#requireDriver("putPacket");
+    if (driver.host.status !== ConnectionStatus.CONNECTED) {
+      throw new MultiplayerError("NOT_CONNECTED", "putPacket() needs a connected peer");
+    }
+    const mode = this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
+      ? TransferMode.UNRELIABLE_ORDERED
+      : this.transferMode;
+    driver.host.send(this.#target, data, mode, this.#transferChannel, driver.now());
+    driver.touch();
+  }
+  /** Sends a plain value as msgpack (see `PacketPeer.putVar`). */
+  putVar(value: unknown): void {
+    this.putPacket(encodeValue(value));
+  }
+  /** Next available packet decoded as a value; undefined with `getPacketError()` on failure. */
+  getVar(): unknown {
+    const data = this.getPacket();
+    if (!data) return undefined;
+    const r = decodeValue(data);
+    if (r.ok) return r.value;
+    this.#noPacket = false;
+    this.#error = new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `packet is not a valid value: ${r.error}`,
+    );
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------- poll
+
+  /**
+   * Dispatches pending events and makes received packets available; if nothing is pending,
+   * waits up to `timeoutMs` and resolves as soon as something arrives. Resolves to the number of
+   * events + packets made available.
+   */
+  poll(timeoutMs: number = DEFAULTS.pollTimeoutMs): Promise<number> {
+    const waiters = this.#waiters;
+    if (!this.#driver || !waiters) return Promise.resolve(0);
+    const n = this.#deliver();
+    if (n > 0 || !(timeoutMs > 0)) return Promise.resolve(n);
+    return waiters.wait(timeoutMs); // resolved with the count by #onActivity or at the timeout
+  }
+
+  #deliver(): number {
+    const host = this.#driver?.host;
+    if (!host) return 0;
+    let n = 0;
+    for (let e = host.pollEvent(); e; e = host.pollEvent()) {
+      n++;
+      this.dispatchEvent(toDomEvent(e, host.uniqueId));
+      if (this.#driver?.host !== host) return n; // a listener closed the peer
+    }
+    const fresh = host.inboundCount - this.#available;
+    this.#available = host.inboundCount;
+    return n + fresh;
+  }
+
+  // -------------------------------------------------------------------------- lifecycle
+
+  static {
+    registerPeerInternals({
+      hostOptions: (p) => p.#hostOptions(),
+      begin: (p) => p.#beginCreate(),
+      abort: (p) => p.#abortCreate(),
+      start: (p, host, transport, clock, layer) => p.#startHost(host, transport, clock, layer),
+    });
+  }
+
+  #hostOptions(): Omit<HostOptions, "role"> {
+    return {
+      channelCount: this.#channelCount,
+      serverRelay: this.#serverRelay,
+      timeoutMs: this.#timeoutMs,
+      encodeBufferMaxSize: this.#encodeBufferMaxSize,
+      createConnection: (config) => new Connection(config),
+    };
+  }
+
+  #beginCreate(): void {
+    if (this.#driver || this.#starting) {
+      throw new MultiplayerError("ALREADY_ACTIVE", "the peer is already active: close() it first");
+    }
+    this.#starting = true;
+  }
+
+  #abortCreate(): void {
+    this.#starting = false;
+  }
+
+  #startHost(
+    host: Host,
+    transport: DatagramTransport,
+    clock: Clock,
+    layer?: DriverLayer,
+  ): PeerDriver {
+    host.refuseNewConnections = this.#refuse;
+    this.#starting = false;
+    this.#available = 0;
+    this.#waiters = new PollWaiters(clock, () => this.#deliver());
+    this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
+    this.#driver.start();
+    return this.#driver;
+  }
+
+  /** Says goodbye to every peer, then releases the transport, timers and pending polls. */
+  async close(): Promise<void> {
+    const driver = this.#driver;
+    if (!driver) return;
+    this.#driver = undefined;
+    this.#available = 0;
+    driver.host.close(driver.clock.now());
+    this.#waiters?.close();
+    this.#waiters = undefined;
+    await driver.close();
+  }
+
+  // ---------------------------------------------------------------------------- helpers
+
+  #peer(id: number) {
+    const address = this.#driver?.host.peerAddress(id);
+    if (!address) throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${id}`);
+    return address;
+  }
+  #requireDriver(what: string): PeerDriver {
+    if (!this.#driver) {
+      throw new MultiplayerError("NOT_ACTIVE", `${what}() needs createServer() or createClient()`);
+    }
+    return this.#driver;
+  }
+  #assertInactive(what: string): void {
+    if (this.#driver || this.#starting) {
+      throw new MultiplayerError(
+        "ALREADY_ACTIVE",
+        `cannot change ${what} while the peer is active`,
+      );
+    }
+  }
+
+  /** Typed listener for the peer's events. */
+  override addEventListener<K extends keyof MultiplayerPeerEventMap>(
+    type: K,
+    listener: (this: NetworkedMultiplayerPeer, event: MultiplayerPeerEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Untyped fallback. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
+  /** Typed removal. */
+  override removeEventListener<K extends keyof MultiplayerPeerEventMap>(
+    type: K,
+    listener: (this: NetworkedMultiplayerPeer, event: MultiplayerPeerEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Untyped fallback. */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+  }
+}

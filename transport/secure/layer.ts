@@ -1,0 +1,375 @@
+/**
+ * The asynchronous half of the handshake and the optional datagram encryption, between a
+ * {@link PeerDriver} and its transport. The protocol host stays pure: it parks handshakes and
+ * exposes transcripts; this layer runs the auth hook, the WebCrypto key exchange and AES-GCM.
+ *
+ * A sealed datagram (layout in `sealed_header.ts`) carries AES-256-GCM(the whole DATA or
+ * DISCONNECT datagram). Packet numbers count up per direction from a separate counter, so a nonce is
+ * never reused; the receiver accepts each at most once (any order within a replay window).
+ * Once a session has keys, a DISCONNECT in clear for it is dropped: an on-path attacker who saw
+ * the session id cannot end the session.
+ *
+ * @module
+ */
+import { PROTOCOL_VERSION } from "../../protocol/constants.ts";
+import { DisconnectReason } from "../../protocol/errors.ts";
+import { peekPacketType } from "../../protocol/wire/frame.ts";
+import { PacketType } from "../../protocol/wire/handshake.ts";
+import type { Host } from "../../protocol/host/host.ts";
+import type { AcceptVerification } from "../../protocol/host/client_handshake.ts";
+import { copyAddress, sameAddress } from "../../protocol/host/client_handshake.ts";
+import { type HandshakeTranscript, transcriptHash } from "../../protocol/security/key_schedule.ts";
+import { KeyAlgorithm } from "../../protocol/security/public_key.ts";
+import type { HandshakeRequest } from "../../protocol/host/server_handshake.ts";
+import type { DriverLayer } from "../driver.ts";
+import {
+  createSecureChannel,
+  CryptoError,
+  type EphemeralKeyPair,
+  generateEphemeralKeyPair,
+  type SecureChannel,
+  type ServerIdentity,
+  signTranscript,
+  verifyServer,
+} from "./channel.ts";
+import type { DatagramTransport, PeerAddress } from "../carrier.ts";
+import type { AuthenticateHook } from "./authenticate.ts";
+import {
+  PACKET_TYPE_SEALED,
+  readPacketNumber,
+  readSealedSession,
+  SEALED_HEADER_BYTES,
+  SEALED_OVERHEAD,
+  sealedHeader,
+  sessionOf,
+} from "../../protocol/security/sealed_header.ts";
+
+export type { AuthenticateHook, AuthenticateInfo, AuthenticateResult } from "./authenticate.ts";
+export { PACKET_TYPE_SEALED, SEALED_HEADER_BYTES, SEALED_OVERHEAD } from "../../protocol/security/sealed_header.ts";
+
+/** Most datagrams being decrypted at once; more are dropped (a flood cannot queue work). */
+const MAX_PENDING_OPENS = 512;
+const EMPTY = new Uint8Array(0);
+
+/** Settings of a {@link SecureLayer}. */
+export interface SecureLayerOptions {
+  /** Which end this is. */
+  readonly role: "server" | "client";
+  /** Encrypt DATA datagrams (both ends must agree). */
+  readonly encryption: boolean;
+  /** Servers: the authentication hook. */
+  readonly authenticate?: AuthenticateHook;
+  /** Servers: long-term identity that signs the transcript (clients pin its public key). */
+  readonly serverIdentity?: ServerIdentity;
+  /** Clients: the server's pinned public key (signature must verify against it). */
+  readonly serverPublicKey?: Uint8Array;
+  /** Optional pre-shared key mixed into the keys (both ends). */
+  readonly preSharedKey?: Uint8Array;
+  /** Clients: the ephemeral pair whose public key the host sends in CONNECT. */
+  readonly ephemeral?: EphemeralKeyPair;
+}
+
+/** Counters of what the layer dropped. */
+export interface SecureLayerCounters {
+  /** Sealed datagrams that failed to open (tampered, forged, wrong keys, replayed). */
+  openFailed: number;
+  /**
+   * Datagrams dropped before decryption (unknown session, wrong address, clear DATA, a clear
+   * DISCONNECT for a keyed session, busy).
+   */
+  dropped: number;
+  /** Datagrams sealed. */
+  sealed: number;
+}
+
+interface Session {
+  readonly channel: SecureChannel;
+  readonly address: PeerAddress | undefined;
+}
+
+type Item = { to: PeerAddress; bytes: Uint8Array | Promise<Uint8Array | undefined> };
+
+/**
+ * The security layer of one peer. Created by the UDP peer when `encryption` or `authenticate` is
+ * set; see `SecureLayerOptions`.
+ *
+ * @example
+ * ```ts
+ * import { SecureLayer } from "./layer.ts";
+ * const layer = new SecureLayer({ role: "server", encryption: false, authenticate: () => true });
+ * console.log(layer.counters.sealed); // 0
+ * await layer.close();
+ * ```
+ */
+export class SecureLayer implements DriverLayer {
+  /** What was dropped or sealed. */
+  readonly counters: SecureLayerCounters = { openFailed: 0, dropped: 0, sealed: 0 };
+  readonly #o: SecureLayerOptions;
+  readonly #sessions = new Map<number, Session>();
+  readonly #work = new Set<Promise<unknown>>();
+  #host?: Host;
+  #transport?: DatagramTransport;
+  #now: () => number = () => 0;
+  #touch: () => void = () => {};
+  #batch: Item[] = [];
+  #sealing = false;
+  #chain: Promise<void> = Promise.resolve();
+  #opens = 0;
+  #closed = false;
+  #onClose: () => void = () => {};
+  readonly #closedSignal = new Promise<void>((resolve) => this.#onClose = resolve);
+  #inOrder: Promise<void> = Promise.resolve(); // tail of the in-order delivery chain
+
+  /** Creates the layer; it is attached to a driver by `PeerDriver`. */
+  constructor(options: SecureLayerOptions) {
+    this.#o = options;
+  }
+
+  /** @internal Called once by the driver. */
+  attach(host: Host, transport: DatagramTransport, now: () => number, touch: () => void): void {
+    this.#host = host;
+    this.#transport = transport;
+    this.#now = now;
+    this.#touch = touch;
+  }
+
+  /** @internal Takes a received datagram before the host; true = consumed here. */
+  receive(bytes: Uint8Array, from: PeerAddress): boolean {
+    if (!this.#o.encryption) return false;
+    const type = peekPacketType(bytes);
+    if (type === 0 || (type === PacketType.DISCONNECT && this.#keyedClear(bytes))) {
+      this.counters.dropped++; // neither may travel in clear once a session has keys
+      return true;
+    }
+    if (type !== PACKET_TYPE_SEALED) return false; // handshake datagrams stay in clear
+    const session = readSealedSession(bytes);
+    const s = session < 0 ? undefined : this.#sessions.get(session);
+    if (
+      !s || bytes.length < SEALED_OVERHEAD || (s.address && !sameAddress(s.address, from)) ||
+      this.#opens >= MAX_PENDING_OPENS
+    ) {
+      this.counters.dropped++;
+      return true;
+    }
+    const pn = readPacketNumber(bytes);
+    const sender = copyAddress(from);
+    this.#opens++;
+    // WebCrypto copies its inputs synchronously, so the reused receive buffer may change after
+    const opening = s.channel.open(
+      bytes.subarray(0, SEALED_HEADER_BYTES),
+      bytes.subarray(SEALED_HEADER_BYTES),
+      pn,
+    ).catch(() => undefined);
+    // Opens run concurrently but finish in any order; hand them to the host in arrival order,
+    // or the reordering would look like loss to the sender (fast retransmit, smaller window).
+    const open = this.#inOrder = this.#inOrder.then(() => opening).then((plain) => {
+      this.#opens--;
+      if (this.#closed) return;
+      if (!plain || sessionOf(plain) !== session) {
+        this.counters.openFailed++;
+        return;
+      }
+      const host = this.#host!, now = this.#now();
+      host.confirmSession(session, now); // it opened: the client holds the same keys
+      host.handleDatagram(plain, sender, now);
+      this.#touch();
+    });
+    this.#track(open);
+    return true;
+  }
+
+  /**
+   * @internal Sends one outgoing datagram, sealing DATA and DISCONNECT; order is kept across
+   * flushes. DISCONNECT goes in clear only while this end has no keys (neither has the peer's
+   * key confirmation arrived here, so the peer may have none either).
+   */
+  send(bytes: Uint8Array, to: PeerAddress): void {
+    const type = this.#o.encryption ? peekPacketType(bytes) : -1;
+    if (type === 0 || type === PacketType.DISCONNECT) {
+      const session = sessionOf(bytes);
+      const s = this.#sessions.get(session);
+      if (!s) {
+        if (type === PacketType.DISCONNECT) this.#batch.push({ to, bytes });
+        return; // no keys (yet or any more): DATA never goes in clear
+      }
+      const pn = s.channel.lastSealedPacketNumber + 1;
+      const header = sealedHeader(session, pn);
+      const sealed = s.channel.seal(header, bytes, pn).then((ct) => {
+        const out = new Uint8Array(SEALED_HEADER_BYTES + ct.length);
+        out.set(header);
+        out.set(ct, SEALED_HEADER_BYTES);
+        return out;
+      }, () => undefined);
+      this.counters.sealed++;
+      this.#sealing = true;
+      this.#batch.push({ to, bytes: sealed });
+      return;
+    }
+    this.#batch.push({ to, bytes });
+  }
+
+  /** @internal End of a flush: sends the batch in order, starts pending handshake work. */
+  flushed(): void {
+    const batch = this.#batch;
+    if (batch.length > 0) {
+      this.#batch = [];
+      if (!this.#sealing) {
+        // nothing async in this batch: send now unless an earlier batch is still sealing
+        this.#chain = this.#chain.then(() => this.#sendAll(batch, batch.map((i) => i.bytes)));
+      } else {
+        const all = Promise.all(batch.map((i) => i.bytes));
+        this.#chain = this.#chain.then(() => all).then((out) => this.#sendAll(batch, out));
+      }
+      this.#sealing = false;
+      this.#track(this.#chain);
+    }
+    const host = this.#host;
+    if (!host || this.#closed) return;
+    for (let r = host.pollHandshake(); r; r = host.pollHandshake()) this.#track(this.#decide(r));
+    const v = host.pollVerification();
+    if (v) this.#track(this.#verify(v));
+    if (this.#sessions.size > host.peerCount) this.#prune();
+  }
+
+  /** @internal Waits for in-flight crypto and sends, then stops. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#onClose();
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    this.#sessions.clear();
+  }
+
+  #sendAll(items: Item[], out: (Uint8Array | undefined | Promise<unknown>)[]): void {
+    for (let i = 0; i < items.length; i++) {
+      const b = out[i];
+      if (b instanceof Uint8Array) this.#transport!.send(b, items[i].to);
+    }
+  }
+
+  #track(p: Promise<unknown>): void {
+    const done = p.then(() => {}, () => {});
+    this.#work.add(done);
+    done.then(() => this.#work.delete(done));
+  }
+
+  // Server: auth hook, then (with encryption) key exchange, then accept or reject.
+  async #decide(r: HandshakeRequest): Promise<void> {
+    const host = this.#host!;
+    try {
+      const hook = this.#o.authenticate;
+      if (hook) {
+        const info = { address: r.address.hostname, port: r.address.port, payload: r.token };
+        const verdict = await Promise.race([
+          Promise.resolve().then(() => hook(info)),
+          this.#closedSignal.then(() => undefined),
+        ]);
+        if (this.#closed) return;
+        if (verdict !== true) {
+          const why = typeof verdict === "object" && verdict !== null &&
+              typeof verdict.reject === "string"
+            ? verdict.reject
+            : "rejected by the server's authentication hook";
+          host.rejectHandshake(r.ticket, DisconnectReason.AUTH_REJECTED, why, this.#now());
+          return;
+        }
+      }
+      if (!this.#o.encryption || !r.clientPublicKey) {
+        host.acceptHandshake(r.ticket, undefined, this.#now());
+        return;
+      }
+      const clientKey = r.clientPublicKey;
+      const eph = await generateEphemeralKeyPair(
+        clientKey[0] === KeyAlgorithm.X25519 ? "X25519" : "P-256",
+      );
+      const transcript: HandshakeTranscript = {
+        version: PROTOCOL_VERSION,
+        clientNonce: r.clientNonce,
+        cookie: r.cookie,
+        sessionId: r.sessionId,
+        clientPublicKey: clientKey,
+        serverPublicKey: eph.publicKey,
+      };
+      const channel = await createSecureChannel({
+        role: "server",
+        ephemeral: eph,
+        peerPublicKey: clientKey,
+        transcript,
+        psk: this.#o.preSharedKey,
+      });
+      // pn 0 of server->client proves both ends derived the same keys (PSK mismatch shows here)
+      const confirmation = await channel.seal(transcriptHash(transcript), EMPTY, 0);
+      const identity = this.#o.serverIdentity;
+      const signature = identity ? await signTranscript(identity, transcript) : EMPTY;
+      if (this.#closed) return;
+      this.#sessions.set(r.sessionId, { channel, address: r.address });
+      const crypto = { serverPublicKey: eph.publicKey, confirmation, signature };
+      if (host.acceptHandshake(r.ticket, crypto, this.#now()) === undefined) {
+        this.#sessions.delete(r.sessionId);
+      }
+    } catch (e) {
+      if (this.#closed) return;
+      const crypto = e instanceof CryptoError;
+      host.rejectHandshake(
+        r.ticket,
+        crypto ? DisconnectReason.CRYPTO_ERROR : DisconnectReason.AUTH_REJECTED,
+        crypto ? e.message : `authentication failed: ${(e as Error)?.message ?? e}`,
+        this.#now(),
+      );
+    } finally {
+      this.#touch();
+    }
+  }
+
+  // Client: check the server's signature and the key confirmation, then connect.
+  async #verify(v: AcceptVerification): Promise<void> {
+    const host = this.#host!;
+    try {
+      const eph = this.#o.ephemeral;
+      if (!eph) throw new CryptoError("client has no ephemeral key");
+      const transcript: HandshakeTranscript = {
+        version: PROTOCOL_VERSION,
+        clientNonce: v.clientNonce,
+        cookie: v.cookie,
+        sessionId: v.sessionId,
+        clientPublicKey: eph.publicKey,
+        serverPublicKey: v.body.crypto.serverPublicKey,
+      };
+      const pinned = this.#o.serverPublicKey;
+      if (pinned) await verifyServer(pinned, transcript, v.body.crypto.signature);
+      const channel = await createSecureChannel({
+        role: "client",
+        ephemeral: eph,
+        peerPublicKey: v.body.crypto.serverPublicKey,
+        transcript,
+        psk: this.#o.preSharedKey,
+      });
+      const ok = await channel.open(transcriptHash(transcript), v.body.crypto.confirmation, 0);
+      if (!ok) {
+        throw new CryptoError("key confirmation failed: pre-shared key mismatch or tampering");
+      }
+      if (this.#closed) return;
+      this.#sessions.set(v.sessionId, { channel, address: undefined });
+      host.completeVerification(true, "", this.#now());
+    } catch (e) {
+      if (this.#closed) return;
+      const message = e instanceof Error ? e.message : String(e);
+      host.completeVerification(false, message, this.#now());
+    } finally {
+      this.#touch();
+    }
+  }
+
+  // a clear DISCONNECT for a session with keys, unless its client never confirmed them (a
+  // failed key confirmation leaves the client without keys: it can only say goodbye in clear)
+  #keyedClear(bytes: Uint8Array): boolean {
+    const session = sessionOf(bytes);
+    return this.#sessions.has(session) && !this.#host?.awaitingConfirmation(session);
+  }
+
+  #prune(): void {
+    const host = this.#host!;
+    for (const session of this.#sessions.keys()) {
+      if (!host.entryBySession(session)) this.#sessions.delete(session);
+    }
+  }
+}

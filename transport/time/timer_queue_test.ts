@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { TimerQueue, type TimerSlot } from "./timer_queue.ts";
+import { manualClock } from "./_manual_clock.ts";
+
+Deno.test("timer queue: many slots share one base timer; later moves do not re-arm it", () => {
+  const m = manualClock();
+  const q = new TimerQueue(m.clock);
+  const fired: number[] = [];
+  const slots: TimerSlot[] = Array.from({ length: 100 }, (_, i) => ({
+    deadline: Infinity,
+    heapIndex: -1,
+    callback: () => fired.push(i),
+  }));
+  slots.forEach((s, i) => q.schedule(s, 100 + i));
+  assert.equal(m.created(), 1);
+  for (let i = 0; i < 50; i++) q.schedule(slots[i], 1000 + i); // moved later: in place
+  assert.equal(m.created(), 1);
+  assert.equal(m.pending(), 1);
+  m.advance(120); // the stale base timer (100) fires early: nothing is due, it re-arms at 150
+  assert.deepEqual(fired, []);
+  m.advance(160); // due: deadlines 150..160, in deadline order
+  assert.deepEqual(fired, Array.from({ length: 11 }, (_, i) => 50 + i));
+  assert.equal(q.size, 89);
+  assert.equal(m.pending(), 1);
+  for (const s of slots) q.cancel(s);
+  assert.equal(q.size, 0);
+  assert.equal(m.pending(), 0); // an empty queue holds no base timer
+});
+
+Deno.test("timer queue: Clock interface, a callback rescheduling itself runs once per fire", () => {
+  const m = manualClock();
+  const q = new TimerQueue(m.clock);
+  let runs = 0;
+  const slot: TimerSlot = {
+    deadline: Infinity,
+    heapIndex: -1,
+    callback: () => {
+      runs++;
+      q.schedule(slot, m.clock.now()); // due again at once: next fire, not this one
+    },
+  };
+  q.schedule(slot, 10);
+  m.advance(10);
+  assert.equal(runs, 1);
+  q.cancel(slot);
+  let plain = 0;
+  const h = q.setTimer(() => plain++, 5);
+  q.clearTimer(h);
+  q.setTimer(() => plain += 10, 5);
+  m.advance(20);
+  assert.equal(plain, 10);
+  assert.equal(q.size, 0);
+  assert.equal(m.pending(), 0);
+});

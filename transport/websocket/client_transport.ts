@@ -1,0 +1,354 @@
+/**
+ * WebSocket carrier, client side, plus what the server side shares with it.
+ *
+ * Built on the standard `WebSocket` only (no `Deno.*`), so it runs unchanged in a browser.
+ * Every binary message is one datagram; the carrier is reliable and ordered, so the peer skips
+ * acks and retransmission over it and every transfer mode is delivered reliably and in order.
+ *
+ * @module
+ */
+import { MultiplayerError } from "../../protocol/errors.ts";
+import type { DatagramHandler, DatagramTransport, PeerAddress } from "../carrier.ts";
+
+/**
+ * Carrier tag of WebSocket addresses (`PeerAddress.transport`).
+ *
+ * @example
+ * ```ts
+ * import { WS_TRANSPORT_TAG } from "./client_transport.ts";
+ * const browser = { hostname: "10.0.0.7", port: 3, transport: WS_TRANSPORT_TAG };
+ * ```
+ */
+export const WS_TRANSPORT_TAG = "ws";
+
+/**
+ * Close codes this module uses (4000-4999 is the application range of RFC 6455).
+ *
+ * @example
+ * ```ts
+ * import { WsCloseCode } from "./client_transport.ts";
+ * console.log(WsCloseCode.BACKPRESSURE); // 4010
+ * ```
+ */
+export const WsCloseCode = {
+  /** Orderly close by the application. */
+  NORMAL: 1000,
+  /** The server is shutting down. */
+  GOING_AWAY: 1001,
+  /** A text frame arrived; the protocol speaks binary only. */
+  UNSUPPORTED_DATA: 1003,
+  /** A message exceeded `maxDatagramSize`. */
+  TOO_BIG: 1009,
+  /** The remote could not keep up: its send buffer passed `maxBufferedBytes`. */
+  BACKPRESSURE: 4010,
+} as const;
+
+/**
+ * Default limits of the WebSocket carriers.
+ *
+ * @example
+ * ```ts
+ * import { WS_DEFAULTS } from "./client_transport.ts";
+ * console.log(WS_DEFAULTS.maxBufferedBytes); // 16777216
+ * ```
+ */
+export const WS_DEFAULTS = {
+  /** Largest message accepted or sent (64 KiB; the protocol's datagrams are far smaller). */
+  maxDatagramSize: 64 * 1024,
+  /** Per-socket send buffer bound; above it the remote is dropped (16 MiB = 2x largest packet). */
+  maxBufferedBytes: 16 * 1024 * 1024,
+} as const;
+
+/**
+ * Called when the remote end of a connection-based carrier went away.
+ *
+ * @example
+ * ```ts
+ * import type { PeerClosedHandler } from "./client_transport.ts";
+ * const log: PeerClosedHandler = (a, code, reason) => console.log(a.port, code, reason);
+ * ```
+ */
+export type PeerClosedHandler = (address: PeerAddress, code: number, reason: string) => void;
+
+/**
+ * Options of {@link WebSocketClientTransport.connect}.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketConnectOptions } from "./client_transport.ts";
+ * const o: WebSocketConnectOptions = { signal: AbortSignal.timeout(5000) };
+ * ```
+ */
+export interface WebSocketConnectOptions {
+  /** Aborts the connection attempt (and closes the carrier once connected). */
+  readonly signal?: AbortSignal;
+  /** Largest message accepted; bigger ones close the socket. Default 64 KiB. */
+  readonly maxDatagramSize?: number;
+  /** Send buffer bound in bytes; past it the socket is closed. Default 16 MiB. */
+  readonly maxBufferedBytes?: number;
+}
+
+/**
+ * Sends `bytes` on `socket` unless that would push its buffer past `limit`, in which case the
+ * socket is closed with {@link WsCloseCode.BACKPRESSURE}. Shared by both carriers.
+ *
+ * @example
+ * ```ts ignore
+ * import { sendBounded } from "./client_transport.ts";
+ * declare const socket: WebSocket;
+ * if (!sendBounded(socket, new Uint8Array(8), 1 << 20)) console.log("dropped");
+ * ```
+ */
+export function sendBounded(socket: WebSocket, bytes: Uint8Array, limit: number): boolean {
+  if (socket.readyState !== WebSocket.OPEN) return false;
+  if (socket.bufferedAmount + bytes.byteLength > limit) {
+    // Over a reliable stream nothing can be shed without breaking ordering: drop the remote.
+    socket.close(WsCloseCode.BACKPRESSURE, `send buffer limit of ${limit} bytes exceeded`);
+    return false;
+  }
+  socket.send(bytes as Uint8Array<ArrayBuffer>);
+  return true;
+}
+
+/**
+ * Checks one inbound message: binary and within `maxSize`. Returns the bytes, or undefined after
+ * closing the socket with the matching code (text frames and oversize messages are violations).
+ *
+ * @example
+ * ```ts ignore
+ * import { acceptMessage } from "./client_transport.ts";
+ * declare const socket: WebSocket;
+ * socket.onmessage = (e) => console.log(acceptMessage(socket, e.data, 65536)?.length);
+ * ```
+ */
+export function acceptMessage(
+  socket: WebSocket,
+  data: unknown,
+  maxSize: number,
+): Uint8Array | undefined {
+  if (!(data instanceof ArrayBuffer)) {
+    socket.close(WsCloseCode.UNSUPPORTED_DATA, "binary messages only");
+    return undefined;
+  }
+  if (data.byteLength > maxSize) {
+    socket.close(WsCloseCode.TOO_BIG, `message of ${data.byteLength} bytes > ${maxSize}`);
+    return undefined;
+  }
+  return new Uint8Array(data);
+}
+
+/**
+ * Hands one received message to `handler`, so that a throwing handler cannot break the
+ * socket's message loop (as in the UDP receive loop); returns false when it threw.
+ *
+ * @example
+ * ```ts
+ * import { deliverMessage } from "./client_transport.ts";
+ * const ok = deliverMessage(() => {
+ *   throw new Error("bad handler");
+ * }, new Uint8Array(1), { hostname: "ws", port: 1 });
+ * console.log(ok); // false
+ * ```
+ */
+export function deliverMessage(
+  handler: DatagramHandler | undefined,
+  bytes: Uint8Array,
+  from: PeerAddress,
+): boolean {
+  try {
+    handler?.(bytes, from);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a size option: a positive integer (else MultiplayerError INVALID_ARGUMENT).
+ *
+ * @example
+ * ```ts
+ * import { checkSize } from "./client_transport.ts";
+ * console.log(checkSize("maxDatagramSize", 1200)); // 1200
+ * ```
+ */
+export function checkSize(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `${name} must be a positive integer, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Client end of the WebSocket carrier: one socket to one server. Datagrams from the server are
+ * reported as coming from {@link WebSocketClientTransport.serverAddress}; `send` ignores `to`.
+ * Datagrams sent while the socket is still opening wait in a queue bounded by
+ * `maxBufferedBytes` and go out, in order, once it opens.
+ *
+ * @example
+ * ```ts ignore
+ * import { WebSocketClientTransport } from "./client_transport.ts";
+ * const carrier = await WebSocketClientTransport.connect("ws://127.0.0.1:8080/");
+ * carrier.listen((bytes) => console.log("got", bytes.length));
+ * carrier.send(new Uint8Array([1, 2, 3]), carrier.serverAddress);
+ * await carrier.close();
+ * ```
+ */
+export class WebSocketClientTransport implements DatagramTransport {
+  /** Largest message, in bytes, sent or accepted. */
+  readonly maxDatagramSize: number;
+  /** Received messages whose handler threw (the socket keeps going). */
+  handlerErrors = 0;
+  /** Always true: WebSocket delivers once and in order. */
+  readonly reliable = true;
+  /** This end (browsers do not expose the local port: port 0). */
+  readonly localAddress: PeerAddress = {
+    hostname: "localhost",
+    port: 0,
+    transport: WS_TRANSPORT_TAG,
+  };
+  /** The server, as datagrams from it are tagged. */
+  readonly serverAddress: PeerAddress;
+  /** Resolves true once the socket is open, false if it closed (or was aborted) before. */
+  readonly opened: Promise<boolean>;
+  #socket: WebSocket;
+  #maxBuffered: number;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #handler?: DatagramHandler;
+  #closedHandler?: PeerClosedHandler;
+  #closed: Promise<void>;
+  #signal?: AbortSignal;
+  #onAbort = () => void this.close();
+
+  private constructor(socket: WebSocket, url: URL, options: WebSocketConnectOptions) {
+    this.#socket = socket;
+    this.maxDatagramSize = options.maxDatagramSize ?? WS_DEFAULTS.maxDatagramSize;
+    this.#maxBuffered = options.maxBufferedBytes ?? WS_DEFAULTS.maxBufferedBytes;
+    const port = url.port ? Number(url.port) : url.protocol === "wss:" ? 443 : 80;
+    this.serverAddress = { hostname: url.hostname, port, transport: WS_TRANSPORT_TAG };
+    this.opened = new Promise((resolve) => {
+      socket.addEventListener("open", () => {
+        const queued = this.#pending;
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        for (const bytes of queued) sendBounded(socket, bytes, this.#maxBuffered);
+        resolve(true);
+      }, { once: true });
+      socket.addEventListener("close", () => resolve(false), { once: true });
+    });
+    this.#closed = new Promise((resolve) => {
+      socket.addEventListener("close", (event) => {
+        this.#signal?.removeEventListener("abort", this.#onAbort);
+        this.#pending = [];
+        this.#closedHandler?.(this.serverAddress, event.code, event.reason);
+        this.#handler = undefined;
+        resolve();
+      }, { once: true });
+    });
+    socket.addEventListener("message", (event) => {
+      const bytes = acceptMessage(socket, event.data, this.maxDatagramSize);
+      if (bytes && !deliverMessage(this.#handler, bytes, this.serverAddress)) this.handlerErrors++;
+    });
+    this.#signal = options.signal;
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /**
+   * Starts opening a WebSocket to `url` (`ws:`/`wss:`; `http(s):` is mapped) and returns the
+   * carrier at once; see {@link WebSocketClientTransport.opened}. Throws a
+   * {@link MultiplayerError} (`INVALID_ARGUMENT`) for a bad URL or option.
+   */
+  static open(url: string | URL, options: WebSocketConnectOptions = {}): WebSocketClientTransport {
+    const target = toWebSocketUrl(url);
+    if (options.maxDatagramSize !== undefined) {
+      checkSize("maxDatagramSize", options.maxDatagramSize);
+    }
+    if (options.maxBufferedBytes !== undefined) {
+      checkSize("maxBufferedBytes", options.maxBufferedBytes);
+    }
+    if (options.signal?.aborted) {
+      throw new MultiplayerError("CLOSED", "the connection attempt was aborted");
+    }
+    const socket = new WebSocket(target);
+    socket.binaryType = "arraybuffer";
+    return new WebSocketClientTransport(socket, target, options);
+  }
+
+  /**
+   * Opens a WebSocket to `url` and resolves once it is open. Rejects with a
+   * {@link MultiplayerError} (`CLOSED`) if it closes first or `signal` aborts.
+   */
+  static async connect(
+    url: string | URL,
+    options: WebSocketConnectOptions = {},
+  ): Promise<WebSocketClientTransport> {
+    const carrier = WebSocketClientTransport.open(url, options);
+    if (await carrier.opened) return carrier;
+    const why = options.signal?.aborted ? "aborted" : "closed";
+    throw new MultiplayerError("CLOSED", `WebSocket to ${url} ${why} before opening`);
+  }
+
+  /** Starts delivering received datagrams to `handler`. */
+  listen(handler: DatagramHandler): void {
+    this.#handler = handler;
+  }
+
+  /** Reports the server going away (socket closed by either side or by the network). */
+  onPeerClosed(handler: PeerClosedHandler): void {
+    this.#closedHandler = handler;
+  }
+
+  /** Sends one datagram to the server; false when closed or over the buffer limit. */
+  send(bytes: Uint8Array, _to: PeerAddress): boolean {
+    if (bytes.byteLength > this.maxDatagramSize) return false;
+    if (this.#socket.readyState !== WebSocket.CONNECTING) {
+      return sendBounded(this.#socket, bytes, this.#maxBuffered);
+    }
+    if (this.#pendingBytes + bytes.byteLength > this.#maxBuffered) return false;
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.byteLength;
+    return true;
+  }
+
+  /** Bytes queued (before opening, or in the socket) and not yet written. */
+  get bufferedAmount(): number {
+    return this.#pendingBytes + this.#socket.bufferedAmount;
+  }
+
+  /** Closes the socket (code 1000) and resolves once it is fully closed. */
+  close(): Promise<void> {
+    const state = this.#socket.readyState;
+    if (state === WebSocket.CONNECTING || state === WebSocket.OPEN) {
+      this.#socket.close(WsCloseCode.NORMAL, "closed by application");
+    }
+    return this.#closed;
+  }
+}
+
+/**
+ * Parses a server URL, mapping `http(s):` to `ws(s):`; throws INVALID_ARGUMENT otherwise.
+ *
+ * @example
+ * ```ts
+ * import { toWebSocketUrl } from "./client_transport.ts";
+ * console.log(toWebSocketUrl("http://localhost:8080/ws").href); // ws://localhost:8080/ws
+ * ```
+ */
+export function toWebSocketUrl(url: string | URL): URL {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new MultiplayerError("INVALID_ARGUMENT", `not a valid WebSocket URL: ${url}`);
+  }
+  if (target.protocol === "http:") target.protocol = "ws:";
+  if (target.protocol === "https:") target.protocol = "wss:";
+  if (target.protocol !== "ws:" && target.protocol !== "wss:") {
+    throw new MultiplayerError("INVALID_ARGUMENT", `expected a ws: or wss: URL, got ${url}`);
+  }
+  return target;
+}
