@@ -32,7 +32,7 @@ export { DisconnectReason, MultiplayerError } from "./protocol/errors.ts";
 export type { MultiplayerErrorCode } from "./protocol/errors.ts";
 export type { NetworkedMultiplayerPeer, PacketPeer } from "./transport/peers/api.ts";
 export { MultiplayerPeerBase } from "./transport/peers/multiplayer_peer.ts";
-export type { PeerStats } from "./protocol/connection/peer_stats.ts";
+export type { PeerStats } from "./protocol/connection/stats.ts";
 export type {
   FailureEventDetail,
   MultiplayerPeerEventMap,
@@ -52,15 +52,9 @@ export {
 export type { SimulationOptions } from "./transport/sim/simulated_transport.ts";
 export type { ConnectionTuning } from "./transport/peers/connection_tuning.ts";
 export type { BurstLoss, LinkOptions } from "./transport/sim/link_simulator.ts";
-export {
-  addressKey,
-  type Clock,
-  type DatagramHandler,
-  type DatagramTransport,
-  type PeerAddress,
-  systemClock,
-  type TimerHandle,
-} from "./transport/carrier.ts";
+export { addressKey, type PeerAddress } from "./protocol/address.ts";
+export type { DatagramHandler, DatagramTransport } from "./transport/carrier.ts";
+export { type Clock, systemClock, type TimerHandle } from "./transport/time/clock.ts";
 export {
   type WebSocketClientPeerOptions,
   WebSocketMultiplayerPeer,

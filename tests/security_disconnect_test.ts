@@ -5,16 +5,12 @@ import assert from "node:assert/strict";
 import { ConnectionStatus, DisconnectReason, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
 import { encodeDisconnect } from "../protocol/wire/handshake.ts";
 import { Host } from "../protocol/host/host.ts";
-import {
-  beginCreate,
-  MultiplayerPeerBase,
-  peerHostOptions,
-  startHost,
-} from "../transport/peers/multiplayer_peer.ts";
+import { MultiplayerPeerBase } from "../transport/peers/multiplayer_peer.ts";
+import { startPeer } from "../transport/peers/lifecycle.ts";
 import type { SecureLayer } from "../transport/secure/layer.ts";
 import { PACKET_TYPE_SEALED } from "../transport/secure/layer.ts";
 import { serverSecurity } from "../transport/secure/options.ts";
-import { systemClock } from "../transport/carrier.ts";
+import { systemClock } from "../transport/time/clock.ts";
 import { UdpTransport } from "../transport/udp/udp_transport.ts";
 import { startProxy } from "./helpers/udp_proxy.ts";
 import { closeAll, drain, pumpUntil, record } from "./helpers/udp_session.ts";
@@ -26,18 +22,15 @@ class ObservedServer extends MultiplayerPeerBase {
   layer?: SecureLayer;
   port = 0;
   async listen(): Promise<void> {
-    beginCreate(this);
     const security = serverSecurity({ encryption: true });
     this.layer = security.layer;
     const extra = Object.entries(security.host).filter(([, v]) => v !== undefined);
-    const host = new Host({
-      ...peerHostOptions(this),
-      ...Object.fromEntries(extra),
-      role: "server",
+    await startPeer(this, async (base) => {
+      const host = new Host({ ...base, ...Object.fromEntries(extra), role: "server" });
+      const udp = await UdpTransport.bind({ hostname: "127.0.0.1", port: 0 });
+      this.port = udp.localAddress.port;
+      return { host, transport: udp, clock: systemClock, layer: security.layer };
     });
-    const udp = await UdpTransport.bind({ hostname: "127.0.0.1", port: 0 });
-    this.port = udp.localAddress.port;
-    startHost(this, host, udp, systemClock, security.layer);
   }
 }
 

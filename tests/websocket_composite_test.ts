@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { MultiplayerError } from "../protocol/errors.ts";
 import { CompositeTransport } from "../transport/composite_transport.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "../transport/carrier.ts";
+import type { DatagramHandler, DatagramTransport } from "../transport/carrier.ts";
+import type { PeerAddress } from "../protocol/address.ts";
 import { WebSocketServerTransport } from "../transport/websocket/server_transport.ts";
 import { WebSocketClientTransport } from "../transport/websocket/client_transport.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MultiplayerError } from "../protocol/errors.ts";
-import type { PeerAddress } from "../transport/carrier.ts";
+import type { PeerAddress } from "../protocol/address.ts";
 import { WebSocketServerTransport } from "../transport/websocket/server_transport.ts";
 import { WebSocketClientTransport, WsCloseCode } from "../transport/websocket/client_transport.ts";
 

@@ -4,24 +4,9 @@
  *
  * @module
  */
+import type { PeerAddress } from "../protocol/address.ts";
 
-/**
- * Where a datagram came from or goes to.
- *
- * @example
- * ```ts
- * import type { PeerAddress } from "./carrier.ts";
- * const server: PeerAddress = { hostname: "127.0.0.1", port: 7000 };
- * ```
- */
-export interface PeerAddress {
-  /** Host name or IP literal. */
-  readonly hostname: string;
-  /** Port number (or any carrier-specific small integer). */
-  readonly port: number;
-  /** Carrier tag, e.g. `"udp"` or `"ws"`; lets one server route over several carriers. */
-  readonly transport?: string;
-}
+export type { PeerAddress };
 
 /** Called for each received datagram; `bytes` is only valid during the call. */
 export type DatagramHandler = (bytes: Uint8Array, from: PeerAddress) => void;
@@ -31,7 +16,7 @@ export type DatagramHandler = (bytes: Uint8Array, from: PeerAddress) => void;
  *
  * @example
  * ```ts
- * import type { DatagramHandler, DatagramTransport, PeerAddress } from "./carrier.ts";
+ * import type { PeerAddress } from "../protocol/address.ts";
  * class Loopback implements DatagramTransport {
  *   readonly maxDatagramSize = 1200;
  *   readonly reliable = false;
@@ -63,31 +48,3 @@ export interface DatagramTransport {
   /** Releases every socket, timer and pending operation. */
   close(): Promise<void>;
 }
-
-/** Returns a stable map key for an address. */
-export function addressKey(address: PeerAddress): string {
-  return `${address.transport ?? "udp"}|${address.hostname}|${address.port}`;
-}
-
-/** Opaque handle of a pending {@link Clock} timer. */
-export type TimerHandle = ReturnType<typeof setTimeout> | number;
-
-/**
- * A source of time and one-shot timers. Real peers use the system clock; simulations use a
- * virtual one.
- */
-export interface Clock {
-  /** Monotonic milliseconds. */
-  now(): number;
-  /** Calls `callback` after `delayMs`; returns a handle for {@link Clock.clearTimer}. */
-  setTimer(callback: () => void, delayMs: number): TimerHandle;
-  /** Cancels a timer (no-op for unknown handles). */
-  clearTimer(handle: TimerHandle): void;
-}
-
-/** The system clock: `performance.now()` and `setTimeout`. */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimer: (callback, delayMs) => setTimeout(callback, Math.max(0, delayMs)),
-  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};

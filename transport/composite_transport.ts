@@ -5,7 +5,8 @@
  * @module
  */
 import { MultiplayerError } from "../protocol/errors.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "./carrier.ts";
+import type { DatagramHandler, DatagramTransport } from "./carrier.ts";
+import type { PeerAddress } from "../protocol/address.ts";
 import type { PeerClosedHandler } from "./websocket/client_transport.ts";
 
 /** A carrier that may report remotes going away (WebSocket carriers do). */

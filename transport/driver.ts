@@ -5,17 +5,24 @@
  *
  * @module
  */
+import type { DisconnectReason } from "../protocol/errors.ts";
 import type { Host } from "../protocol/host/host.ts";
 import { TimerQueue, type TimerSlot } from "./time/timer_queue.ts";
-import type { Clock, DatagramTransport, PeerAddress, TimerHandle } from "./carrier.ts";
+import type { Clock, TimerHandle } from "./time/clock.ts";
+import type { DatagramTransport } from "./carrier.ts";
+import type { PeerAddress } from "../protocol/address.ts";
 
 /**
  * Optional stage between the driver and the transport (`secure_layer.ts`: async handshake
  * decisions, datagram encryption). Methods are called by the driver only.
  */
 export interface DriverLayer {
-  /** Gives the layer its host, transport, clock and a way to request a flush. */
-  attach(host: Host, transport: DatagramTransport, now: () => number, touch: () => void): void;
+  /**
+   * Gives the layer its host (for handshake decisions, not for input), transport, clock, the
+   * driver's input path (hands a datagram to the host, as if just received) and a way to
+   * request a flush.
+   */
+  attach(context: DriverContext): void;
   /** Sees a received datagram first; true = consumed (the host does not get it now). */
   receive(bytes: Uint8Array, from: PeerAddress): boolean;
   /** Sends one outgoing datagram (possibly later, in order). */
@@ -27,6 +34,28 @@ export interface DriverLayer {
 }
 
 /**
+ * What a {@link DriverLayer} gets from its driver.
+ *
+ * @example
+ * ```ts
+ * import type { DriverContext } from "./driver.ts";
+ * const replay = (c: DriverContext, bytes: Uint8Array) => c.input(bytes, c.transport.localAddress);
+ * ```
+ */
+export interface DriverContext {
+  /** The protocol endpoint (for decisions; datagrams go through `input`). */
+  readonly host: Host;
+  /** The carrier. */
+  readonly transport: DatagramTransport;
+  /** The clock's time. */
+  now(): number;
+  /** The driver's input path: the host handles `bytes` from `from` now. */
+  input(bytes: Uint8Array, from: PeerAddress): void;
+  /** Schedules an end-of-turn flush. */
+  touch(): void;
+}
+
+/**
  * The background engine of a peer. UDP, the virtual network and WebSocket peers all reuse it.
  *
  * @example
@@ -35,7 +64,7 @@ export interface DriverLayer {
  * import { Host } from "../protocol/host/host.ts";
  * import { Connection } from "../protocol/connection/connection.ts";
  * import { UdpTransport } from "./udp/udp_transport.ts";
- * import { systemClock } from "./carrier.ts";
+ * import { systemClock } from "./time/clock.ts";
  * const transport = await UdpTransport.bind({ hostname: "127.0.0.1" });
  * const host = new Host({ role: "server", createConnection: (c) => new Connection(c) });
  * const driver = new PeerDriver(host, transport, systemClock, () => {});
@@ -83,18 +112,40 @@ export class PeerDriver {
     this.#onActivity = onActivity;
     this.#layer = layer;
     if (clock instanceof TimerQueue) this.#queue = clock;
-    layer?.attach(host, transport, () => clock.now(), () => this.touch());
+    layer?.attach({
+      host,
+      transport,
+      now: () => clock.now(),
+      input: (bytes, from) => this.#input(bytes, from),
+      touch: () => this.touch(),
+    });
   }
 
   /** Starts receiving and arms the first timer. */
   start(): void {
     this.transport.listen((bytes: Uint8Array, from: PeerAddress) => {
-      if (this.#closed) return;
-      if (this.#layer?.receive(bytes, from)) return;
-      this.host.handleDatagram(bytes, from, this.clock.now());
-      this.#onActivity(); // wake a pending poll now: the app's reply joins this turn's flush
-      this.touch();
+      if (this.#closed || this.#layer?.receive(bytes, from)) return;
+      this.#input(bytes, from);
     });
+    this.touch();
+  }
+
+  /**
+   * The carrier reports the link to `address` gone (a WebSocket closed): the host drops that
+   * peer, or fails the attempt to connect to it, with `reason` (`detail`: the failure message).
+   */
+  carrierClosed(address: PeerAddress, reason: DisconnectReason, detail?: string): void {
+    if (this.#closed) return;
+    this.host.handleCarrierClosed(address, reason, this.clock.now(), detail);
+    this.#onActivity();
+    this.touch();
+  }
+
+  // the one input path into the host: carrier datagrams and those a layer opened
+  #input(bytes: Uint8Array, from: PeerAddress): void {
+    if (this.#closed) return;
+    this.host.handleDatagram(bytes, from, this.clock.now());
+    this.#onActivity(); // wake a pending poll now: the app's reply joins this turn's flush
     this.touch();
   }
 

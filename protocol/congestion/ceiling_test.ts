@@ -5,8 +5,8 @@ import {
   type ConnectionOptions,
   DEFAULT_MAX_WINDOW_BYTES,
   DEFAULT_MAX_WINDOW_PACKETS,
-  unlimitedCongestion,
 } from "../connection/options.ts";
+import { unlimitedCongestion } from "./mod.ts";
 import { collecting, drain, testConfig } from "../connection/_test_util.ts";
 import { TransferMode } from "../constants.ts";
 import { MultiplayerError } from "../errors.ts";

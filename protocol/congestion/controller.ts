@@ -1,18 +1,16 @@
 /**
  * The congestion-control hook between a connection and its controller, the controller's
- * options, and their validation.
+ * options.
  *
  * @module
  */
-import { MultiplayerError } from "../errors.ts";
-
 /**
  * The hook the per-connection core calls; all times are ms, all sizes bytes. Acks and
  * control-only datagrams are not congestion controlled (do not call `canSend`/`onSent`).
  *
  * @example
  * ```ts
- * import type { CongestionControl } from "./controller.ts";
+ *
  * import { DelayAwareCongestion } from "./delay_aware.ts";
  * const cc: CongestionControl = new DelayAwareCongestion();
  * const bytesInFlight = 0, now = 0;
@@ -56,7 +54,7 @@ export interface CongestionControl {
  *
  * @example
  * ```ts
- * import type { CongestionOptions } from "./controller.ts";
+ *
  * import { DelayAwareCongestion } from "./delay_aware.ts";
  * const options: CongestionOptions = { datagramSize: 1200, outBandwidth: 250_000, now: 0 };
  * const cc = new DelayAwareCongestion(options);
@@ -83,23 +81,4 @@ export interface CongestionOptions {
   readonly pacingBurstMs?: number;
   /** Creation time in ms. */
   readonly now?: number;
-}
-
-/** Validates a positive option (throws MultiplayerError INVALID_ARGUMENT). @internal */
-export function positive(name: string, value: number, allowInfinity = false): number {
-  if (!(value > 0) || (!allowInfinity && value === Infinity)) {
-    throw new MultiplayerError("INVALID_ARGUMENT", `congestion ${name} must be > 0, got ${value}`);
-  }
-  return value;
-}
-
-/** Validates a bytes/s cap >= 0 (throws MultiplayerError INVALID_ARGUMENT). @internal */
-export function bandwidth(name: string, value: number): number {
-  if (!(value >= 0) || value === Infinity) {
-    throw new MultiplayerError(
-      "INVALID_ARGUMENT",
-      `${name} must be a finite number of bytes/s >= 0 (0 = no cap), got ${value}`,
-    );
-  }
-  return value;
 }

@@ -5,18 +5,12 @@
  *
  * @module
  */
-import {
-  bandwidth,
-  type CongestionControl,
-  type CongestionOptions,
-  positive,
-} from "./controller.ts";
+import { bandwidth, positive } from "./_validate.ts";
+import type { CongestionControl, CongestionOptions } from "./controller.ts";
 import { MultiplayerError } from "../errors.ts";
 import { WindowCeiling } from "./ceiling.ts";
 import { LossEstimator } from "./loss_estimator.ts";
 import { Pacer } from "./pacer.ts";
-
-export type { CongestionControl, CongestionOptions };
 
 const CONGESTIVE_BETA = 0.7; // CUBIC's decrease: gentler than halving, still drains queues
 const RTO_BETA = 0.5;
@@ -47,7 +41,7 @@ const MIN_ROUND_MS = 0.05;
  *
  * @example
  * ```ts
- * import { DelayAwareCongestion } from "./delay_aware.ts";
+ *
  * const cc = new DelayAwareCongestion({ datagramSize: 1200, now: 0 });
  * let inFlight = 0;
  * while (cc.canSend(inFlight, 0)) {

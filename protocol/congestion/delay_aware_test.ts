@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type CongestionControl, DelayAwareCongestion } from "./delay_aware.ts";
+import type { CongestionControl } from "./mod.ts";
+import { DelayAwareCongestion } from "./delay_aware.ts";
 import { MultiplayerError } from "../errors.ts";
 import { SeededRandom } from "../random.ts";
 

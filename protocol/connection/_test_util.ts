@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Connection, type ConnectionOptions } from "./connection.ts";
+import { Connection } from "./connection.ts";
+import type { ConnectionOptions } from "./options.ts";
 import type { ConnectionConfig } from "./types.ts";
 import type { TransferMode } from "../constants.ts";
 import { SeededRandom } from "../random.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Connection } from "./connection.ts";
-import { type CongestionControl, DelayAwareCongestion } from "../congestion/delay_aware.ts";
-import { unlimitedCongestion } from "./options.ts";
+import type { CongestionControl } from "../congestion/mod.ts";
+import { DelayAwareCongestion } from "../congestion/delay_aware.ts";
+import { unlimitedCongestion } from "../congestion/mod.ts";
 import { collecting, drain, testConfig } from "./_test_util.ts";
 import { TransferMode } from "../constants.ts";
 import { MultiplayerError } from "../errors.ts";

@@ -30,22 +30,17 @@ import { RttEstimator } from "./rtt.ts";
 import { Recovery } from "./recovery.ts";
 import type { SequencedChannel } from "./sequenced_channel.ts";
 import { extendSeq } from "../wire/sequence.ts";
-import { ConnectionStats } from "./stats.ts";
+import { ConnectionStats, type PeerStats, snapshotPeerStats } from "./stats.ts";
+import { type CongestionControl, unlimitedCongestion } from "../congestion/mod.ts";
 import {
-  type CongestionControl,
   type ConnectionOptions,
   DEFAULT_MAX_WINDOW_BYTES,
   DEFAULT_MAX_WINDOW_PACKETS,
-  unlimitedCongestion,
 } from "./options.ts";
 import { DelayAwareCongestion } from "../congestion/delay_aware.ts";
-import type { PeerStats } from "./peer_stats.ts";
 import { Liveness } from "./liveness.ts";
-import { snapshotPeerStats } from "./_peer_stats_snapshot.ts";
 import { copyDatagram } from "./payload_slab.ts";
 import { RateMeter } from "./rate_meter.ts";
-
-export { type CongestionControl, type ConnectionOptions, unlimitedCongestion };
 
 const PING_BYTES = messageSize(K.PING, 0, 0, 0, 0, false, 0, 0);
 /** Retry interval for deliveries the host refused (its inbound queue was full). */
@@ -56,7 +51,7 @@ const REFUSED_RETRY_MS = 5;
  *
  * @example
  * ```ts
- * import { Connection } from "./connection.ts";
+ *
  * import { TransferMode } from "../constants.ts";
  * const cfg = {
  *   sessionId: 7, wireChannelCount: 2, datagramSize: 1200, maxMessageSize: 1 << 20,
@@ -238,15 +233,19 @@ export class Connection implements ConnectionApi {
   /** A statistics snapshot at `now`. */
   peerStats(now: number): PeerStats {
     const send = this.#sendMeter.rate(now), recv = this.#recvMeter.rate(now);
-    return snapshotPeerStats(
-      this.stats,
-      this.#rec,
-      this.#cc,
-      this.queuedBytes,
-      send,
-      recv,
-      this.timeoutMs,
-    );
+    const rec = this.#rec, cc = this.#cc;
+    return snapshotPeerStats(this.stats, {
+      rtt: rec.rtt,
+      lossRate: rec.loss.lossRate,
+      lostPackets: rec.sent.lostPackets,
+      bytesInFlight: rec.sent.bytesInFlight,
+      congestionWindow: cc.congestionWindow,
+      pacingRate: cc.pacingRate,
+      queuedBytes: this.queuedBytes,
+      sendRate: send,
+      receiveRate: recv,
+      timeoutMs: this.timeoutMs,
+    });
   }
 
   /** See {@link ConnectionApi.send}; `payload` is kept, not copied (errors: `Outbox.send`). */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { TransferMode } from "../constants.ts";
 import { MultiplayerError } from "../errors.ts";
 import { collecting, drain, LossyLink, testConfig } from "./_test_util.ts";
-import { unlimitedCongestion } from "./options.ts";
+import { unlimitedCongestion } from "../congestion/mod.ts";
 import { SeededRandom } from "../random.ts";
 
 const R = TransferMode.RELIABLE, U = TransferMode.UNRELIABLE, UO = TransferMode.UNRELIABLE_ORDERED;

@@ -1,36 +1,10 @@
 /**
- * Optional tuning of a `Connection` and the never-limiting congestion controller used on
- * reliable carriers.
+ * Optional tuning of a `Connection`.
  *
  * @module
  */
-import type { CongestionControl } from "../congestion/delay_aware.ts";
+import type { CongestionControl } from "../congestion/mod.ts";
 import type { RttOptions } from "./rtt.ts";
-
-export type { CongestionControl };
-
-/**
- * A {@link CongestionControl} that never limits (reliable carriers: the carrier has its own).
- *
- * @example
- * ```ts
- * import { unlimitedCongestion } from "./options.ts";
- * console.log(unlimitedCongestion.canSend(1e9, 0), unlimitedCongestion.congestionWindow); // true Infinity
- * ```
- */
-export const unlimitedCongestion: CongestionControl = {
-  canSend: () => true,
-  nextSendTime: (now) => now,
-  onSent: () => {},
-  onAck: () => {},
-  onLoss: () => {},
-  onRetransmitTimeout: () => {},
-  setOutBandwidth: () => {},
-  setPeerInBandwidth: () => {},
-  setPeerReceiveWindow: () => {},
-  congestionWindow: Infinity,
-  pacingRate: Infinity,
-};
 
 /**
  * Default cap on congestion-controlled bytes in flight, sized like a receive window (ENet's
@@ -40,7 +14,7 @@ export const unlimitedCongestion: CongestionControl = {
  *
  * @example
  * ```ts
- * import { DEFAULT_MAX_WINDOW_BYTES } from "./options.ts";
+ *
  * console.log(DEFAULT_MAX_WINDOW_BYTES); // 65536
  * ```
  */
@@ -50,7 +24,7 @@ export const DEFAULT_MAX_WINDOW_BYTES: number = 64 * 1024;
  *
  * @example
  * ```ts
- * import { DEFAULT_MAX_WINDOW_PACKETS } from "./options.ts";
+ *
  * console.log(DEFAULT_MAX_WINDOW_PACKETS); // Infinity
  * ```
  */
@@ -61,7 +35,7 @@ export const DEFAULT_MAX_WINDOW_PACKETS: number = Infinity;
  *
  * @example
  * ```ts
- * import type { ConnectionOptions } from "./options.ts";
+ *
  * const options: ConnectionOptions = { maxWindowBytes: 256 * 1024, maxWindowPackets: 200 };
  * ```
  */

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { MAX_MESSAGES_PER_DATAGRAM, MessageKind as K, messageSize, writeMessage } from "../wire/frame.ts";
+import {
+  MAX_MESSAGES_PER_DATAGRAM,
+  MessageKind as K,
+  messageSize,
+  writeMessage,
+} from "../wire/frame.ts";
 import type { MsgpackWriter } from "../wire/msgpack.ts";
 import type { ReliableSender } from "./reliable_channel.ts";
 import type { SentPackets } from "./sent_packets.ts";

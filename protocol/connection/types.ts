@@ -1,6 +1,6 @@
 /** Contract between the per-remote reliability state machine and the host. @module */
 import type { TransferMode } from "../constants.ts";
-import type { PeerStats } from "./peer_stats.ts";
+import type { PeerStats } from "./stats.ts";
 import type { ReassemblyBudget } from "./fragmenter.ts";
 
 /**

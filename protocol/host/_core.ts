@@ -17,7 +17,7 @@ import { HostFlow } from "./_flow.ts";
 import { InboundQueue } from "./_inbound.ts";
 import { type PeerEntry, PeerTable } from "./_peer_table.ts";
 import { HostRouter, type RoutingHost } from "./_routing.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerAddress } from "../address.ts";
 
 /** How many copies of DISCONNECT are sent (it is not retransmitted). */
 const DISCONNECT_COPIES = 3;

@@ -8,7 +8,7 @@
 import type { ConnectionApi } from "../connection/types.ts";
 import { DeadlineHeap, type HeapItem } from "../deadline_heap.ts";
 import type { ReassemblyBudget } from "../connection/fragmenter.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerAddress } from "../address.ts";
 
 /**
  * One remote the host talks to (the server, on a client). Internal to the protocol layer.

@@ -11,7 +11,7 @@ import type { HostOptions } from "./options.ts";
 import type { HostEvent, InboundPacket } from "./types.ts";
 import { SeededRandom } from "../random.ts";
 import { decodeValue, encodeValue } from "../wire/value_codec.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerAddress } from "../address.ts";
 
 /**
  * Fake {@link ConnectionApi}: one message per datagram `[magic, 0, session, wire, mode, peer,

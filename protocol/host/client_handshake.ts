@@ -1,10 +1,14 @@
 /**
- * Client side of the handshake, driven by the {@link Host}, and address helpers shared with the
- * server side (`server_handshake.ts`).
+ * Client side of the handshake, driven by its host.
  *
  * @module
  */
-import { type AcceptBody, decodeAcceptBody, encodeConnectPayload, encodeHello } from "../wire/control.ts";
+import {
+  type AcceptBody,
+  decodeAcceptBody,
+  encodeConnectPayload,
+  encodeHello,
+} from "../wire/control.ts";
 import { DisconnectReason } from "../errors.ts";
 import {
   decodeHandshake,
@@ -12,34 +16,17 @@ import {
   encodeDisconnect,
   encodeRequest,
   PacketType,
+  toReason,
 } from "../wire/handshake.ts";
-import type { Host } from "./host.ts";
+import type { HandshakeHost } from "./_handshake_host.ts";
 import type { ResolvedHostOptions } from "./options.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import { copyAddress, type PeerAddress, sameAddress } from "../address.ts";
 
 /** First retransmission interval of REQUEST/CONNECT; doubles up to RETRY_MAX_MS. */
 const RETRY_INITIAL_MS = 200;
 const RETRY_MAX_MS = 1000;
 /** Copies of the DISCONNECT sent after a failed verification (it is not retransmitted). */
 const DISCONNECT_COPIES = 3;
-
-/** Copies an address so a transport may reuse its own objects. */
-export function copyAddress(a: PeerAddress): PeerAddress {
-  return a.transport === undefined
-    ? { hostname: a.hostname, port: a.port }
-    : { hostname: a.hostname, port: a.port, transport: a.transport };
-}
-
-/** Same hostname, port and carrier. */
-export function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
-  return a.port === b.port && a.hostname === b.hostname &&
-    (a.transport ?? "udp") === (b.transport ?? "udp");
-}
-
-/** Maps an untrusted wire reason code to a {@link DisconnectReason} (unknown -> PROTOCOL_ERROR). */
-export function toReason(code: number): DisconnectReason {
-  return (code >= 1 && code <= 10 ? code : DisconnectReason.PROTOCOL_ERROR) as DisconnectReason;
-}
 
 type ClientState = "idle" | "requesting" | "connecting" | "verifying" | "done";
 
@@ -71,7 +58,7 @@ export interface AcceptVerification {
  * ```
  */
 export class ClientHandshake {
-  readonly #host: Host;
+  readonly #host: HandshakeHost;
   readonly #options: ResolvedHostOptions;
   #state: ClientState = "idle";
   #server: PeerAddress = { hostname: "", port: 0 };
@@ -83,7 +70,7 @@ export class ClientHandshake {
   #verifying?: { check: AcceptVerification; from: PeerAddress; polled: boolean };
 
   /** Binds the client handshake to its host. */
-  constructor(host: Host, options: ResolvedHostOptions) {
+  constructor(host: HandshakeHost, options: ResolvedHostOptions) {
     this.#host = host;
     this.#options = options;
   }

@@ -9,7 +9,8 @@ import type { ConnectionApi } from "../connection/types.ts";
 import type { AcceptCrypto } from "../wire/control.ts";
 import { DisconnectReason, MultiplayerError } from "../errors.ts";
 import { peekSessionId } from "../wire/frame.ts";
-import { type AcceptVerification, ClientHandshake, sameAddress } from "./client_handshake.ts";
+import { type AcceptVerification, ClientHandshake } from "./client_handshake.ts";
+import { sameAddress } from "../address.ts";
 import {
   type HandshakeCounters,
   type HandshakeRequest,
@@ -19,8 +20,8 @@ import type { HostOptions } from "./options.ts";
 import type { HostEvent, InboundPacket, Transmit } from "./types.ts";
 import { HostCore } from "./_core.ts";
 import type { PeerEntry } from "./_peer_table.ts";
-import type { PeerStats } from "../connection/peer_stats.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerStats } from "../connection/stats.ts";
+import type { PeerAddress } from "../address.ts";
 
 export type { PeerEntry } from "./_peer_table.ts";
 

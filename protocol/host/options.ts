@@ -5,7 +5,7 @@ import { MultiplayerError } from "../errors.ts";
 import type { HostConfig } from "./types.ts";
 import { cryptoRandom } from "../random.ts";
 import type { RateLimiterOptions } from "../security/rate_limiter.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerAddress } from "../address.ts";
 
 /** Builds the per-remote reliability state machine (engineer A's `Connection` in production). */
 export type ConnectionFactory = (config: ConnectionConfig) => ConnectionApi;

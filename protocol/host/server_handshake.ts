@@ -16,20 +16,20 @@ import {
   encodeReject,
   MIN_HANDSHAKE_SIZE,
   PacketType,
+  toReason,
 } from "../wire/handshake.ts";
-import { copyAddress, sameAddress, toReason } from "./client_handshake.ts";
-import type { Host } from "./host.ts";
+import type { HandshakeHost } from "./_handshake_host.ts";
 import type { ResolvedHostOptions } from "./options.ts";
 import { CookieAuthority } from "../security/cookie.ts";
 import { RateLimiter } from "../security/rate_limiter.ts";
-import { addressKey, type PeerAddress } from "../../transport/carrier.ts";
+import { addressKey, copyAddress, type PeerAddress, sameAddress } from "../address.ts";
 
 /**
  * A CONNECT with a valid cookie, parked until the transport layer decides. Byte fields are
  * copies owned by the request.
  */
 export interface HandshakeRequest {
-  /** Handle for {@link Host.acceptHandshake} / {@link Host.rejectHandshake}. */
+  /** Handle for `Host.acceptHandshake` / `Host.rejectHandshake`. */
   readonly ticket: number;
   /** The client's (cookie-verified) address. */
   readonly address: PeerAddress;
@@ -95,7 +95,7 @@ export class ServerHandshake {
     replayedCookies: 0,
     malformed: 0,
   };
-  readonly #host: Host;
+  readonly #host: HandshakeHost;
   readonly #options: ResolvedHostOptions;
   readonly #cookies: CookieAuthority<Outcome>;
   readonly #limiter: RateLimiter;
@@ -104,7 +104,7 @@ export class ServerHandshake {
   #ticket = 0;
 
   /** Binds the server handshake to its host. */
-  constructor(host: Host, options: ResolvedHostOptions) {
+  constructor(host: HandshakeHost, options: ResolvedHostOptions) {
     this.#host = host;
     this.#options = options;
     this.#cookies = new CookieAuthority<Outcome>(options.random, {

@@ -12,7 +12,7 @@ import {
   PacketType,
 } from "../wire/handshake.ts";
 import { SeededRandom } from "../random.ts";
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerAddress } from "../address.ts";
 
 const payload = encodeConnectPayload({ channelCount: 3, token: new Uint8Array() });
 const fake = (i: number): PeerAddress => ({

@@ -1,5 +1,5 @@
 /** Contracts of the pure multiplayer endpoint (`protocol/host.ts`). @module */
-import type { PeerAddress } from "../../transport/carrier.ts";
+import type { PeerAddress } from "../address.ts";
 import type { TransferMode } from "../constants.ts";
 import type { DisconnectReason } from "../errors.ts";
 import type { Random } from "../random.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import { PROTOCOL_VERSION } from "../constants.ts";
+import { DisconnectReason } from "../errors.ts";
 import { COOKIE_BYTES } from "../security/cookie.ts";
 
 export { COOKIE_BYTES } from "../security/cookie.ts";
@@ -336,4 +337,17 @@ function done(p: HandshakePacket, type: PacketType): HandshakePacket | undefined
   if (rp !== rb.length) return undefined; // trailing garbage
   p.type = type;
   return p;
+}
+
+/**
+ * Maps an untrusted wire reason code to a {@link DisconnectReason} (unknown -> PROTOCOL_ERROR).
+ *
+ * @example
+ * ```ts
+ * import { toReason } from "./handshake.ts";
+ * console.log(toReason(2), toReason(200)); // 2 8
+ * ```
+ */
+export function toReason(code: number): DisconnectReason {
+  return (code >= 1 && code <= 10 ? code : DisconnectReason.PROTOCOL_ERROR) as DisconnectReason;
 }

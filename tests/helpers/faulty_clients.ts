@@ -6,13 +6,10 @@
  * @module
  */
 import { Host } from "../../protocol/host/host.ts";
-import {
-  beginCreate,
-  MultiplayerPeerBase,
-  peerHostOptions,
-  startHost,
-} from "../../transport/peers/multiplayer_peer.ts";
-import { type DatagramTransport, systemClock } from "../../transport/carrier.ts";
+import { MultiplayerPeerBase } from "../../transport/peers/multiplayer_peer.ts";
+import { startPeer } from "../../transport/peers/lifecycle.ts";
+import type { DatagramTransport } from "../../transport/carrier.ts";
+import { systemClock } from "../../transport/time/clock.ts";
 import { UdpTransport } from "../../transport/udp/udp_transport.ts";
 import { WebSocketClientTransport } from "../../transport/websocket/client_transport.ts";
 
@@ -40,23 +37,24 @@ export class LossyUdpClient extends MultiplayerPeerBase {
 
   /** Connects to the UDP server on 127.0.0.1:`port`. */
   async connect(port: number): Promise<void> {
-    beginCreate(this);
-    const udp = await UdpTransport.bind({ hostname: "127.0.0.1", port: 0 });
-    const transport: DatagramTransport = {
-      maxDatagramSize: udp.maxDatagramSize,
-      reliable: false,
-      localAddress: udp.localAddress,
-      listen: (h) =>
-        udp.listen((bytes, from) => {
-          if (!this.lossy || ++this.#in % this.inEvery !== 0) h(bytes, from);
-        }),
-      send: (bytes, to) => (this.lossy && ++this.#out % this.outEvery === 0) || udp.send(bytes, to),
-      close: () => udp.close(),
-    };
-    const host = new Host({ ...peerHostOptions(this), role: "client" });
-    const driver = startHost(this, host, transport, systemClock);
-    host.connect({ hostname: "127.0.0.1", port, transport: "udp" }, driver.clock.now());
-    driver.touch();
+    await startPeer(this, async (base) => {
+      const udp = await UdpTransport.bind({ hostname: "127.0.0.1", port: 0 });
+      const transport: DatagramTransport = {
+        maxDatagramSize: udp.maxDatagramSize,
+        reliable: false,
+        localAddress: udp.localAddress,
+        listen: (h) =>
+          udp.listen((bytes, from) => {
+            if (!this.lossy || ++this.#in % this.inEvery !== 0) h(bytes, from);
+          }),
+        send: (bytes, to) =>
+          (this.lossy && ++this.#out % this.outEvery === 0) || udp.send(bytes, to),
+        close: () => udp.close(),
+      };
+      const host = new Host({ ...base, role: "client" });
+      const connectTo = { hostname: "127.0.0.1", port, transport: "udp" };
+      return { host, transport, clock: systemClock, connectTo };
+    });
   }
 }
 
@@ -80,21 +78,25 @@ export class SilentWsClient extends MultiplayerPeerBase {
 
   /** Connects over WebSocket to `url`; resolves once the socket opened. */
   async connect(url: string): Promise<void> {
-    beginCreate(this);
     const ws = WebSocketClientTransport.open(url);
     this.#ws = ws;
-    const transport: DatagramTransport = {
-      maxDatagramSize: ws.maxDatagramSize,
-      reliable: true,
-      localAddress: ws.localAddress,
-      listen: (h) => ws.listen((bytes, from) => this.silent || h(bytes, from)),
-      send: (bytes, to) => !this.silent && ws.send(bytes, to),
-      close: () => ws.close(),
-    };
-    const host = new Host({ ...peerHostOptions(this), role: "client", reliableCarrier: true });
-    const driver = startHost(this, host, transport, systemClock);
-    host.connect(ws.serverAddress, driver.clock.now());
-    driver.touch();
+    await startPeer(this, (base) => {
+      const transport: DatagramTransport = {
+        maxDatagramSize: ws.maxDatagramSize,
+        reliable: true,
+        localAddress: ws.localAddress,
+        listen: (h) => ws.listen((bytes, from) => this.silent || h(bytes, from)),
+        send: (bytes, to) => !this.silent && ws.send(bytes, to),
+        close: () => ws.close(),
+      };
+      const host = new Host({ ...base, role: "client", reliableCarrier: true });
+      return Promise.resolve({
+        host,
+        transport,
+        clock: systemClock,
+        connectTo: ws.serverAddress,
+      });
+    });
     await ws.opened;
   }
 

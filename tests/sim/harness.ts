@@ -16,7 +16,7 @@ import type { HostOptions } from "../../protocol/host/options.ts";
 import type { HostEvent, InboundPacket } from "../../protocol/host/types.ts";
 import { SeededRandom } from "../../protocol/random.ts";
 import type { LinkOptions } from "../../transport/sim/link_simulator.ts";
-import type { TimerHandle } from "../../transport/carrier.ts";
+import type { TimerHandle } from "../../transport/time/clock.ts";
 import {
   type VirtualClock,
   VirtualNetwork,

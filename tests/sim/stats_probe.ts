@@ -5,7 +5,7 @@
  * @module
  */
 import type { Host } from "../../protocol/host/host.ts";
-import type { PeerStats } from "../../protocol/connection/peer_stats.ts";
+import type { PeerStats } from "../../protocol/connection/stats.ts";
 
 /**
  * The subset of stats the simulation tests can always read, plus the rest when available.

@@ -10,15 +10,12 @@ import { MultiplayerError } from "../../protocol/errors.ts";
 import { Host } from "../../protocol/host/host.ts";
 import type { HostOptions } from "../../protocol/host/options.ts";
 import { type Random, SeededRandom } from "../../protocol/random.ts";
-import {
-  abortCreate,
-  beginCreate,
-  MultiplayerPeerBase,
-  peerHostOptions,
-  startHost,
-} from "./multiplayer_peer.ts";
+import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+import { startPeerNow } from "./lifecycle.ts";
 import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
-import type { Clock, DatagramTransport, PeerAddress } from "../carrier.ts";
+import type { Clock } from "../time/clock.ts";
+import type { DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
 
 /**
@@ -120,7 +117,8 @@ function randomFrom(seed: number | undefined): Random | undefined {
  * @example
  * ```ts
  * import { DatagramMultiplayerPeer } from "./datagram_peer.ts";
- * import type { DatagramHandler, DatagramTransport, PeerAddress } from "../carrier.ts";
+ * import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
  * // An in-memory pair: what one end sends, the other receives (in a later microtask).
  * class MemoryEnd implements DatagramTransport {
  *   readonly maxDatagramSize = 1200;
@@ -189,10 +187,9 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
     if (roleOptions.role === "client") checkServer(server);
     const random = randomFrom(options.seed);
     const createConnection = connectionFactory(options);
-    beginCreate(this);
-    try {
+    startPeerNow(this, (base) => {
       const host = new Host({
-        ...peerHostOptions(this),
+        ...base,
         createConnection,
         ...roleOptions,
         inBandwidth: options.inBandwidth,
@@ -201,15 +198,8 @@ export class DatagramMultiplayerPeer extends MultiplayerPeerBase {
         reliableCarrier: transport.reliable,
         random,
       });
-      const driver = startHost(this, host, transport, options.clock ?? sharedTimers);
       this.#transport = transport;
-      if (server) {
-        host.connect(server, driver.clock.now());
-        driver.touch();
-      }
-    } catch (e) {
-      abortCreate(this);
-      throw e;
-    }
+      return { host, transport, clock: options.clock ?? sharedTimers, connectTo: server };
+    });
   }
 }

@@ -1,40 +1,69 @@
 /**
- * The create/start protocol between {@link MultiplayerPeerBase} and its subclasses: module
- * functions (not methods), so the public peer type exposes no protocol internals.
+ * The one start-up path of every peer class: claim the peer, build its protocol host and
+ * carrier, start the background driver, connect (clients). Module functions, not methods, so
+ * the public peer type exposes no protocol internals; the base class registers its private side
+ * here once.
  *
  * @module
  */
+import type { PeerAddress } from "../../protocol/address.ts";
+import { MultiplayerError } from "../../protocol/errors.ts";
 import type { Host } from "../../protocol/host/host.ts";
 import type { HostOptions } from "../../protocol/host/options.ts";
-import type { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+import type { DatagramTransport } from "../carrier.ts";
 import type { DriverLayer, PeerDriver } from "../driver.ts";
-import type { Clock, DatagramTransport } from "../carrier.ts";
+import type { Clock } from "../time/clock.ts";
+
+/** Host settings that come from the peer's properties (channels, relay, timeout, ...). */
+export type PeerHostOptions = Omit<HostOptions, "role">;
 
 /**
- * The peer's private operations, registered once by {@link MultiplayerPeerBase}.
+ * What a create call built: the protocol host and its carrier, ready to start.
+ *
+ * @example
+ * ```ts
+ * import type { PeerStart } from "./lifecycle.ts";
+ * const isClient = (s: PeerStart) => s.connectTo !== undefined;
+ * ```
+ */
+export interface PeerStart {
+  /** The protocol endpoint. */
+  readonly host: Host;
+  /** Its carrier (closed again if the peer was closed while it was being built). */
+  readonly transport: DatagramTransport;
+  /** Time and timers of the driver. */
+  readonly clock: Clock;
+  /** Optional stage between driver and carrier (authentication hook, encryption). */
+  readonly layer?: DriverLayer;
+  /** Clients: the server to connect to once the driver runs. */
+  readonly connectTo?: PeerAddress;
+  /** Called once the driver runs, before connecting (carrier hooks). */
+  readonly started?: (driver: PeerDriver) => void;
+}
+
+/**
+ * The private side of the peer base class, registered once by it.
  *
  * @example
  * ```ts
  * import type { PeerInternals } from "./lifecycle.ts";
- * let value: PeerInternals | undefined;
+ * let internals: PeerInternals | undefined;
  * ```
  */
 export interface PeerInternals {
-  hostOptions(p: MultiplayerPeerBase): Omit<HostOptions, "role">;
-  begin(p: MultiplayerPeerBase): void;
-  abort(p: MultiplayerPeerBase): void;
-  start(
-    p: MultiplayerPeerBase,
-    h: Host,
-    t: DatagramTransport,
-    c: Clock,
-    layer?: DriverLayer,
-  ): PeerDriver;
+  /** Host options from the peer's properties. */
+  hostOptions(peer: object): PeerHostOptions;
+  /** Claims the peer for a create call; throws ALREADY_ACTIVE when it is active. */
+  begin(peer: object): void;
+  /** Ends the claim; true when `close()` was called while the create call ran. */
+  settle(peer: object): boolean;
+  /** Runs the driver of `start` for the peer. */
+  start(peer: object, start: PeerStart): PeerDriver;
 }
-let internals: PeerInternals;
+let internals: PeerInternals | undefined;
 
 /**
- * Called once by {@link MultiplayerPeerBase}'s static initializer.
+ * Called once by the peer base class's static initializer.
  *
  * @example
  * ```ts
@@ -46,77 +75,108 @@ export function registerPeerInternals(i: PeerInternals): void {
   internals = i;
 }
 
-/**
- * Claims `peer` for a create call; throws MultiplayerError ALREADY_ACTIVE when it is active.
- *
- * @example
- * ```ts
- * import { abortCreate, beginCreate, MultiplayerPeerBase } from "./multiplayer_peer.ts";
- * class P extends MultiplayerPeerBase {}
- * const p = new P();
- * beginCreate(p);
- * abortCreate(p); // e.g. binding failed
- * ```
- */
-export function beginCreate(peer: MultiplayerPeerBase): void {
-  internals.begin(peer);
+function peerInternals(): PeerInternals {
+  if (!internals) throw new Error("the peer base class is not loaded");
+  return internals;
 }
 
 /**
- * Releases the claim of {@link beginCreate} after a failed create call.
+ * Creates a peer: claims it (throws MultiplayerError ALREADY_ACTIVE when it is active), builds
+ * its host and carrier with `build` (given the host options from the peer's properties), starts
+ * the driver and, for clients, connects. If `build` throws, the claim is released and the error
+ * rethrown (`build` closes what it opened before failing). If `close()` was called meanwhile,
+ * what was built is closed and the call rejects with MultiplayerError CLOSED.
  *
  * @example
  * ```ts
- * import { abortCreate, beginCreate, MultiplayerPeerBase } from "./multiplayer_peer.ts";
- * class P extends MultiplayerPeerBase {}
- * const p = new P();
- * beginCreate(p);
- * abortCreate(p);
- * beginCreate(p); // allowed again
- * ```
- */
-export function abortCreate(peer: MultiplayerPeerBase): void {
-  internals.abort(peer);
-}
-
-/**
- * Host options from the peer's settings (channels, relay, timeout, buffer size, connections).
- *
- * @example
- * ```ts
- * import { MultiplayerPeerBase, peerHostOptions } from "./multiplayer_peer.ts";
- * class P extends MultiplayerPeerBase {}
- * console.log(peerHostOptions(new P()).channelCount); // 3
- * ```
- */
-export function peerHostOptions(peer: MultiplayerPeerBase): Omit<HostOptions, "role"> {
-  return internals.hostOptions(peer);
-}
-
-/**
- * Starts the background driver of `host` over `transport` for `peer`, optionally through a
- * {@link DriverLayer} (authentication hook, encryption).
- *
- * @example
- * ```ts
- * import { beginCreate, MultiplayerPeerBase, peerHostOptions, startHost } from "./multiplayer_peer.ts";
+ * import { startPeer } from "./lifecycle.ts";
+ * import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
  * import { Host } from "../../protocol/host/host.ts";
  * import { UdpTransport } from "../udp/udp_transport.ts";
- * import { systemClock } from "../carrier.ts";
+ * import { systemClock } from "../time/clock.ts";
  * class P extends MultiplayerPeerBase {}
  * const p = new P();
- * beginCreate(p);
- * const host = new Host({ ...peerHostOptions(p), role: "server" });
- * startHost(p, host, await UdpTransport.bind({ hostname: "127.0.0.1" }), systemClock);
+ * await startPeer(p, async (base) => ({
+ *   host: new Host({ ...base, role: "server" }),
+ *   transport: await UdpTransport.bind({ hostname: "127.0.0.1" }),
+ *   clock: systemClock,
+ * }));
  * await p.close();
  * ```
  */
-export function startHost(
-  peer: MultiplayerPeerBase,
-  host: Host,
-  transport: DatagramTransport,
-  clock: Clock,
-  layer?: DriverLayer,
+export async function startPeer(
+  peer: object,
+  build: (base: PeerHostOptions) => Promise<PeerStart>,
+): Promise<PeerDriver> {
+  const i = peerInternals();
+  const start = await claimAndBuild(i, peer, build);
+  if (i.settle(peer)) {
+    await start.layer?.close();
+    await start.transport.close();
+    throw new MultiplayerError("CLOSED", "the peer was closed before it finished starting");
+  }
+  return launch(i, peer, start);
+}
+
+/**
+ * {@link startPeer} for a carrier that is ready already: builds and starts synchronously, so
+ * the peer is active when this returns (errors are thrown, not rejected).
+ *
+ * @example
+ * ```ts
+ * import { startPeerNow } from "./lifecycle.ts";
+ * import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+ * import { Host } from "../../protocol/host/host.ts";
+ * import { VirtualNetwork } from "../sim/virtual_network.ts";
+ * class P extends MultiplayerPeerBase {}
+ * const net = new VirtualNetwork({ seed: 1 });
+ * const p = new P();
+ * startPeerNow(p, (base) => ({
+ *   host: new Host({ ...base, role: "server" }),
+ *   transport: net.createTransport("server", 1),
+ *   clock: net.clock,
+ * }));
+ * console.log(p.getConnectionStatus()); // 2
+ * await p.close();
+ * ```
+ */
+export function startPeerNow(
+  peer: object,
+  build: (base: PeerHostOptions) => PeerStart,
 ): PeerDriver {
-  return internals.start(peer, host, transport, clock, layer);
+  const i = peerInternals();
+  const start = claimAndBuild(i, peer, build);
+  i.settle(peer);
+  return launch(i, peer, start);
+}
+
+function claimAndBuild<T extends PeerStart | Promise<PeerStart>>(
+  i: PeerInternals,
+  peer: object,
+  build: (base: PeerHostOptions) => T,
+): T {
+  i.begin(peer);
+  try {
+    const built = build(i.hostOptions(peer));
+    if (built instanceof Promise) {
+      return built.catch((e) => {
+        i.settle(peer);
+        throw e;
+      }) as T;
+    }
+    return built;
+  } catch (e) {
+    i.settle(peer);
+    throw e;
+  }
+}
+
+function launch(i: PeerInternals, peer: object, start: PeerStart): PeerDriver {
+  const driver = i.start(peer, start);
+  start.started?.(driver);
+  if (start.connectTo) {
+    start.host.connect(start.connectTo, driver.clock.now());
+    driver.touch();
+  }
+  return driver;
 }

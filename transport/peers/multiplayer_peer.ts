@@ -5,26 +5,22 @@
  *
  * @module
  */
-export { abortCreate, beginCreate, peerHostOptions, startHost } from "./lifecycle.ts";
 import { Connection } from "../../protocol/connection/connection.ts";
 import { ConnectionStatus, DEFAULTS, MAX_PEER_ID, TransferMode } from "../../protocol/constants.ts";
 import { MultiplayerError } from "../../protocol/errors.ts";
-import type { Host } from "../../protocol/host/host.ts";
-import type { HostOptions } from "../../protocol/host/options.ts";
-import type { PeerStats } from "../../protocol/connection/peer_stats.ts";
+import type { PeerStats } from "../../protocol/connection/stats.ts";
 import { decodeValue, encodeValue } from "../../protocol/wire/value_codec.ts";
 import { toDomEvent } from "./events.ts";
 import type { MultiplayerPeerEventMap } from "./events.ts";
 import type { NetworkedMultiplayerPeer } from "./api.ts";
-import { type DriverLayer, PeerDriver } from "../driver.ts";
+import { PeerDriver } from "../driver.ts";
 import { PollWaiters } from "./poll_waiters.ts";
-import { registerPeerInternals } from "./lifecycle.ts";
-import type { Clock, DatagramTransport } from "../carrier.ts";
+import { type PeerHostOptions, type PeerStart, registerPeerInternals } from "./lifecycle.ts";
 
 /**
- * Shared logic of every multiplayer peer. Subclasses create a transport and use
- * {@link beginCreate}, {@link peerHostOptions}, {@link startHost} and {@link abortCreate}
- * (module functions, so the public type exposes no protocol internals).
+ * Shared logic of every multiplayer peer. Subclasses build a host and a carrier and start them
+ * with `startPeer` (`lifecycle.ts`: a module function, so the public type exposes no protocol
+ * internals).
  *
  * @example
  * ```ts
@@ -48,6 +44,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #refuse = false;
   #driver?: PeerDriver;
   #starting = false;
+  #closedWhileStarting = false;
   #available = 0;
   #error?: Error;
   #noPacket = false; // getPacket() found nothing: the error is built only if asked for
@@ -315,14 +312,14 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
 
   static {
     registerPeerInternals({
-      hostOptions: (p) => p.#hostOptions(),
-      begin: (p) => p.#beginCreate(),
-      abort: (p) => p.#abortCreate(),
-      start: (p, host, transport, clock, layer) => p.#startHost(host, transport, clock, layer),
+      hostOptions: (p) => (p as MultiplayerPeerBase).#hostOptions(),
+      begin: (p) => (p as MultiplayerPeerBase).#beginCreate(),
+      settle: (p) => (p as MultiplayerPeerBase).#settleCreate(),
+      start: (p, start) => (p as MultiplayerPeerBase).#startHost(start),
     });
   }
 
-  #hostOptions(): Omit<HostOptions, "role"> {
+  #hostOptions(): PeerHostOptions {
     return {
       channelCount: this.#channelCount,
       serverRelay: this.#serverRelay,
@@ -337,20 +334,19 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       throw new MultiplayerError("ALREADY_ACTIVE", "the peer is already active: close() it first");
     }
     this.#starting = true;
+    this.#closedWhileStarting = false;
   }
 
-  #abortCreate(): void {
+  #settleCreate(): boolean {
     this.#starting = false;
+    const closed = this.#closedWhileStarting;
+    this.#closedWhileStarting = false;
+    return closed;
   }
 
-  #startHost(
-    host: Host,
-    transport: DatagramTransport,
-    clock: Clock,
-    layer?: DriverLayer,
-  ): PeerDriver {
+  #startHost(start: PeerStart): PeerDriver {
+    const { host, transport, clock, layer } = start;
     host.refuseNewConnections = this.#refuse;
-    this.#starting = false;
     this.#available = 0;
     this.#waiters = new PollWaiters(clock, () => this.#deliver());
     this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
@@ -361,7 +357,11 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   /** Says goodbye to every peer, then releases the transport, timers and pending polls. */
   async close(): Promise<void> {
     const driver = this.#driver;
-    if (!driver) return;
+    if (!driver) {
+      // a create call still running: it sees this and closes what it built
+      if (this.#starting) this.#closedWhileStarting = true;
+      return;
+    }
     this.#driver = undefined;
     this.#available = 0;
     driver.host.close(driver.clock.now());

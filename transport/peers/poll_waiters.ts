@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Clock, TimerHandle } from "../carrier.ts";
+import type { Clock, TimerHandle } from "../time/clock.ts";
 
 interface Waiter {
   readonly resolve: (value: number) => void;
@@ -19,7 +19,7 @@ interface Waiter {
  * @example
  * ```ts
  * import { PollWaiters } from "./poll_waiters.ts";
- * import { systemClock } from "../carrier.ts";
+ * import { systemClock } from "../time/clock.ts";
  * const waiters = new PollWaiters(systemClock);
  * const done = waiters.wait(1000);
  * waiters.wake(1); // e.g. a packet arrived

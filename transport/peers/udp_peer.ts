@@ -1,17 +1,13 @@
 /** The multiplayer peer over UDP (`Deno.listenDatagram`). @module */
 import { MultiplayerError } from "../../protocol/errors.ts";
 import { Host } from "../../protocol/host/host.ts";
-import {
-  abortCreate,
-  beginCreate,
-  MultiplayerPeerBase,
-  peerHostOptions,
-  startHost,
-} from "./multiplayer_peer.ts";
+import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+import { startPeer } from "./lifecycle.ts";
 import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
 import { checkPort } from "./ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "../sim/simulated_transport.ts";
-import { type Clock, type DatagramTransport, systemClock } from "../carrier.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
+import type { DatagramTransport } from "../carrier.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
 import {
   clientSecurity,
@@ -101,11 +97,10 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
   async createServer(port: number, options: UdpServerOptions = {}): Promise<void> {
     checkPort(port, "port");
     const createConnection = connectionFactory(options);
-    beginCreate(this);
-    try {
+    await startPeer(this, async (base) => {
       const security = serverSecurity(options);
       const host = new Host({
-        ...peerHostOptions(this),
+        ...base,
         createConnection,
         ...security.host,
         role: "server",
@@ -113,16 +108,10 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
         inBandwidth: options.inBandwidth,
         outBandwidth: options.outBandwidth,
       });
-      const transport = await this.#bind(
-        options.bindAddress ?? "0.0.0.0",
-        port,
-        options.simulation,
-      );
-      startHost(this, host, transport, sharedTimers, security.layer);
-    } catch (e) {
-      abortCreate(this);
-      throw e;
-    }
+      const hostname = options.bindAddress ?? "0.0.0.0";
+      const transport = await this.#bind(hostname, port, options.simulation);
+      return { host, transport, clock: sharedTimers, layer: security.layer };
+    });
   }
 
   /**
@@ -136,11 +125,10 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
       throw new MultiplayerError("INVALID_ARGUMENT", "createClient() needs a server address");
     }
     const createConnection = connectionFactory(options);
-    beginCreate(this);
-    try {
+    await startPeer(this, async (base) => {
       const security = await clientSecurity(options);
       const host = new Host({
-        ...peerHostOptions(this),
+        ...base,
         createConnection,
         ...security.host,
         role: "client",
@@ -151,14 +139,10 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
       const bindAddress = options.bindAddress ??
         (isLoopback(address) ? (address === "::1" ? "::1" : "127.0.0.1") : "0.0.0.0");
       const transport = await this.#bind(bindAddress, options.clientPort ?? 0, options.simulation);
-      const driver = startHost(this, host, transport, sharedTimers, security.layer);
       const hostname = address === "localhost" ? "127.0.0.1" : address;
-      host.connect({ hostname, port, transport: "udp" }, driver.clock.now());
-      driver.touch();
-    } catch (e) {
-      abortCreate(this);
-      throw e;
-    }
+      const connectTo = { hostname, port, transport: "udp" };
+      return { host, transport, clock: sharedTimers, layer: security.layer, connectTo };
+    });
   }
 
   async #bind(

@@ -8,13 +8,8 @@ import { DEFAULTS } from "../../protocol/constants.ts";
 import { DisconnectReason, MultiplayerError } from "../../protocol/errors.ts";
 import { Host } from "../../protocol/host/host.ts";
 import { CompositeTransport } from "../composite_transport.ts";
-import {
-  abortCreate,
-  beginCreate,
-  MultiplayerPeerBase,
-  peerHostOptions,
-  startHost,
-} from "./multiplayer_peer.ts";
+import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+import { startPeer } from "./lifecycle.ts";
 import { checkPort } from "./ports.ts";
 import {
   clientSecurity,
@@ -22,11 +17,16 @@ import {
   serverSecurity,
   type ServerSecurityOptions,
 } from "../secure/options.ts";
-import { addressKey } from "../carrier.ts";
+import { addressKey } from "../../protocol/address.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
+import type { PeerDriver } from "../driver.ts";
 import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "../udp/udp_transport.ts";
 import { WebSocketServerTransport } from "../websocket/server_transport.ts";
-import { toWebSocketUrl, WebSocketClientTransport, WsCloseCode } from "../websocket/client_transport.ts";
+import {
+  toWebSocketUrl,
+  WebSocketClientTransport,
+  WsCloseCode,
+} from "../websocket/client_transport.ts";
 
 /**
  * Options of {@link WebSocketMultiplayerPeer.createServer}. Same names as the UDP server's where
@@ -193,26 +193,28 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
     if (options.udpPort !== undefined) checkPort(options.udpPort, "udpPort");
     refuseEncryption(options);
     const security = serverSecurity({ ...options, encryption: false });
-    beginCreate(this);
-    let ws: WebSocketServerTransport | undefined;
-    let udp: UdpTransport | undefined;
-    try {
+    await startPeer(this, async (base) => {
       const hostname = options.bindAddress ?? "0.0.0.0";
       const wsOptions = {
         maxBufferedBytes: options.maxBufferedBytes,
         maxSockets: options.maxSockets,
       };
-      ws = port === undefined
+      const ws = port === undefined
         ? new WebSocketServerTransport(wsOptions)
         : await WebSocketServerTransport.listen({ ...wsOptions, port, hostname });
-      if (options.udpPort !== undefined) {
-        udp = await UdpTransport.bind({
-          hostname,
-          port: options.udpPort,
-          maxReceiveSize: PEER_MAX_RECEIVE_SIZE,
-        });
+      let udp: UdpTransport | undefined;
+      try {
+        if (options.udpPort !== undefined) {
+          udp = await UdpTransport.bind({
+            hostname,
+            port: options.udpPort,
+            maxReceiveSize: PEER_MAX_RECEIVE_SIZE,
+          });
+        }
+      } catch (e) {
+        await ws.close();
+        throw e;
       }
-      const base = peerHostOptions(this);
       const both = udp ? new CompositeTransport({ ws, udp }) : undefined;
       const host = new Host({
         ...base,
@@ -223,27 +225,21 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         // Mixed: each connection's mode follows its carrier (UDP clients keep acks/retransmits).
         reliableCarrierFor: both ? (address) => both.reliableFor(address) : undefined,
       });
-      const driver = startHost(this, host, both ?? ws, sharedTimers, security.layer);
-      (both ?? ws).onPeerClosed((address, code) => {
-        host.handleCarrierClosed(address, reasonOf(code), driver.clock.now());
-        driver.touch();
-      });
-      // Sockets the session does not know (dropped by the protocol, or never joined) are closed.
-      const grace = DEFAULTS.connectTimeoutMs + SWEEP_INTERVAL_MS;
-      const sweeper = ws;
-      this.#sweep = setInterval(() => {
-        const keys = sessionKeys(host);
-        sweeper.closeUnused((a) => keys.has(addressKey(a)), grace, "not in the session");
-      }, SWEEP_INTERVAL_MS);
-      this.#ws = ws;
-      this.#localPort = port === undefined ? 0 : ws.localAddress.port;
-      this.#udpPort = udp?.localAddress.port ?? 0;
-    } catch (e) {
-      await ws?.close();
-      await udp?.close();
-      abortCreate(this);
-      throw e;
-    }
+      const carrier = both ?? ws;
+      const started = (driver: PeerDriver) => {
+        carrier.onPeerClosed((address, code) => driver.carrierClosed(address, reasonOf(code)));
+        // Sockets the session does not know (dropped by the protocol, or never joined) are closed.
+        const grace = DEFAULTS.connectTimeoutMs + SWEEP_INTERVAL_MS;
+        this.#sweep = setInterval(() => {
+          const keys = sessionKeys(host);
+          ws.closeUnused((a) => keys.has(addressKey(a)), grace, "not in the session");
+        }, SWEEP_INTERVAL_MS);
+        this.#ws = ws;
+        this.#localPort = port === undefined ? 0 : ws.localAddress.port;
+        this.#udpPort = udp?.localAddress.port ?? 0;
+      };
+      return { host, transport: carrier, clock: sharedTimers, layer: security.layer, started };
+    });
   }
 
   /**
@@ -255,32 +251,33 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
     const target = toWebSocketUrl(url);
     refuseEncryption(options);
     const security = await clientSecurity({ authPayload: options.authPayload });
-    beginCreate(this);
-    let carrier: WebSocketClientTransport;
-    try {
-      carrier = WebSocketClientTransport.open(target, {
+    let carrier: WebSocketClientTransport | undefined;
+    await startPeer(this, (base) => {
+      const ws = WebSocketClientTransport.open(target, {
         maxBufferedBytes: options.maxBufferedBytes,
       });
-    } catch (e) {
-      abortCreate(this);
-      throw e;
-    }
-    const host = new Host({
-      ...peerHostOptions(this),
-      ...security.host,
-      role: "client",
-      reliableCarrier: true,
-      connectTimeoutMs: options.connectTimeoutMs,
+      carrier = ws;
+      const host = new Host({
+        ...base,
+        ...security.host,
+        role: "client",
+        reliableCarrier: true,
+        connectTimeoutMs: options.connectTimeoutMs,
+      });
+      const started = (driver: PeerDriver) =>
+        ws.onPeerClosed((address, code, reason) => {
+          const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
+          driver.carrierClosed(address, reasonOf(code), why);
+        });
+      return Promise.resolve({
+        host,
+        transport: ws,
+        clock: sharedTimers,
+        connectTo: ws.serverAddress,
+        started,
+      });
     });
-    const driver = startHost(this, host, carrier, sharedTimers);
-    carrier.onPeerClosed((address, code, reason) => {
-      const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
-      host.handleCarrierClosed(address, reasonOf(code), driver.clock.now(), why);
-      driver.touch();
-    });
-    host.connect(carrier.serverAddress, driver.clock.now());
-    driver.touch();
-    await carrier.opened;
+    await carrier?.opened;
   }
 
   /** Says goodbye to every peer, then closes every socket and listener. */

@@ -17,11 +17,11 @@ import { peekPacketType } from "../../protocol/wire/frame.ts";
 import { PacketType } from "../../protocol/wire/handshake.ts";
 import type { Host } from "../../protocol/host/host.ts";
 import type { AcceptVerification } from "../../protocol/host/client_handshake.ts";
-import { copyAddress, sameAddress } from "../../protocol/host/client_handshake.ts";
+import { copyAddress, sameAddress } from "../../protocol/address.ts";
 import { type HandshakeTranscript, transcriptHash } from "../../protocol/security/key_schedule.ts";
 import { KeyAlgorithm } from "../../protocol/security/public_key.ts";
 import type { HandshakeRequest } from "../../protocol/host/server_handshake.ts";
-import type { DriverLayer } from "../driver.ts";
+import type { DriverContext, DriverLayer } from "../driver.ts";
 import {
   createSecureChannel,
   CryptoError,
@@ -32,7 +32,8 @@ import {
   signTranscript,
   verifyServer,
 } from "./channel.ts";
-import type { DatagramTransport, PeerAddress } from "../carrier.ts";
+import type { DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 import type { AuthenticateHook } from "./authenticate.ts";
 import {
   PACKET_TYPE_SEALED,
@@ -45,7 +46,11 @@ import {
 } from "../../protocol/security/sealed_header.ts";
 
 export type { AuthenticateHook, AuthenticateInfo, AuthenticateResult } from "./authenticate.ts";
-export { PACKET_TYPE_SEALED, SEALED_HEADER_BYTES, SEALED_OVERHEAD } from "../../protocol/security/sealed_header.ts";
+export {
+  PACKET_TYPE_SEALED,
+  SEALED_HEADER_BYTES,
+  SEALED_OVERHEAD,
+} from "../../protocol/security/sealed_header.ts";
 
 /** Most datagrams being decrypted at once; more are dropped (a flood cannot queue work). */
 const MAX_PENDING_OPENS = 512;
@@ -111,6 +116,7 @@ export class SecureLayer implements DriverLayer {
   #transport?: DatagramTransport;
   #now: () => number = () => 0;
   #touch: () => void = () => {};
+  #input: (bytes: Uint8Array, from: PeerAddress) => void = () => {};
   #batch: Item[] = [];
   #sealing = false;
   #chain: Promise<void> = Promise.resolve();
@@ -126,11 +132,12 @@ export class SecureLayer implements DriverLayer {
   }
 
   /** @internal Called once by the driver. */
-  attach(host: Host, transport: DatagramTransport, now: () => number, touch: () => void): void {
-    this.#host = host;
-    this.#transport = transport;
-    this.#now = now;
-    this.#touch = touch;
+  attach(context: DriverContext): void {
+    this.#host = context.host;
+    this.#transport = context.transport;
+    this.#now = () => context.now();
+    this.#touch = () => context.touch();
+    this.#input = (bytes, from) => context.input(bytes, from);
   }
 
   /** @internal Takes a received datagram before the host; true = consumed here. */
@@ -169,10 +176,8 @@ export class SecureLayer implements DriverLayer {
         this.counters.openFailed++;
         return;
       }
-      const host = this.#host!, now = this.#now();
-      host.confirmSession(session, now); // it opened: the client holds the same keys
-      host.handleDatagram(plain, sender, now);
-      this.#touch();
+      this.#host!.confirmSession(session, this.#now()); // it opened: the client holds the same keys
+      this.#input(plain, sender);
     });
     this.#track(open);
     return true;

@@ -7,14 +7,9 @@
  */
 import { type LinkOptions, LinkSimulator } from "./link_simulator.ts";
 import { TimeHeap } from "../time/time_heap.ts";
-import {
-  type Clock,
-  type DatagramHandler,
-  type DatagramTransport,
-  type PeerAddress,
-  systemClock,
-  type TimerHandle,
-} from "../carrier.ts";
+import { type Clock, systemClock, type TimerHandle } from "../time/clock.ts";
+import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 
 /**
  * Options of a {@link SimulatedTransport}: the foundation's `simulation` fields

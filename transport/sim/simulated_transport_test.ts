@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { SimulatedTransport } from "./simulated_transport.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "../carrier.ts";
+import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 import { UdpTransport } from "../udp/udp_transport.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 

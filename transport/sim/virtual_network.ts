@@ -7,7 +7,9 @@
 import { MultiplayerError } from "../../protocol/errors.ts";
 import { type LinkOptions, LinkSimulator } from "./link_simulator.ts";
 import { TimeHeap } from "../time/time_heap.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress, TimerHandle } from "../carrier.ts";
+import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
+import type { TimerHandle } from "../time/clock.ts";
 import { VirtualClock } from "../time/virtual_clock.ts";
 
 export { VirtualClock } from "../time/virtual_clock.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Clock, TimerHandle } from "../carrier.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
 
 /**
  * The clock plus what a test drives and inspects.

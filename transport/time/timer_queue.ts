@@ -7,7 +7,7 @@
  * @module
  */
 import { DeadlineHeap, type HeapItem } from "../../protocol/deadline_heap.ts";
-import { type Clock, systemClock, type TimerHandle } from "../carrier.ts";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 
 /**
  * A reusable timer entry: its owner keeps it and moves it with {@link TimerQueue.schedule}.
@@ -29,7 +29,7 @@ export interface TimerSlot extends HeapItem {
  * @example
  * ```ts
  * import { TimerQueue } from "./timer_queue.ts";
- * import { systemClock } from "../carrier.ts";
+ * import { systemClock } from "./clock.ts";
  * const queue = new TimerQueue(systemClock);
  * const fired = new Promise<void>((resolve) => queue.setTimer(resolve, 5));
  * await fired;

@@ -5,7 +5,7 @@
  */
 import { MultiplayerError } from "../../protocol/errors.ts";
 import { TimeHeap } from "./time_heap.ts";
-import type { Clock, TimerHandle } from "../carrier.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
 
 interface TimerEntry {
   time: number;

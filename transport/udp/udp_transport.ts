@@ -8,7 +8,8 @@
  * @module
  */
 import { MultiplayerError } from "../../protocol/errors.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "../carrier.ts";
+import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 
 /** Largest UDP payload over IPv4. */
 const UDP_MAX_PAYLOAD = 65507;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MultiplayerError } from "../../protocol/errors.ts";
-import type { PeerAddress } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 import { UdpTransport } from "./udp_transport.ts";
 
 /** Resolves after `count` datagrams arrived (copies kept) at `t`. */

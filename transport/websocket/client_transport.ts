@@ -8,7 +8,8 @@
  * @module
  */
 import { MultiplayerError } from "../../protocol/errors.ts";
-import type { DatagramHandler, DatagramTransport, PeerAddress } from "../carrier.ts";
+import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 
 /**
  * Carrier tag of WebSocket addresses (`PeerAddress.transport`).
