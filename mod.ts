@@ -23,72 +23,63 @@
  * @module
  */
 export {
+  addressKey,
   ConnectionStatus,
+  DisconnectReason,
+  MultiplayerError,
+  type MultiplayerErrorCode,
+  type PeerAddress,
+  type PeerStats,
+  type RateLimiterOptions,
   TARGET_PEER_BROADCAST,
   TARGET_PEER_SERVER,
   TransferMode,
-} from "./protocol/constants.ts";
-export { DisconnectReason, MultiplayerError } from "./protocol/errors.ts";
-export type { MultiplayerErrorCode } from "./protocol/errors.ts";
-export type { NetworkedMultiplayerPeer, PacketPeer } from "./transport/peers/api.ts";
-export { MultiplayerPeerBase } from "./transport/peers/multiplayer_peer.ts";
-export type { PeerStats } from "./protocol/connection/stats.ts";
-export type {
-  FailureEventDetail,
-  MultiplayerPeerEventMap,
-  MultiplayerPeerEventName,
-  PeerEventDetail,
-} from "./transport/peers/events.ts";
+} from "./protocol/mod.ts";
 export {
-  type UdpClientOptions,
-  UdpMultiplayerPeer,
-  type UdpServerOptions,
-} from "./transport/peers/udp_peer.ts";
-export {
+  type AuthenticateHook,
+  type AuthenticateInfo,
+  type AuthenticateResult,
+  type BurstLoss,
+  type ClientSecurityOptions,
+  type Clock,
+  CompositeTransport,
+  type ConnectionTuning,
+  CryptoError,
   type DatagramClientOptions,
+  type DatagramHandler,
   DatagramMultiplayerPeer,
   type DatagramServerOptions,
-} from "./transport/peers/datagram_peer.ts";
-export type { SimulationOptions } from "./transport/sim/simulated_transport.ts";
-export type { ConnectionTuning } from "./transport/peers/connection_tuning.ts";
-export type { BurstLoss, LinkOptions } from "./transport/sim/link_simulator.ts";
-export { addressKey, type PeerAddress } from "./protocol/address.ts";
-export type { DatagramHandler, DatagramTransport } from "./transport/carrier.ts";
-export { type Clock, systemClock, type TimerHandle } from "./transport/time/clock.ts";
-export {
-  type WebSocketClientPeerOptions,
-  WebSocketMultiplayerPeer,
-  type WebSocketServerPeerOptions,
-} from "./transport/peers/websocket_peer.ts";
-export {
-  type PeerClosedHandler,
-  WebSocketClientTransport,
-  type WebSocketConnectOptions,
-  WS_DEFAULTS,
-  WsCloseCode,
-} from "./transport/websocket/client_transport.ts";
-export {
-  type WebSocketListenOptions,
-  type WebSocketServerOptions,
-  WebSocketServerTransport,
-} from "./transport/websocket/server_transport.ts";
-export { CompositeTransport } from "./transport/composite_transport.ts";
-export type {
-  ClientSecurityOptions,
-  ServerLimitOptions,
-  ServerSecurityOptions,
-} from "./transport/secure/options.ts";
-export type {
-  AuthenticateHook,
-  AuthenticateInfo,
-  AuthenticateResult,
-} from "./transport/secure/layer.ts";
-export {
-  CryptoError,
+  type DatagramTransport,
+  type FailureEventDetail,
   generateServerIdentity,
+  type LinkOptions,
+  MultiplayerPeerBase,
+  type MultiplayerPeerEventMap,
+  type MultiplayerPeerEventName,
+  type NetworkedMultiplayerPeer,
+  type PacketPeer,
+  type PeerClosedHandler,
+  type PeerEventDetail,
   publicKeyFromHex,
   publicKeyToHex,
   type SerializedPublicKey,
   type ServerIdentity,
-} from "./transport/secure/channel.ts";
-export type { RateLimiterOptions } from "./protocol/security/rate_limiter.ts";
+  type ServerLimitOptions,
+  type ServerSecurityOptions,
+  type SimulationOptions,
+  systemClock,
+  type TimerHandle,
+  type UdpClientOptions,
+  UdpMultiplayerPeer,
+  type UdpServerOptions,
+  type WebSocketClientPeerOptions,
+  WebSocketClientTransport,
+  type WebSocketConnectOptions,
+  type WebSocketListenOptions,
+  WebSocketMultiplayerPeer,
+  type WebSocketServerOptions,
+  type WebSocketServerPeerOptions,
+  WebSocketServerTransport,
+  WS_DEFAULTS,
+  WsCloseCode,
+} from "./transport/mod.ts";

@@ -15,12 +15,12 @@ import {
 import { MsgpackWriter } from "../protocol/wire/msgpack.ts";
 import { Connection } from "../protocol/connection/connection.ts";
 import { TransferMode } from "../protocol/constants.ts";
-import { SentPackets } from "../protocol/connection/sent_packets.ts";
-import { AckTracker } from "../protocol/connection/ack_tracker.ts";
+import { SentPackets } from "../protocol/connection/_sent_packets.ts";
+import { AckTracker } from "../protocol/connection/_ack_tracker.ts";
 import { ReassemblyBudget, UnreliableReassembler } from "../protocol/connection/fragmenter.ts";
-import { ReliableReceiver } from "../protocol/connection/reliable_channel.ts";
-import { Outbox } from "../protocol/connection/send.ts";
-import { PackResult } from "../protocol/connection/packer.ts";
+import { ReliableReceiver } from "../protocol/connection/_reliable_channel.ts";
+import { Outbox } from "../protocol/connection/_send.ts";
+import { PackResult } from "../protocol/connection/_packer.ts";
 import { ConnectionStats } from "../protocol/connection/stats.ts";
 
 const PAYLOAD = new Uint8Array(32);

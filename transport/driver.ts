@@ -13,7 +13,7 @@ import type { DatagramTransport } from "./carrier.ts";
 import type { PeerAddress } from "../protocol/address.ts";
 
 /**
- * Optional stage between the driver and the transport (`secure_layer.ts`: async handshake
+ * Optional stage between the driver and the transport (`secure/layer.ts`: async handshake
  * decisions, datagram encryption). Methods are called by the driver only.
  */
 export interface DriverLayer {

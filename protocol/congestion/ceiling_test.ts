@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CEILING_BETA, CEILING_MIN_ROUND_MS, WindowCeiling } from "./ceiling.ts";
+import { CEILING_BETA, CEILING_MIN_ROUND_MS, WindowCeiling } from "./_ceiling.ts";
 import { DelayAwareCongestion } from "./delay_aware.ts";
 import {
   type ConnectionOptions,

@@ -8,9 +8,9 @@
 import { bandwidth, positive } from "./_validate.ts";
 import type { CongestionControl, CongestionOptions } from "./controller.ts";
 import { MultiplayerError } from "../errors.ts";
-import { WindowCeiling } from "./ceiling.ts";
+import { WindowCeiling } from "./_ceiling.ts";
 import { LossEstimator } from "./loss_estimator.ts";
-import { Pacer } from "./pacer.ts";
+import { Pacer } from "./_pacer.ts";
 
 const CONGESTIVE_BETA = 0.7; // CUBIC's decrease: gentler than halving, still drains queues
 const RTO_BETA = 0.5;

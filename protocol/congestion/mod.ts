@@ -15,6 +15,4 @@
 export type { CongestionControl, CongestionOptions } from "./controller.ts";
 export { DelayAwareCongestion, LOSS_BURST_PACKETS } from "./delay_aware.ts";
 export { unlimitedCongestion } from "./unlimited.ts";
-export { Pacer } from "./pacer.ts";
-export { WindowCeiling } from "./ceiling.ts";
 export { LossEstimator } from "./loss_estimator.ts";

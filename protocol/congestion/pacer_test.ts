@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MultiplayerError } from "../errors.ts";
-import { Pacer } from "./pacer.ts";
+import { Pacer } from "./_pacer.ts";
 
 Deno.test("pacer: unpaced until a rate is set", () => {
   const pacer = new Pacer({ now: 0 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ACK_WINDOW, AckTracker } from "./ack_tracker.ts";
-import { SentPackets } from "./sent_packets.ts";
+import { ACK_WINDOW, AckTracker } from "./_ack_tracker.ts";
+import { SentPackets } from "./_sent_packets.ts";
 import { SeededRandom } from "../random.ts";
 
 Deno.test("ack tracker: duplicates, too-old, jumps, 64-bit ack field", () => {

@@ -5,8 +5,8 @@ import {
   RELIABLE_WINDOW,
   ReliableReceiver,
   ReliableSender,
-} from "./reliable_channel.ts";
-import { SequencedChannel } from "./sequenced_channel.ts";
+} from "./_reliable_channel.ts";
+import { SequencedChannel } from "./_sequenced_channel.ts";
 
 Deno.test("reliable sender: window, retransmit queue first, acks free bytes", () => {
   const s = new ReliableSender();

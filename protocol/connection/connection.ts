@@ -8,7 +8,7 @@
 import type { TransferMode } from "../constants.ts";
 import type { ConnectionApi, ConnectionConfig, MessageSink } from "./types.ts";
 import { MultiplayerError } from "../errors.ts";
-import { AckTracker } from "./ack_tracker.ts";
+import { AckTracker } from "./_ack_tracker.ts";
 import {
   beginData,
   finishData,
@@ -23,12 +23,12 @@ import {
 } from "../wire/frame.ts";
 import type { MsgpackWriter } from "../wire/msgpack.ts";
 import { ReassemblyBudget } from "./fragmenter.ts";
-import { InboundDispatcher } from "./receive.ts";
-import { Outbox, scratchWriter } from "./send.ts";
-import { PackResult } from "./packer.ts";
-import { RttEstimator } from "./rtt.ts";
-import { Recovery } from "./recovery.ts";
-import type { SequencedChannel } from "./sequenced_channel.ts";
+import { InboundDispatcher } from "./_receive.ts";
+import { Outbox, scratchWriter } from "./_send.ts";
+import { PackResult } from "./_packer.ts";
+import { RttEstimator } from "./_rtt.ts";
+import { Recovery } from "./_recovery.ts";
+import type { SequencedChannel } from "./_sequenced_channel.ts";
 import { extendSeq } from "../wire/sequence.ts";
 import { ConnectionStats, type PeerStats, snapshotPeerStats } from "./stats.ts";
 import { type CongestionControl, unlimitedCongestion } from "../congestion/mod.ts";
@@ -38,9 +38,9 @@ import {
   DEFAULT_MAX_WINDOW_PACKETS,
 } from "./options.ts";
 import { DelayAwareCongestion } from "../congestion/delay_aware.ts";
-import { Liveness } from "./liveness.ts";
-import { copyDatagram } from "./payload_slab.ts";
-import { RateMeter } from "./rate_meter.ts";
+import { Liveness } from "./_liveness.ts";
+import { copyDatagram } from "./_payload_slab.ts";
+import { RateMeter } from "./_rate_meter.ts";
 
 const PING_BYTES = messageSize(K.PING, 0, 0, 0, 0, false, 0, 0);
 /** Retry interval for deliveries the host refused (its inbound queue was full). */

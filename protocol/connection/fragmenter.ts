@@ -1,6 +1,6 @@
 /**
  * Fragmentation helpers and the bounded reassembler for unreliable fragment groups (all
- * fragments or nothing). Reliable fragments are reassembled in order by `reliable_receiver.ts`,
+ * fragments or nothing). Reliable fragments are reassembled in order by `_reliable_receiver.ts`,
  * sharing the same {@link ReassemblyBudget}.
  *
  * @module

@@ -4,7 +4,7 @@
  * @module
  */
 import type { CongestionControl } from "../congestion/mod.ts";
-import type { RttOptions } from "./rtt.ts";
+import type { RttOptions } from "./_rtt.ts";
 
 /**
  * Default cap on congestion-controlled bytes in flight, sized like a receive window (ENet's

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyPayload, SLAB_MAX_PAYLOAD } from "./payload_slab.ts";
+import { copyPayload, SLAB_MAX_PAYLOAD } from "./_payload_slab.ts";
 
 Deno.test("payload copies are independent of the source and of each other", () => {
   const src = new Uint8Array(2000).map((_, i) => i & 0xff);

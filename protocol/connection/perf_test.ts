@@ -8,7 +8,7 @@ import {
   RELIABLE_WINDOW,
   ReliableReceiver,
   REORDER_ALLOWANCE_BYTES,
-} from "./reliable_channel.ts";
+} from "./_reliable_channel.ts";
 
 const R = TransferMode.RELIABLE, UO = TransferMode.UNRELIABLE_ORDERED;
 

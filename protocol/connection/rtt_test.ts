@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RttEstimator } from "./rtt.ts";
+import { RttEstimator } from "./_rtt.ts";
 
 Deno.test("RTT estimator: first sample, smoothing, ack delay, floor, backoff, ceiling", () => {
   const r = new RttEstimator({ minRtoMs: 25, maxRtoMs: 3000, maxAckDelayMs: 4, initialRtoMs: 250 });

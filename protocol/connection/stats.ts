@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RttEstimator } from "./rtt.ts";
+import type { RttEstimator } from "./_rtt.ts";
 
 /**
  * Counters of one connection. Plain numeric fields so updates cost nothing.
@@ -129,7 +129,7 @@ export interface LiveStats {
  * @example
  * ```ts
  * import { ConnectionStats, snapshotPeerStats } from "./stats.ts";
- * import { RttEstimator } from "./rtt.ts";
+ * import { RttEstimator } from "./_rtt.ts";
  * const s = snapshotPeerStats(new ConnectionStats(), {
  *   rtt: new RttEstimator(), lossRate: 0, lostPackets: 0, bytesInFlight: 0,
  *   congestionWindow: 12_000, pacingRate: Infinity, queuedBytes: 0, sendRate: 0,

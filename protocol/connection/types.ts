@@ -102,7 +102,7 @@ export interface ConnectionApi {
   readonly rttMs: number;
   /** Optional: a statistics snapshot at `now` (backs `getPeerStats`). */
   peerStats?(now: number): PeerStats;
-  /** Optional: RTT-scaled silence timeout (backs `setPeerTimeout`; see `peer_timeout.ts`). */
+  /** Optional: RTT-scaled silence timeout (backs `setPeerTimeout`; see `_peer_timeout.ts`). */
   setPeerTimeout?(limitMs: number, minMs?: number, maxMs?: number): void;
   /** Optional: the remote's FLOW feedback (receive window in bytes, download cap in bytes/s). */
   setPeerFlow?(window: number, inBandwidth: number, now: number): void;

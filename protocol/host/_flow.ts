@@ -12,7 +12,7 @@ import {
   FlowAdvertiser,
   MAX_FLOW_VALUE,
   MIN_PEER_IN_BANDWIDTH,
-} from "./flow_control.ts";
+} from "./_flow_control.ts";
 
 /** What {@link HostFlow} needs of a peer entry (the host's `PeerEntry`). */
 export interface FlowPeer {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { ConnectionApi } from "../connection/types.ts";
 import { decodeControl, encodeControl } from "../wire/control.ts";
-import { decodeFlow, encodeFlow, FlowAdvertiser, MIN_PEER_IN_BANDWIDTH } from "./flow_control.ts";
+import { decodeFlow, encodeFlow, FlowAdvertiser, MIN_PEER_IN_BANDWIDTH } from "./_flow_control.ts";
 import { HostFlow } from "./_flow.ts";
-import { PeerTimeout } from "../connection/peer_timeout.ts";
+import { PeerTimeout } from "../connection/_peer_timeout.ts";
 import { SeededRandom } from "../random.ts";
-import { RateMeter } from "../connection/rate_meter.ts";
+import { RateMeter } from "../connection/_rate_meter.ts";
 
 Deno.test("FLOW codec: round trip, nil window, strict and never throwing on garbage", () => {
   assert.deepEqual(decodeFlow(encodeFlow({ window: 0, inBandwidth: 0 })), {

@@ -30,7 +30,7 @@ const LINGER_MS = 2000;
 
 /**
  * A multiplayer endpoint (server or client). Drive it with a transport and a clock
- * (`transport/peer_driver.ts`) or by hand in tests.
+ * (`transport/driver.ts`) or by hand in tests.
  *
  * @example
  * ```ts
@@ -77,7 +77,7 @@ export class Host extends HostCore {
     return stats;
   }
   /**
-   * Per-peer timeout of a directly connected peer (see `protocol/peer_timeout.ts`). Throws
+   * Per-peer timeout of a directly connected peer (see `protocol/connection/_peer_timeout.ts`). Throws
    * MultiplayerError UNKNOWN_PEER or INVALID_ARGUMENT.
    */
   setPeerTimeout(id: number, limitMs: number, minMs?: number, maxMs?: number): void {

@@ -83,7 +83,7 @@ interface Parked {
  * import { Host } from "./host.ts";
  * const server = new Host({ role: "server", createConnection: () => { throw new Error(); } });
  * server.handleDatagram(new Uint8Array([1, 2, 3]), { hostname: "127.0.0.1", port: 5 }, 0);
- * console.log(server.pollTransmit(0), server.handshakeCounters.malformed); // undefined 1
+ * console.log(server.pollTransmit(0), server.handshakeCounters?.malformed); // undefined 1
  * ```
  */
 export class ServerHandshake {

@@ -1,4 +1,4 @@
-/** Contracts of the pure multiplayer endpoint (`protocol/host.ts`). @module */
+/** Contracts of the pure multiplayer endpoint (`protocol/host/host.ts`). @module */
 import type { PeerAddress } from "../address.ts";
 import type { TransferMode } from "../constants.ts";
 import type { DisconnectReason } from "../errors.ts";

@@ -10,7 +10,7 @@
  */
 import { MultiplayerError } from "../errors.ts";
 import type { Random } from "../random.ts";
-import { HMAC_SHA256_BYTES, HmacSha256, timingSafeEqual } from "./hmac.ts";
+import { HMAC_SHA256_BYTES, HmacSha256, timingSafeEqual } from "./_hmac.ts";
 
 /** Size of a cookie in bytes. */
 export const COOKIE_BYTES = 24;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HmacSha256, hmacSha256, timingSafeEqual } from "./hmac.ts";
+import { HmacSha256, hmacSha256, timingSafeEqual } from "./_hmac.ts";
 import { SeededRandom } from "../random.ts";
 
 const enc = new TextEncoder();

@@ -1,13 +1,13 @@
 /**
  * Pure parts of the encryption key schedule: the handshake transcript, HKDF-SHA256 (RFC 5869),
  * the split into per-direction AES-256-GCM keys + IVs, and per-packet nonces. The WebCrypto
- * parts (key agreement, signatures, AES-GCM) live in `transport/secure_channel.ts`.
+ * parts (key agreement, signatures, AES-GCM) live in `transport/secure/channel.ts`.
  *
  * @module
  */
 import { MultiplayerError } from "../errors.ts";
-import { HMAC_SHA256_BYTES, HmacSha256 } from "./hmac.ts";
-import { sha256 } from "./sha256.ts";
+import { HMAC_SHA256_BYTES, HmacSha256 } from "./_hmac.ts";
+import { sha256 } from "./_sha256.ts";
 
 /** AES-256-GCM key size in bytes. */
 export const AEAD_KEY_BYTES = 32;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Sha256, sha256 } from "./sha256.ts";
+import { Sha256, sha256 } from "./_sha256.ts";
 import { SeededRandom } from "../random.ts";
 
 const enc = new TextEncoder();

@@ -16,7 +16,7 @@ export const ControlType = {
   PEER_ADDED: 1,
   /** `[2, id]`: server tells a client that peer `id` left (relay on). */
   PEER_REMOVED: 2,
-  /** `[3, window|nil, inBandwidth]`: receiver's flow feedback, both directions (`flow_control.ts`). */
+  /** `[3, window|nil, inBandwidth]`: receiver's flow feedback, both directions (`host/_flow_control.ts`). */
   FLOW: 3,
   /**
    * `[4]`: client -> server, sent once right after an encrypted ACCEPT verified: its sealed

@@ -3,7 +3,7 @@
  * VirtualClock + VirtualNetwork, driven by a synchronous loop. No sockets, no real time, no
  * microtasks: a 10-minute session runs in about a second and a seed replays exactly.
  *
- * The loop mirrors `transport/peer_driver.ts`: every node keeps one timer at its host's next
+ * The loop mirrors `transport/driver.ts`: every node keeps one timer at its host's next
  * deadline; all inputs due at the same virtual instant are handled, then each touched node is
  * flushed once (its datagrams sent, its events and packets handed to the app callbacks).
  *

@@ -117,8 +117,7 @@ function randomFrom(seed: number | undefined): Random | undefined {
  * @example
  * ```ts
  * import { DatagramMultiplayerPeer } from "./datagram_peer.ts";
- * import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
-import type { PeerAddress } from "../../protocol/address.ts";
+ * import type { DatagramHandler, DatagramTransport, PeerAddress } from "../carrier.ts";
  * // An in-memory pair: what one end sends, the other receives (in a later microtask).
  * class MemoryEnd implements DatagramTransport {
  *   readonly maxDatagramSize = 1200;

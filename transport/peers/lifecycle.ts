@@ -7,7 +7,6 @@
  * @module
  */
 import type { PeerAddress } from "../../protocol/address.ts";
-import { MultiplayerError } from "../../protocol/errors.ts";
 import type { Host } from "../../protocol/host/host.ts";
 import type { HostOptions } from "../../protocol/host/options.ts";
 import type { DatagramTransport } from "../carrier.ts";
@@ -53,8 +52,11 @@ export interface PeerStart {
 export interface PeerInternals {
   /** Host options from the peer's properties. */
   hostOptions(peer: object): PeerHostOptions;
-  /** Claims the peer for a create call; throws ALREADY_ACTIVE when it is active. */
-  begin(peer: object): void;
+  /**
+   * Claims the peer for a create call; throws ALREADY_ACTIVE when it is active. The returned
+   * function must be called once the call is over (a concurrent `close()` waits for it).
+   */
+  begin(peer: object): () => void;
   /** Ends the claim; true when `close()` was called while the create call ran. */
   settle(peer: object): boolean;
   /** Runs the driver of `start` for the peer. */
@@ -85,7 +87,8 @@ function peerInternals(): PeerInternals {
  * its host and carrier with `build` (given the host options from the peer's properties), starts
  * the driver and, for clients, connects. If `build` throws, the claim is released and the error
  * rethrown (`build` closes what it opened before failing). If `close()` was called meanwhile,
- * what was built is closed and the call rejects with MultiplayerError CLOSED.
+ * what was built is closed again and the call resolves to undefined (the peer stays closed;
+ * that `close()` resolves once nothing is bound any more).
  *
  * @example
  * ```ts
@@ -107,15 +110,18 @@ function peerInternals(): PeerInternals {
 export async function startPeer(
   peer: object,
   build: (base: PeerHostOptions) => Promise<PeerStart>,
-): Promise<PeerDriver> {
+): Promise<PeerDriver | undefined> {
   const i = peerInternals();
-  const start = await claimAndBuild(i, peer, build);
-  if (i.settle(peer)) {
+  const over = i.begin(peer);
+  try {
+    const start = await claimedBuild(i, peer, build);
+    if (!i.settle(peer)) return launch(i, peer, start);
     await start.layer?.close();
     await start.transport.close();
-    throw new MultiplayerError("CLOSED", "the peer was closed before it finished starting");
+    return undefined;
+  } finally {
+    over();
   }
-  return launch(i, peer, start);
 }
 
 /**
@@ -145,17 +151,21 @@ export function startPeerNow(
   build: (base: PeerHostOptions) => PeerStart,
 ): PeerDriver {
   const i = peerInternals();
-  const start = claimAndBuild(i, peer, build);
-  i.settle(peer);
-  return launch(i, peer, start);
+  const over = i.begin(peer);
+  try {
+    const start = claimedBuild(i, peer, build);
+    i.settle(peer);
+    return launch(i, peer, start);
+  } finally {
+    over();
+  }
 }
 
-function claimAndBuild<T extends PeerStart | Promise<PeerStart>>(
+function claimedBuild<T extends PeerStart | Promise<PeerStart>>(
   i: PeerInternals,
   peer: object,
   build: (base: PeerHostOptions) => T,
 ): T {
-  i.begin(peer);
   try {
     const built = build(i.hostOptions(peer));
     if (built instanceof Promise) {

@@ -14,7 +14,7 @@ import { toDomEvent } from "./events.ts";
 import type { MultiplayerPeerEventMap } from "./events.ts";
 import type { NetworkedMultiplayerPeer } from "./api.ts";
 import { PeerDriver } from "../driver.ts";
-import { PollWaiters } from "./poll_waiters.ts";
+import { PollWaiters } from "./_poll_waiters.ts";
 import { type PeerHostOptions, type PeerStart, registerPeerInternals } from "./lifecycle.ts";
 
 /**
@@ -45,6 +45,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #driver?: PeerDriver;
   #starting = false;
   #closedWhileStarting = false;
+  #createOver: Promise<void> = Promise.resolve();
   #available = 0;
   #error?: Error;
   #noPacket = false; // getPacket() found nothing: the error is built only if asked for
@@ -329,12 +330,15 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     };
   }
 
-  #beginCreate(): void {
+  #beginCreate(): () => void {
     if (this.#driver || this.#starting) {
       throw new MultiplayerError("ALREADY_ACTIVE", "the peer is already active: close() it first");
     }
     this.#starting = true;
     this.#closedWhileStarting = false;
+    let over!: () => void;
+    this.#createOver = new Promise<void>((resolve) => over = resolve);
+    return over;
   }
 
   #settleCreate(): boolean {
@@ -358,8 +362,11 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   async close(): Promise<void> {
     const driver = this.#driver;
     if (!driver) {
-      // a create call still running: it sees this and closes what it built
-      if (this.#starting) this.#closedWhileStarting = true;
+      // a create call still running: it sees this, closes what it built, and then this resolves
+      if (this.#starting) {
+        this.#closedWhileStarting = true;
+        await this.#createOver;
+      }
       return;
     }
     this.#driver = undefined;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PollWaiters } from "./poll_waiters.ts";
+import { PollWaiters } from "./_poll_waiters.ts";
 import { manualClock } from "../time/_manual_clock.ts";
 
 Deno.test("poll waiters: activity resolves at once; one timer serves many polls", async () => {

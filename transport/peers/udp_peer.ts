@@ -4,7 +4,7 @@ import { Host } from "../../protocol/host/host.ts";
 import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
 import { startPeer } from "./lifecycle.ts";
 import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
-import { checkPort } from "./ports.ts";
+import { checkPort } from "./_ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "../sim/simulated_transport.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { DatagramTransport } from "../carrier.ts";

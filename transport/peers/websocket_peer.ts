@@ -10,7 +10,7 @@ import { Host } from "../../protocol/host/host.ts";
 import { CompositeTransport } from "../composite_transport.ts";
 import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
 import { startPeer } from "./lifecycle.ts";
-import { checkPort } from "./ports.ts";
+import { checkPort } from "./_ports.ts";
 import {
   clientSecurity,
   type ServerLimitOptions,

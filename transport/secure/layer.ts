@@ -3,7 +3,7 @@
  * {@link PeerDriver} and its transport. The protocol host stays pure: it parks handshakes and
  * exposes transcripts; this layer runs the auth hook, the WebCrypto key exchange and AES-GCM.
  *
- * A sealed datagram (layout in `sealed_header.ts`) carries AES-256-GCM(the whole DATA or
+ * A sealed datagram (layout in `protocol/security/sealed_header.ts`) carries AES-256-GCM(the whole DATA or
  * DISCONNECT datagram). Packet numbers count up per direction from a separate counter, so a nonce is
  * never reused; the receiver accepts each at most once (any order within a replay window).
  * Once a session has keys, a DISCONNECT in clear for it is dropped: an on-path attacker who saw

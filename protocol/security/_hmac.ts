@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Sha256, SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES } from "./sha256.ts";
+import { Sha256, SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES } from "./_sha256.ts";
 
 /** Size of an HMAC-SHA256 tag in bytes. */
 export const HMAC_SHA256_BYTES: number = SHA256_DIGEST_BYTES;
@@ -14,7 +14,7 @@ export const HMAC_SHA256_BYTES: number = SHA256_DIGEST_BYTES;
  *
  * @example
  * ```ts
- * import { HmacSha256 } from "./hmac.ts";
+ * import { HmacSha256 } from "./_hmac.ts";
  * const mac = new HmacSha256(new Uint8Array(32).fill(7));
  * const tag = mac.reset().update(new Uint8Array([1, 2])).update(new Uint8Array([3])).digest();
  * console.log(tag.length); // 32
@@ -68,7 +68,7 @@ export class HmacSha256 {
  *
  * @example
  * ```ts
- * import { hmacSha256 } from "./hmac.ts";
+ * import { hmacSha256 } from "./_hmac.ts";
  * const enc = new TextEncoder();
  * const tag = hmacSha256(enc.encode("key"), enc.encode("The quick brown fox jumps over the lazy dog"));
  * console.log(tag[0] === 0xf7); // true
@@ -84,7 +84,7 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
- * import { timingSafeEqual } from "./hmac.ts";
+ * import { timingSafeEqual } from "./_hmac.ts";
  * console.log(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2]))); // true
  * ```
  */

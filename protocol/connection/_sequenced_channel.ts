@@ -16,7 +16,7 @@ const NO_F64 = new Float64Array(0);
  *
  * @example
  * ```ts
- * import { SequencedChannel } from "./sequenced_channel.ts";
+ * import { SequencedChannel } from "./_sequenced_channel.ts";
  * const c = new SequencedChannel();
  * console.log(c.accept(2), c.accept(1), c.accept(3)); // true false true
  * ```
@@ -60,7 +60,7 @@ export class SequencedChannel {
  *
  * @example
  * ```ts
- * import { UnreliableQueue } from "./sequenced_channel.ts";
+ * import { UnreliableQueue } from "./_sequenced_channel.ts";
  * const q = new UnreliableQueue();
  * q.push(0, 1, 0, 0, 0, false, 0, new Uint8Array(4), 0, 4);
  * console.log(q.length, q.bytes, q.kind(0)); // 1 4 0

@@ -7,8 +7,8 @@
  */
 import type { CongestionControl } from "../congestion/controller.ts";
 import { LossEstimator } from "../congestion/loss_estimator.ts";
-import type { RttEstimator } from "./rtt.ts";
-import { type SentPacketListener, SentPackets } from "./sent_packets.ts";
+import type { RttEstimator } from "./_rtt.ts";
+import { type SentPacketListener, SentPackets } from "./_sent_packets.ts";
 import type { ConnectionStats } from "./stats.ts";
 
 /** Tail-loss probes sent per probe timeout (ack-eliciting, past the congestion window). */
@@ -27,9 +27,9 @@ export interface MessageRefListener {
  *
  * @example
  * ```ts
- * import { Recovery } from "./recovery.ts";
+ * import { Recovery } from "./_recovery.ts";
  * import { DelayAwareCongestion } from "../congestion/delay_aware.ts";
- * import { RttEstimator } from "./rtt.ts";
+ * import { RttEstimator } from "./_rtt.ts";
  * import { ConnectionStats } from "./stats.ts";
  * const r = new Recovery(
  *   { onMessageRef: () => {} },

@@ -11,10 +11,10 @@ import { MultiplayerError } from "../errors.ts";
 import { MessageKind as K } from "../wire/frame.ts";
 import { fragmentCount } from "./fragmenter.ts";
 import { MsgpackWriter } from "../wire/msgpack.ts";
-import { packMixed, type PackResult } from "./packer.ts";
-import { ReliableSender } from "./reliable_channel.ts";
-import type { SentPackets } from "./sent_packets.ts";
-import { SequencedChannel, UnreliableQueue } from "./sequenced_channel.ts";
+import { packMixed, type PackResult } from "./_packer.ts";
+import { ReliableSender } from "./_reliable_channel.ts";
+import type { SentPackets } from "./_sent_packets.ts";
+import { SequencedChannel, UnreliableQueue } from "./_sequenced_channel.ts";
 import type { ConnectionStats } from "./stats.ts";
 
 /** Limits of an {@link Outbox}. */
@@ -39,7 +39,7 @@ const scratch = new Map<number, MsgpackWriter>();
  *
  * @example
  * ```ts
- * import { scratchWriter } from "./send.ts";
+ * import { scratchWriter } from "./_send.ts";
  * console.log(scratchWriter(1200) === scratchWriter(1200), scratchWriter(1200).buf.length); // true 1200
  * ```
  */
@@ -59,7 +59,7 @@ export function scratchWriter(size: number): MsgpackWriter {
  *
  * @example
  * ```ts
- * import { Outbox } from "./send.ts";
+ * import { Outbox } from "./_send.ts";
  * import { TransferMode } from "../constants.ts";
  * import { ConnectionStats } from "./stats.ts";
  * const o = new Outbox(

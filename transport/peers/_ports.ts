@@ -7,7 +7,7 @@ import { MultiplayerError } from "../../protocol/errors.ts";
  *
  * @example
  * ```ts
- * import { checkPort } from "./ports.ts";
+ * import { checkPort } from "./_ports.ts";
  * checkPort(8080, "port"); // fine
  * try {
  *   checkPort(70000, "udpPort");

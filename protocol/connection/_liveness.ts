@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { PeerTimeout } from "./peer_timeout.ts";
-import type { RttEstimator } from "./rtt.ts";
+import { PeerTimeout } from "./_peer_timeout.ts";
+import type { RttEstimator } from "./_rtt.ts";
 
 /**
  * Tracks when the connection last sent and heard, and decides when it timed out and when a
@@ -13,8 +13,8 @@ import type { RttEstimator } from "./rtt.ts";
  *
  * @example
  * ```ts
- * import { Liveness } from "./liveness.ts";
- * import { RttEstimator } from "./rtt.ts";
+ * import { Liveness } from "./_liveness.ts";
+ * import { RttEstimator } from "./_rtt.ts";
  * const l = new Liveness(3000, 1000, new RttEstimator(), 0);
  * console.log(l.deadline()); // 1000: the keepalive comes before the timeout
  * l.onTimeout(3000);

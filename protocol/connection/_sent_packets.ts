@@ -27,7 +27,7 @@ export interface SentPacketListener {
  *
  * @example
  * ```ts
- * import { SentPackets } from "./sent_packets.ts";
+ * import { SentPackets } from "./_sent_packets.ts";
  * const refs: string[] = [];
  * const sp = new SentPackets({
  *   onMessageRef: (ch, seq, acked) => refs.push(`${ch}:${seq}:${acked}`),

@@ -5,7 +5,7 @@
  * @module
  */
 import { fragmentShapeOk, type ReassemblyBudget } from "./fragmenter.ts";
-import { copyPayload } from "./payload_slab.ts";
+import { copyPayload } from "./_payload_slab.ts";
 import { extendSeq } from "../wire/sequence.ts";
 
 /**
@@ -46,7 +46,7 @@ export const ReceiveResult = {
  * @example
  * ```ts
  * import { ReassemblyBudget } from "./fragmenter.ts";
- * import { ReliableReceiver } from "./reliable_receiver.ts";
+ * import { ReliableReceiver } from "./_reliable_receiver.ts";
  * const got: number[] = [];
  * const sink = { deliverReliable: (_c: number, _h: boolean, _p: number, d: Uint8Array) => got.push(d[0]) > 0 };
  * const r = new ReliableReceiver(1, sink, new ReassemblyBudget(1 << 20), 1 << 20, false);

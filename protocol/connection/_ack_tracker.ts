@@ -33,7 +33,7 @@ export interface AckTrackerOptions {
  *
  * @example
  * ```ts
- * import { AckTracker } from "./ack_tracker.ts";
+ * import { AckTracker } from "./_ack_tracker.ts";
  * const t = new AckTracker({ ackEveryPackets: 16, maxAckDelayMs: 4 });
  * t.record(1, true, true, 0);
  * t.record(3, true, true, 0);

@@ -11,7 +11,7 @@ import { MultiplayerError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { Pacer, type PacerOptions } from "./pacer.ts";
+ * import { Pacer, type PacerOptions } from "./_pacer.ts";
  * const options: PacerOptions = { minBurstBytes: 2400, burstMs: 1, now: 0 };
  * const pacer = new Pacer(options);
  * ```
@@ -35,7 +35,7 @@ const EPSILON_BYTES = 1e-6;
  *
  * @example
  * ```ts
- * import { Pacer } from "./pacer.ts";
+ * import { Pacer } from "./_pacer.ts";
  * const pacer = new Pacer({ minBurstBytes: 1200, now: 0 });
  * pacer.setRate(120_000, 0); // 120 KB/s = one 1200-byte datagram per 10 ms
  * pacer.onSent(1200, 0);

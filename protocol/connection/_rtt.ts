@@ -43,7 +43,7 @@ export const DEFAULT_RTT_OPTIONS: RttOptions = {
  *
  * @example
  * ```ts
- * import { RttEstimator } from "./rtt.ts";
+ * import { RttEstimator } from "./_rtt.ts";
  * const rtt = new RttEstimator();
  * rtt.onSample(40, 0);
  * console.log(rtt.srtt, rtt.rttVar, rtt.rto); // 40 20 124

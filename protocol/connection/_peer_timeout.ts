@@ -16,7 +16,7 @@ export const TIMEOUT_REFERENCE_RTT_MS = 200;
  *
  * @example
  * ```ts
- * import { PeerTimeout } from "./peer_timeout.ts";
+ * import { PeerTimeout } from "./_peer_timeout.ts";
  * const t = new PeerTimeout(5000, 2000, 20_000);
  * console.log(t.effective(50, 5), t.effective(800, 50)); // 5000 20000
  * ```

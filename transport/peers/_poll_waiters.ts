@@ -18,7 +18,7 @@ interface Waiter {
  *
  * @example
  * ```ts
- * import { PollWaiters } from "./poll_waiters.ts";
+ * import { PollWaiters } from "./_poll_waiters.ts";
  * import { systemClock } from "../time/clock.ts";
  * const waiters = new PollWaiters(systemClock);
  * const done = waiters.wait(1000);

@@ -1,11 +1,11 @@
 /**
  * Reliable ordered delivery for one wire channel: the sender's message store (retransmit queue
  * first, then new messages, never beyond the receiver's window). The receiver lives in
- * `reliable_receiver.ts` (re-exported here).
+ * `_reliable_receiver.ts` (re-exported here).
  *
  * @module
  */
-import { RELIABLE_WINDOW } from "./reliable_receiver.ts";
+import { RELIABLE_WINDOW } from "./_reliable_receiver.ts";
 
 export {
   ReceiveResult,
@@ -13,7 +13,7 @@ export {
   type ReliableDelivery,
   ReliableReceiver,
   REORDER_ALLOWANCE_BYTES,
-} from "./reliable_receiver.ts";
+} from "./_reliable_receiver.ts";
 
 // shared zero-length arrays: replaced (never written) on first growth
 const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0);
@@ -25,7 +25,7 @@ const FREE = 0, QUEUED = 1, IN_FLIGHT = 2, LOST = 3;
  *
  * @example
  * ```ts
- * import { ReliableSender } from "./reliable_channel.ts";
+ * import { ReliableSender } from "./_reliable_channel.ts";
  * const s = new ReliableSender();
  * s.enqueue(new Uint8Array(10), 0, 10, false, 0, 0, 1);
  * const seq = s.peek();

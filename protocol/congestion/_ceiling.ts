@@ -17,7 +17,7 @@ export const CEILING_MIN_ROUND_MS = 10;
  *
  * @example
  * ```ts
- * import { WindowCeiling } from "./ceiling.ts";
+ * import { WindowCeiling } from "./_ceiling.ts";
  * const ceiling = new WindowCeiling(1200);
  * ceiling.onLossRun(120_000, 0); // overflow at a 120 kB window
  * console.log(ceiling.bytes); // 102000

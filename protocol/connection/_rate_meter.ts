@@ -12,7 +12,7 @@ import { MultiplayerError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { RateMeter } from "./rate_meter.ts";
+ * import { RateMeter } from "./_rate_meter.ts";
  * const meter = new RateMeter({ bucketMs: 100, buckets: 10, now: 0 });
  * for (let t = 0; t < 2000; t += 10) meter.add(1200, t); // 1200 B every 10 ms
  * console.log(Math.round(meter.rate(2000))); // 120000

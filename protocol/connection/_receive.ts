@@ -9,9 +9,9 @@ import { TransferMode as Mode } from "../constants.ts";
 import type { MessageSink } from "./types.ts";
 import { type FrameCursor, MessageKind as K } from "../wire/frame.ts";
 import { type ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
-import { copyPayload } from "./payload_slab.ts";
-import { ReceiveResult, type ReliableDelivery, ReliableReceiver } from "./reliable_channel.ts";
-import { SequencedChannel } from "./sequenced_channel.ts";
+import { copyPayload } from "./_payload_slab.ts";
+import { ReceiveResult, type ReliableDelivery, ReliableReceiver } from "./_reliable_channel.ts";
+import { SequencedChannel } from "./_sequenced_channel.ts";
 import type { ConnectionStats } from "./stats.ts";
 
 /** Limits of an {@link InboundDispatcher}. */
@@ -31,7 +31,7 @@ export interface InboundConfig {
  *
  * @example
  * ```ts
- * import { InboundDispatcher } from "./receive.ts";
+ * import { InboundDispatcher } from "./_receive.ts";
  * import { ReassemblyBudget } from "./fragmenter.ts";
  * import { ConnectionStats } from "./stats.ts";
  * const d = new InboundDispatcher(

@@ -12,16 +12,16 @@ import {
   writeMessage,
 } from "../wire/frame.ts";
 import type { MsgpackWriter } from "../wire/msgpack.ts";
-import type { ReliableSender } from "./reliable_channel.ts";
-import type { SentPackets } from "./sent_packets.ts";
-import type { UnreliableQueue } from "./sequenced_channel.ts";
+import type { ReliableSender } from "./_reliable_channel.ts";
+import type { SentPackets } from "./_sent_packets.ts";
+import type { UnreliableQueue } from "./_sequenced_channel.ts";
 
 /**
  * Counters of one packing pass (reused, no allocation per datagram).
  *
  * @example
  * ```ts
- * import { PackResult } from "./packer.ts";
+ * import { PackResult } from "./_packer.ts";
  * const r = new PackResult();
  * console.log(r.count, r.retransmitted, r.reliable); // 0 0 0
  * ```
@@ -48,8 +48,8 @@ export class PackResult {
  * @example
  * ```ts
  * import { MsgpackWriter } from "../wire/msgpack.ts";
- * import { packReliable, PackResult } from "./packer.ts";
- * import { ReliableSender } from "./reliable_channel.ts";
+ * import { packReliable, PackResult } from "./_packer.ts";
+ * import { ReliableSender } from "./_reliable_channel.ts";
  * const s = new ReliableSender();
  * s.enqueue(new Uint8Array(8), 0, 8, false, 0, 0, 0);
  * const r = new PackResult();
@@ -97,8 +97,8 @@ export function packReliable(
  * @example
  * ```ts
  * import { MsgpackWriter } from "../wire/msgpack.ts";
- * import { packUnreliable, PackResult } from "./packer.ts";
- * import { UnreliableQueue } from "./sequenced_channel.ts";
+ * import { packUnreliable, PackResult } from "./_packer.ts";
+ * import { UnreliableQueue } from "./_sequenced_channel.ts";
  * const q = new UnreliableQueue();
  * q.push(0, 1, 0, 0, 0, false, 0, new Uint8Array(8), 0, 8);
  * const r = new PackResult();
@@ -139,9 +139,9 @@ export const UNRELIABLE_SHARE = 0.5;
  * @example
  * ```ts
  * import { MsgpackWriter } from "../wire/msgpack.ts";
- * import { packMixed, PackResult } from "./packer.ts";
- * import { ReliableSender } from "./reliable_channel.ts";
- * import { UnreliableQueue } from "./sequenced_channel.ts";
+ * import { packMixed, PackResult } from "./_packer.ts";
+ * import { ReliableSender } from "./_reliable_channel.ts";
+ * import { UnreliableQueue } from "./_sequenced_channel.ts";
  * const s = new ReliableSender();
  * for (let i = 0; i < 4; i++) s.enqueue(new Uint8Array(500), 0, 500, false, 0, 0, 0);
  * const q = new UnreliableQueue();

@@ -96,7 +96,7 @@ export const SHA256_BLOCK_BYTES = 64;
  *
  * @example
  * ```ts
- * import { Sha256 } from "./sha256.ts";
+ * import { Sha256 } from "./_sha256.ts";
  * const h = new Sha256();
  * h.update(new TextEncoder().encode("ab"));
  * h.update(new TextEncoder().encode("c"));
@@ -244,7 +244,7 @@ const shared = new Sha256();
  *
  * @example
  * ```ts
- * import { sha256 } from "./sha256.ts";
+ * import { sha256 } from "./_sha256.ts";
  * const d = sha256(new TextEncoder().encode("abc"));
  * console.log(d[0] === 0xba); // true
  * ```

@@ -17,7 +17,7 @@ export const MIN_PEER_IN_BANDWIDTH = 2048;
  *
  * @example
  * ```ts
- * import type { FlowMessage } from "./flow_control.ts";
+ * import type { FlowMessage } from "./_flow_control.ts";
  * const m: FlowMessage = { window: Infinity, inBandwidth: 200_000 };
  * ```
  */
@@ -37,7 +37,7 @@ const isField = (v: unknown): v is number =>
  *
  * @example
  * ```ts
- * import { decodeFlow, encodeFlow } from "./flow_control.ts";
+ * import { decodeFlow, encodeFlow } from "./_flow_control.ts";
  * console.log(decodeFlow(encodeFlow({ window: 4096, inBandwidth: 0 }))); // { window: 4096, inBandwidth: 0 }
  * ```
  */
@@ -51,7 +51,7 @@ export function encodeFlow(message: FlowMessage): Uint8Array {
  *
  * @example
  * ```ts
- * import { decodeFlow } from "./flow_control.ts";
+ * import { decodeFlow } from "./_flow_control.ts";
  * console.log(decodeFlow(new Uint8Array([0x92, 0x01, 0x05]))); // undefined (PEER_ADDED)
  * ```
  */
@@ -73,7 +73,7 @@ export function decodeFlow(bytes: Uint8Array): FlowMessage | undefined {
  *
  * @example
  * ```ts
- * import { FlowAdvertiser } from "./flow_control.ts";
+ * import { FlowAdvertiser } from "./_flow_control.ts";
  * const flow = new FlowAdvertiser();
  * console.log(flow.update(1000, 1000, 0)); // undefined: nothing to say
  * console.log(flow.update(100, 1000, 0)); // { window: 100, inBandwidth: 0 }

@@ -21,7 +21,7 @@ let offset = 0;
  *
  * @example
  * ```ts
- * import { copyPayload } from "./payload_slab.ts";
+ * import { copyPayload } from "./_payload_slab.ts";
  * const rx = new Uint8Array([1, 2, 3, 4]);
  * const p = copyPayload(rx, 1, 3);
  * rx.fill(0);
@@ -56,7 +56,7 @@ let outOffset = 0;
  *
  * @example
  * ```ts
- * import { copyDatagram } from "./payload_slab.ts";
+ * import { copyDatagram } from "./_payload_slab.ts";
  * const scratch = new Uint8Array([9, 8, 7]);
  * const d = copyDatagram(scratch, 2);
  * scratch.fill(0);
