@@ -60,6 +60,7 @@ async function peakWindow(maxWindowBytes: number | undefined): Promise<number> {
   const chunk = new Uint8Array(1000);
   const tick = () => {
     server.poll(0); // makes packets available synchronously
+    client.poll(0); // dispatches connection_succeeded: the status moves in poll()
     while (server.getPacket()) received++;
     if (client.getConnectionStatus() === ConnectionStatus.CONNECTED) {
       client.transferMode = TransferMode.RELIABLE;

@@ -89,13 +89,17 @@ Deno.test("udp: relay off: clients talk only to the server", async () => {
     const [a, b] = clients;
     assert.equal(a.peer.serverRelay, false);
     assert.deepEqual(a.events.map((e) => e.type), ["peer_connected", "connection_succeeded"]);
-    assert.throws(() => a.peer.putPacket(new Uint8Array([1])), isCode("INVALID_TARGET"));
+    // the default broadcast reaches the server alone, as ported Godot code expects
+    a.peer.putPacket(new Uint8Array([1]));
     a.peer.setTargetPeer(b.peer.getUniqueId());
+    assert.throws(() => a.peer.putPacket(new Uint8Array([1])), isCode("INVALID_TARGET"));
+    a.peer.setTargetPeer(-1);
     assert.throws(() => a.peer.putPacket(new Uint8Array([1])), isCode("INVALID_TARGET"));
     a.peer.setTargetPeer(1);
     a.peer.putPacket(new Uint8Array([9]));
-    await pumpUntil(all, () => server.peer.getAvailablePacketCount() === 1, 3000, "to server");
+    await pumpUntil(all, () => server.peer.getAvailablePacketCount() === 2, 3000, "to server");
     assert.equal(server.peer.getPacketPeer(), a.peer.getUniqueId());
+    assert.deepEqual(server.peer.getPacket(), new Uint8Array([1]));
     assert.deepEqual(server.peer.getPacket(), new Uint8Array([9]));
     assert.equal(b.peer.getAvailablePacketCount(), 0);
   } finally {

@@ -38,7 +38,7 @@ Deno.test("ws peer: relay off: clients reach only the server and never learn of 
   try {
     for (const c of clients) {
       assert.deepEqual(c.events.filter((e) => e.type === "peer_connected").map((e) => e.id), [1]);
-      c.peer.setTargetPeer(clients[0] === c ? clients[1].peer.getUniqueId() : 0);
+      c.peer.setTargetPeer(clients[0] === c ? clients[1].peer.getUniqueId() : -1);
       assert.throws(() => c.peer.putPacket(new Uint8Array([1])), isCode("INVALID_TARGET"));
     }
     await assertTargetMatrix(all, false);

@@ -236,9 +236,13 @@ export class HostRouter {
     if (target === 1) return;
     const h = this.#host;
     if (!h.serverRelay) {
+      // without relay a broadcast (0, the default) or "all but N" reaches the server only, as
+      // the server delivers it; what can reach no one is refused
+      if (target === 0 || target < -1) return;
       throw new MultiplayerError(
         "INVALID_TARGET",
-        `target ${target}: the server does not relay (serverRelay off), clients can only send to 1`,
+        `target ${target}: the server does not relay (serverRelay off); clients reach only the ` +
+          "server (1, or a broadcast, which the server alone receives)",
       );
     }
     if (target === h.uniqueId) {

@@ -101,12 +101,14 @@ Deno.test("host: relay off: clients reach only the server, no announcements", ()
   const [a, b] = cs;
   assert.deepEqual(types(a), ["peer_connected:1", "connection_succeeded"]);
   assert.equal(a.host.serverRelay, false);
-  throwsCode(() => a.host.send(0, bytes(1), 2, 0, net.now), "INVALID_TARGET");
   throwsCode(() => a.host.send(b.host.uniqueId, bytes(1), 2, 0, net.now), "INVALID_TARGET");
+  throwsCode(() => a.host.send(-1, bytes(1), 2, 0, net.now), "INVALID_TARGET");
+  a.host.send(0, bytes(1), 2, 0, net.now); // a broadcast reaches the server alone
+  a.host.send(-b.host.uniqueId, bytes(1), 2, 0, net.now);
   a.host.send(1, bytes(1), 2, 0, net.now);
   net.pump();
-  assert.equal(s.packets.length, 1);
-  assert.equal(s.packets[0].from, a.host.uniqueId);
+  assert.equal(s.packets.length, 3);
+  assert.ok(s.packets.every((p) => p.from === a.host.uniqueId));
   assert.equal(b.packets.length, 0);
 });
 

@@ -10,11 +10,16 @@ import { drain, pumpUntil, type Recorded } from "./udp_session.ts";
 
 type R = Recorded<MultiplayerPeerBase>;
 
-/** Target forms a peer may use: servers 0, id, -id; clients also 1 (only 1 without relay). */
+/**
+ * Target forms a peer may use: servers 0, id, -id; clients also 1 (without relay: 1, and the
+ * broadcast and "all but N" forms, which reach the server alone).
+ */
 function targetsOf(sender: R, all: R[], relay: boolean): number[] {
   const me = sender.peer.getUniqueId();
   const others = all.map((r) => r.peer.getUniqueId()).filter((id) => id !== me);
-  if (me !== 1 && !relay) return [1];
+  if (me !== 1 && !relay) {
+    return [1, 0, ...others.filter((id) => id !== 1).map((id) => -id)];
+  }
   const clients = others.filter((id) => id !== 1);
   const targets = [0, ...others];
   for (const id of clients) targets.push(-id);

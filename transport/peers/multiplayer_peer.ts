@@ -43,6 +43,10 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #target = 0;
   #refuse = false;
   #driver?: PeerDriver;
+  // What the application sees: moved only by poll(), in step with the events it dispatches
+  #status: ConnectionStatus = ConnectionStatus.DISCONNECTED;
+  #uniqueId = 0;
+  #closingDriver: Promise<void> = Promise.resolve(); // a connection that ended, being released
   #starting = false;
   #closedWhileStarting = false;
   #createOver: Promise<void> = Promise.resolve();
@@ -150,13 +154,20 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
 
   // ----------------------------------------------------------------------------- state
 
-  /** DISCONNECTED, CONNECTING or CONNECTED. */
+  /**
+   * DISCONNECTED, CONNECTING or CONNECTED, as of the last `poll()`: it changes in the same
+   * `poll()` that dispatches the matching event (`connection_succeeded`, `connection_failed`,
+   * `server_disconnected`), just before the listeners run. Servers are CONNECTED once created.
+   */
   getConnectionStatus(): ConnectionStatus {
-    return this.#driver?.host.status ?? ConnectionStatus.DISCONNECTED;
+    return this.#driver ? this.#status : ConnectionStatus.DISCONNECTED;
   }
-  /** 1 on servers; the server-assigned id on clients (0 before connecting). */
+  /**
+   * 1 on servers; on clients the id the server assigned, from the `poll()` that dispatched
+   * `connection_succeeded` on (0 before).
+   */
   getUniqueId(): number {
-    return this.#driver?.host.uniqueId ?? 0;
+    return this.#driver ? this.#uniqueId : 0;
   }
   /** Address of a directly connected peer (clients: only 1). Throws UNKNOWN_PEER. */
   getPeerAddress(id: number): string {
@@ -253,8 +264,11 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       );
     }
     const driver = this.#requireDriver("putPacket");
-    if (driver.host.status !== ConnectionStatus.CONNECTED) {
-      throw new MultiplayerError("NOT_CONNECTED", "putPacket() needs a connected peer");
+    if (this.#status !== ConnectionStatus.CONNECTED) {
+      throw new MultiplayerError(
+        "NOT_CONNECTED",
+        "putPacket() needs a connected peer (clients: after poll() dispatched connection_succeeded)",
+      );
     }
     const mode = this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
       ? TransferMode.UNRELIABLE_ORDERED
@@ -296,17 +310,38 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   }
 
   #deliver(): number {
-    const host = this.#driver?.host;
-    if (!host) return 0;
+    const driver = this.#driver, host = driver?.host;
+    if (!driver || !host) return 0;
     let n = 0;
     for (let e = host.pollEvent(); e; e = host.pollEvent()) {
       n++;
-      this.dispatchEvent(toDomEvent(e, host.uniqueId));
-      if (this.#driver?.host !== host) return n; // a listener closed the peer
+      if (e.type === "connection_succeeded") {
+        this.#status = ConnectionStatus.CONNECTED;
+        this.#uniqueId = host.uniqueId;
+      } else if (e.type === "connection_failed" || e.type === "server_disconnected") {
+        // the connection ended: release it before the listeners run, so they may reconnect
+        this.#status = ConnectionStatus.DISCONNECTED;
+        this.#release(driver);
+        this.dispatchEvent(toDomEvent(e, this.#uniqueId));
+        return n;
+      }
+      this.dispatchEvent(toDomEvent(e, this.#uniqueId));
+      if (this.#driver !== driver) return n; // a listener closed the peer
     }
     const fresh = host.inboundCount - this.#available;
     this.#available = host.inboundCount;
     return n + fresh;
+  }
+
+  // Detaches an ended client connection; its socket is closed in the background (close() and
+  // the next create call wait for it).
+  #release(driver: PeerDriver): void {
+    this.#driver = undefined;
+    this.#available = 0;
+    this.#waiters?.close();
+    this.#waiters = undefined;
+    const previous = this.#closingDriver;
+    this.#closingDriver = previous.then(() => driver.close()).catch(() => {});
   }
 
   // -------------------------------------------------------------------------- lifecycle
@@ -352,6 +387,8 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     const { host, transport, clock, layer } = start;
     host.refuseNewConnections = this.#refuse;
     this.#available = 0;
+    this.#status = host.isServer ? ConnectionStatus.CONNECTED : ConnectionStatus.CONNECTING;
+    this.#uniqueId = host.isServer ? 1 : 0;
     this.#waiters = new PollWaiters(clock, () => this.#deliver());
     this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
     this.#driver.start();
@@ -367,6 +404,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
         this.#closedWhileStarting = true;
         await this.#createOver;
       }
+      await this.#closingDriver;
       return;
     }
     this.#driver = undefined;
@@ -375,6 +413,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     this.#waiters?.close();
     this.#waiters = undefined;
     await driver.close();
+    await this.#closingDriver;
   }
 
   // ---------------------------------------------------------------------------- helpers

@@ -250,13 +250,9 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
   async createClient(url: string | URL, options: WebSocketClientPeerOptions = {}): Promise<void> {
     const target = toWebSocketUrl(url);
     refuseEncryption(options);
-    const security = await clientSecurity({ authPayload: options.authPayload });
     let carrier: WebSocketClientTransport | undefined;
-    await startPeer(this, (base) => {
-      const ws = WebSocketClientTransport.open(target, {
-        maxBufferedBytes: options.maxBufferedBytes,
-      });
-      carrier = ws;
+    await startPeer(this, async (base) => {
+      const security = await clientSecurity({ authPayload: options.authPayload });
       const host = new Host({
         ...base,
         ...security.host,
@@ -264,18 +260,16 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         reliableCarrier: true,
         connectTimeoutMs: options.connectTimeoutMs,
       });
+      const ws = WebSocketClientTransport.open(target, {
+        maxBufferedBytes: options.maxBufferedBytes,
+      });
+      carrier = ws;
       const started = (driver: PeerDriver) =>
         ws.onPeerClosed((address, code, reason) => {
           const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
           driver.carrierClosed(address, reasonOf(code), why);
         });
-      return Promise.resolve({
-        host,
-        transport: ws,
-        clock: sharedTimers,
-        connectTo: ws.serverAddress,
-        started,
-      });
+      return { host, transport: ws, clock: sharedTimers, connectTo: ws.serverAddress, started };
     });
     await carrier?.opened;
   }
