@@ -40,6 +40,7 @@ export {
   type AuthenticateInfo,
   type AuthenticateResult,
   type BurstLoss,
+  type CarrierErrorDetail,
   type ClientSecurityOptions,
   type Clock,
   CompositeTransport,

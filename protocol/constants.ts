@@ -94,6 +94,8 @@ export const MAX_PEER_ID = 0x7fffffff;
 export const DEFAULTS = {
   datagramSize: 1200,
   encodeBufferMaxSize: 8 * 1024 * 1024,
+  /** Ceiling of `encodeBufferMaxSize` (what 65 535 fragments of a 1200-byte datagram carry). */
+  maxEncodeBufferSize: 64 * 1024 * 1024,
   channelCount: 3,
   maxClients: 32,
   timeoutMs: 10_000,

@@ -95,3 +95,45 @@ Deno.test("DatagramMultiplayerPeer: runs on the virtual network and virtual cloc
     await server.close();
   }
 });
+
+Deno.test("DatagramMultiplayerPeer: a carrier whose send throws loses datagrams, never the process", async () => {
+  const [a, b] = pair();
+  let broken = false;
+  const send = b.send.bind(b);
+  b.send = (bytes, to) => {
+    if (broken) throw new Error("carrier exploded");
+    return send(bytes, to);
+  };
+  const server = new DatagramMultiplayerPeer();
+  const client = new DatagramMultiplayerPeer();
+  server.createServer(a);
+  client.createClient(b, a.localAddress);
+  const errors: { count: number; message: string }[] = [];
+  client.addEventListener("carrier_error", (e) => {
+    errors.push({ count: e.detail.count, message: (e.detail.error as Error).message });
+  });
+  try {
+    for (let i = 0; i < 100 && client.getConnectionStatus() !== ConnectionStatus.CONNECTED; i++) {
+      await Promise.all([client.poll(20), server.poll(0)]);
+    }
+    assert.equal(client.getConnectionStatus(), ConnectionStatus.CONNECTED);
+    client.transferMode = TransferMode.RELIABLE;
+    client.setTargetPeer(1);
+    broken = true;
+    for (let i = 0; i < 10; i++) client.putVar(i);
+    await client.poll(50); // the flush threw inside the driver: caught, counted, reported
+    broken = false;
+    const got: number[] = [];
+    for (let i = 0; i < 200 && got.length < 10; i++) {
+      await Promise.all([client.poll(10), server.poll(10)]);
+      while (server.getAvailablePacketCount() > 0) got.push(server.getVar() as number);
+    }
+    assert.deepEqual(got, [...Array(10).keys()], "resent once the carrier works again");
+    assert.ok(errors.length >= 1, "carrier_error dispatched");
+    assert.equal(errors[0].message, "carrier exploded");
+    assert.ok(errors.reduce((n, e) => n + e.count, 0) >= 1);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});

@@ -34,6 +34,7 @@ const TYPES = [
   "AuthenticateInfo",
   "AuthenticateResult",
   "BurstLoss",
+  "CarrierErrorDetail",
   "ClientSecurityOptions",
   "Clock",
   "ConnectionTuning",

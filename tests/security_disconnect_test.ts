@@ -54,7 +54,10 @@ Deno.test("encryption: sealed DISCONNECT; forged clear DISCONNECT and replays ar
   };
   const got = () => drain(server).map(([, , , data]) => data[0]);
   try {
-    await client.peer.createClient("127.0.0.1", proxy.port, { encryption: true });
+    await client.peer.createClient("127.0.0.1", proxy.port, {
+      encryption: true,
+      allowUnauthenticatedServer: true,
+    });
     await pumpUntil(all, () => client.peer.getConnectionStatus() === 2, 5000, "connect");
     const layer = server.peer.layer!;
     client.peer.setTargetPeer(1);

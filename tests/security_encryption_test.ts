@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { DisconnectReason, generateServerIdentity, UdpMultiplayerPeer } from "../mod.ts";
+import {
+  DisconnectReason,
+  generateServerIdentity,
+  MultiplayerError,
+  UdpMultiplayerPeer,
+} from "../mod.ts";
 import { PACKET_TYPE_SEALED } from "../transport/secure/layer.ts";
 import { startProxy } from "./helpers/udp_proxy.ts";
 import { closeAll, pumpUntil, record, reliableSoak, startSession } from "./helpers/udp_session.ts";
@@ -42,7 +47,10 @@ Deno.test("encryption: tampered datagrams are dropped; the stream stays intact",
     return bytes;
   };
   try {
-    await client.peer.createClient("127.0.0.1", proxy.port, { encryption: true });
+    await client.peer.createClient("127.0.0.1", proxy.port, {
+      encryption: true,
+      allowUnauthenticatedServer: true,
+    });
     await pumpUntil(all, () => client.peer.getConnectionStatus() === 2, 5000, "connect");
     client.peer.setTargetPeer(1);
     const n = 300;
@@ -116,8 +124,18 @@ Deno.test("encryption: pre-shared key must match; mismatched modes fail clearly"
   const plain = await failure({ encryption: true }, {});
   assert.equal(plain.client[0].reason, DisconnectReason.CRYPTO_ERROR);
   assert.match(plain.client[0].message!, /requires encryption/);
-  const noServer = await failure({}, { encryption: true });
+  const noServer = await failure({}, { encryption: true, allowUnauthenticatedServer: true });
   assert.equal(noServer.client[0].reason, DisconnectReason.CRYPTO_ERROR);
   // refused before any id is assigned (a wrong PSK: see security_confirm_test.ts)
   for (const r of [plain, noServer]) assert.deepEqual(r.server, []);
+});
+
+Deno.test("encryption: a client must authenticate the server, or opt out explicitly", async () => {
+  const peer = new UdpMultiplayerPeer();
+  await assert.rejects(
+    peer.createClient("127.0.0.1", 9, { encryption: true }),
+    (e) =>
+      e instanceof MultiplayerError && /serverPublicKey|allowUnauthenticatedServer/.test(e.message),
+  );
+  assert.equal(peer.getConnectionStatus(), 0, "nothing started");
 });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { MultiplayerError, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
+import {
+  MultiplayerError,
+  TransferMode,
+  UdpMultiplayerPeer,
+  WebSocketMultiplayerPeer,
+} from "../mod.ts";
 import { closeAll, pumpUntil, startSession } from "./helpers/udp_session.ts";
 
 const isCode = (code: string) => (e: unknown) => e instanceof MultiplayerError && e.code === code;
@@ -101,5 +106,55 @@ Deno.test("udp misuse throws descriptive errors", async () => {
   } finally {
     await closeAll(all);
     await connecting.close();
+  }
+});
+
+Deno.test("udp: poll() with a timeout beyond 2^31-1 ms waits, and close() ends it", async () => {
+  const peer = new UdpMultiplayerPeer();
+  await peer.createServer(0, { bindAddress: "127.0.0.1" });
+  const long = peer.poll(2 ** 40);
+  let resolved = false;
+  long.then(() => resolved = true);
+  await peer.poll(20); // a short poll beside it still times out normally
+  assert.equal(resolved, false, "poll(2^40) is still waiting");
+  await peer.close();
+  assert.equal(await long, 0);
+});
+
+Deno.test("udp: encodeBufferMaxSize is bounded by what the wire carries; the largest size works", async () => {
+  const peer = new UdpMultiplayerPeer();
+  assert.throws(() => peer.encodeBufferMaxSize = 128 * 1024 * 1024, isCode("INVALID_ARGUMENT"));
+  peer.encodeBufferMaxSize = 64 * 1024 * 1024; // the ceiling: 65 535 fragments of 1200 B datagrams
+  await peer.createServer(0, { bindAddress: "127.0.0.1" });
+  const client = new UdpMultiplayerPeer();
+  client.encodeBufferMaxSize = 64 * 1024 * 1024;
+  try {
+    await client.createClient("127.0.0.1", peer.localPort);
+    for (let i = 0; i < 100 && client.getConnectionStatus() !== 2; i++) {
+      await Promise.all([client.poll(20), peer.poll(0)]);
+    }
+    client.setTargetPeer(1);
+    client.putPacket(new Uint8Array(64 * 1024 * 1024)); // accepted: no PACKET_TOO_LARGE
+    assert.ok(client.getPeerStats(1).queuedBytes >= 64 * 1024 * 1024);
+  } finally {
+    await client.close();
+    await peer.close();
+  }
+});
+
+Deno.test("clear errors: port 0 as a server's port, a bigint beyond 64 bits", async () => {
+  const udp = new UdpMultiplayerPeer();
+  await assert.rejects(udp.createClient("127.0.0.1", 0), isCode("INVALID_ARGUMENT"));
+  const ws = new WebSocketMultiplayerPeer();
+  await assert.rejects(ws.createClient("ws://127.0.0.1:0/"), isCode("INVALID_ARGUMENT"));
+  const server = new UdpMultiplayerPeer();
+  await server.createServer(0, { bindAddress: "127.0.0.1" });
+  try {
+    assert.throws(
+      () => server.putVar({ big: 2n ** 70n }),
+      (e) => isCode("INVALID_ARGUMENT")(e) && /1180591620717411303424/.test((e as Error).message),
+    );
+  } finally {
+    await server.close();
   }
 });

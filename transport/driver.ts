@@ -51,8 +51,28 @@ export interface DriverContext {
   now(): number;
   /** The driver's input path: the host handles `bytes` from `from` now. */
   input(bytes: Uint8Array, from: PeerAddress): void;
+  /** The driver's guarded carrier send (a throwing carrier is counted, never propagated). */
+  send(bytes: Uint8Array, to: PeerAddress): boolean;
   /** Schedules an end-of-turn flush. */
   touch(): void;
+}
+
+/**
+ * Optional hooks of a {@link PeerDriver}.
+ *
+ * @example
+ * ```ts
+ * import type { DriverOptions } from "./driver.ts";
+ * const o: DriverOptions = { onCarrierError: (e) => console.warn("carrier:", e) };
+ * ```
+ */
+export interface DriverOptions {
+  /** Runs after each received datagram and after every flush. */
+  readonly onActivity?: () => void;
+  /** Optional stage between the driver and the carrier (encryption, async handshakes). */
+  readonly layer?: DriverLayer;
+  /** The carrier's `send` threw (a broken carrier): that datagram was dropped. */
+  readonly onCarrierError?: (error: unknown, to: PeerAddress) => void;
 }
 
 /**
@@ -67,7 +87,7 @@ export interface DriverContext {
  * import { systemClock } from "./time/clock.ts";
  * const transport = await UdpTransport.bind({ hostname: "127.0.0.1" });
  * const host = new Host({ role: "server", createConnection: (c) => new Connection(c) });
- * const driver = new PeerDriver(host, transport, systemClock, () => {});
+ * const driver = new PeerDriver(host, transport, systemClock);
  * driver.start();
  * await driver.close();
  * ```
@@ -79,7 +99,10 @@ export class PeerDriver {
   readonly transport: DatagramTransport;
   /** Source of time and timers. */
   readonly clock: Clock;
+  /** Datagrams dropped because the carrier's `send` threw. */
+  carrierErrors = 0;
   readonly #onActivity: () => void;
+  readonly #onCarrierError?: (error: unknown, to: PeerAddress) => void;
   readonly #layer?: DriverLayer;
   #timer?: TimerHandle;
   #timerAt = Infinity;
@@ -98,25 +121,21 @@ export class PeerDriver {
   readonly #queue?: TimerQueue;
   readonly #slot: TimerSlot = { deadline: Infinity, heapIndex: -1, callback: this.#onTimer };
 
-  /** `onActivity` runs after each received datagram and after every flush. */
-  constructor(
-    host: Host,
-    transport: DatagramTransport,
-    clock: Clock,
-    onActivity: () => void,
-    layer?: DriverLayer,
-  ) {
+  /** Drives `host` over `transport` on `clock`; see {@link DriverOptions}. */
+  constructor(host: Host, transport: DatagramTransport, clock: Clock, options: DriverOptions = {}) {
     this.host = host;
     this.transport = transport;
     this.clock = clock;
-    this.#onActivity = onActivity;
-    this.#layer = layer;
+    this.#onActivity = options.onActivity ?? (() => {});
+    this.#onCarrierError = options.onCarrierError;
+    const layer = this.#layer = options.layer;
     if (clock instanceof TimerQueue) this.#queue = clock;
     layer?.attach({
       host,
       transport,
       now: () => clock.now(),
       input: (bytes, from) => this.#input(bytes, from),
+      send: (bytes, to) => this.#send(bytes, to),
       touch: () => this.touch(),
     });
   }
@@ -139,6 +158,20 @@ export class PeerDriver {
     this.host.handleCarrierClosed(address, reason, this.clock.now(), detail);
     this.#onActivity();
     this.touch();
+  }
+
+  // every carrier send: a carrier that throws loses that datagram (the reliability layer
+  // recovers it), is counted and reported, and never breaks the flush
+  #send(bytes: Uint8Array, to: PeerAddress): boolean {
+    try {
+      return this.transport.send(bytes, to);
+    } catch (e) {
+      this.carrierErrors++;
+      try {
+        this.#onCarrierError?.(e, to);
+      } catch { /* a throwing report hook must not break the flush either */ }
+      return false;
+    }
   }
 
   // the one input path into the host: carrier datagrams and those a layer opened
@@ -179,7 +212,7 @@ export class PeerDriver {
     const now = this.clock.now(), layer = this.#layer;
     for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
       if (layer) layer.send(tx.bytes, tx.to);
-      else this.transport.send(tx.bytes, tx.to);
+      else this.#send(tx.bytes, tx.to);
     }
     layer?.flushed();
   }

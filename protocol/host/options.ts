@@ -2,6 +2,7 @@
 import { DEFAULTS } from "../constants.ts";
 import type { ConnectionApi, ConnectionConfig } from "../connection/types.ts";
 import { MultiplayerError } from "../errors.ts";
+import { maxFragmentedMessage } from "../wire/frame.ts";
 import type { HostConfig } from "./types.ts";
 import { cryptoRandom } from "../random.ts";
 import type { RateLimiterOptions } from "../security/rate_limiter.ts";
@@ -151,7 +152,13 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
   check(r.role === "server" || r.role === "client", `role must be "server" or "client"`);
   check(isInt(r.channelCount, 1, 254), `channelCount must be an integer in [1, 254]`);
   check(isInt(r.datagramSize, 200, 65507), `datagramSize must be in [200, 65507]`);
-  check(isInt(r.encodeBufferMaxSize, 1, 2 ** 30), `encodeBufferMaxSize must be in [1, 2^30]`);
+  const largest = Math.min(DEFAULTS.maxEncodeBufferSize, maxFragmentedMessage(r.datagramSize));
+  check(
+    isInt(r.encodeBufferMaxSize, 1, largest),
+    `encodeBufferMaxSize must be in [1, ${largest}] (${DEFAULTS.maxEncodeBufferSize} at most; ` +
+      `a ${r.datagramSize}-byte datagram carries at most ${maxFragmentedMessage(r.datagramSize)} ` +
+      "bytes in 65535 fragments)",
+  );
   check(isInt(r.timeoutMs, 100, 3_600_000), `timeoutMs must be in [100, 3600000]`);
   check(isInt(r.connectTimeoutMs, 50, 3_600_000), `connectTimeoutMs must be in [50, 3600000]`);
   check(isInt(r.maxClients, 1, 65_535), `maxClients must be in [1, 65535]`);

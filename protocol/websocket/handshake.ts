@@ -157,7 +157,7 @@ export function checkUpgradeRequest(head: HttpRequestHead): UpgradeCheck {
  * @example
  * ```ts
  * import { acceptKeyFor } from "./handshake.ts";
- * console.log(acceptKeyFor("dGhlIHNhbXBsZSBub25jZQ==")); // s3pPLMBiTxaQ9kYGzzZgEdrs5Ao=
+ * console.log(acceptKeyFor("dGhlIHNhbXBsZSBub25jZQ==")); // s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
  * ```
  */
 export function acceptKeyFor(key: string): string {
@@ -178,7 +178,10 @@ export function acceptKeyFor(key: string): string {
  */
 export function upgradeResponse(key: string, protocol?: string): Uint8Array {
   if (protocol !== undefined && !TOKEN.test(protocol)) {
-    throw new MultiplayerError("INVALID_ARGUMENT", `subprotocol must be a token, got "${protocol}"`);
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `subprotocol must be a token, got "${protocol}"`,
+    );
   }
   let text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
     `Sec-WebSocket-Accept: ${acceptKeyFor(key)}\r\n`;
@@ -222,7 +225,10 @@ export function errorResponse(
   headers: ReadonlyArray<readonly [string, string]> = NO_HEADERS,
 ): Uint8Array {
   if (!Number.isInteger(status) || status < 400 || status > 599) {
-    throw new MultiplayerError("INVALID_ARGUMENT", `error status must be in [400, 599], got ${status}`);
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `error status must be in [400, 599], got ${status}`,
+    );
   }
   const body = reason.replace(/[^\x20-\x7e]/g, " ").slice(0, MAX_ERROR_REASON_LENGTH) + "\n";
   let text = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n` +

@@ -16,6 +16,23 @@ export const DATA_HEADER_FIELDS = 8;
 export const MAX_DATA_HEADER_BYTES: number = 3 + 3 + 1 + 5 + 3 + 3 + 5 + 5 + 5;
 /** Largest encoded per-message overhead (fixarray, tag, seq, index, count, peer, bin32 header). */
 export const MAX_MESSAGE_OVERHEAD: number = 1 + 3 + 3 + 3 + 3 + 5 + 5;
+/** Most fragments of one message (the index and count travel as 16-bit values). */
+export const MAX_FRAGMENTS = 0xffff;
+
+/**
+ * Largest message a connection with `datagramSize` can send: {@link MAX_FRAGMENTS} full
+ * fragments.
+ *
+ * @example
+ * ```ts
+ * import { maxFragmentedMessage } from "./frame.ts";
+ * console.log(maxFragmentedMessage(1200) > 64 * 1024 * 1024); // true
+ * ```
+ */
+export function maxFragmentedMessage(datagramSize: number): number {
+  return MAX_FRAGMENTS * (datagramSize - MAX_DATA_HEADER_BYTES - MAX_MESSAGE_OVERHEAD);
+}
+
 /** Largest number of messages in one datagram (the array16 count). */
 export const MAX_MESSAGES_PER_DATAGRAM: number = 0xffff - DATA_HEADER_FIELDS;
 /** Largest wire channel (tag = kind | hasPeer << 3 | channel << 4 fits in uint16). */

@@ -60,8 +60,17 @@ function checkEncodable(value: unknown, depth: number): void {
     case "undefined":
     case "boolean":
     case "number":
-    case "bigint":
     case "string":
+      return;
+    case "bigint":
+      // msgpack carries 64 bits: int64 or uint64
+      if (value < -(2n ** 63n) || value >= 2n ** 64n) {
+        throw new MultiplayerError(
+          "INVALID_ARGUMENT",
+          `cannot encode the bigint ${value}: msgpack integers are 64-bit ` +
+            "(from -2^63 to 2^64 - 1)",
+        );
+      }
       return;
     case "object": {
       if (value === null || value instanceof Uint8Array) return;

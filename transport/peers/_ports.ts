@@ -24,3 +24,26 @@ export function checkPort(port: number, what: string): void {
     );
   }
 }
+
+/**
+ * Throws MultiplayerError INVALID_ARGUMENT unless `port` names a remote port: an integer in
+ * [1, 65535] (0 means "any" only when binding).
+ *
+ * @example
+ * ```ts
+ * import { checkRemotePort } from "./_ports.ts";
+ * try {
+ *   checkRemotePort(0, "port");
+ * } catch (e) {
+ *   console.log((e as Error).message); // port must be the server's port, an integer in [1, 65535], got 0
+ * }
+ * ```
+ */
+export function checkRemotePort(port: number, what: string): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `${what} must be the server's port, an integer in [1, 65535], got ${port}`,
+    );
+  }
+}

@@ -35,6 +35,27 @@ export interface FailureEventDetail {
 }
 
 /**
+ * Detail of `carrier_error`: the carrier's `send` threw (a broken custom carrier), so datagrams
+ * were dropped; the reliability layer resends what was reliable.
+ *
+ * @example
+ * ```ts
+ * import type { CarrierErrorDetail } from "./events.ts";
+ * const d: CarrierErrorDetail = { error: new Error("boom"), count: 3, hostname: "10.0.0.2", port: 7000 };
+ * ```
+ */
+export interface CarrierErrorDetail {
+  /** The first error since the last `carrier_error`. */
+  readonly error: unknown;
+  /** Datagrams dropped this way since the last `carrier_error`. */
+  readonly count: number;
+  /** Destination of the first dropped datagram. */
+  readonly hostname: string;
+  /** Its port. */
+  readonly port: number;
+}
+
+/**
  * Event name -> event type, for typed `addEventListener`.
  *
  * @example
@@ -54,6 +75,8 @@ export interface MultiplayerPeerEventMap {
   peer_disconnected: CustomEvent<PeerEventDetail>;
   /** Clients: the server closed, dropped us, or went silent. */
   server_disconnected: CustomEvent<FailureEventDetail>;
+  /** Not a Godot signal: the carrier's `send` threw; datagrams were dropped and counted. */
+  carrier_error: CustomEvent<CarrierErrorDetail>;
 }
 
 /** Names of the events a peer dispatches. */

@@ -16,6 +16,7 @@
 export type { NetworkedMultiplayerPeer, PacketPeer } from "./api.ts";
 export { MultiplayerPeerBase } from "./multiplayer_peer.ts";
 export type {
+  CarrierErrorDetail,
   FailureEventDetail,
   MultiplayerPeerEventMap,
   MultiplayerPeerEventName,

@@ -14,6 +14,7 @@ import { toDomEvent } from "./events.ts";
 import type { MultiplayerPeerEventMap } from "./events.ts";
 import type { NetworkedMultiplayerPeer } from "./api.ts";
 import { PeerDriver } from "../driver.ts";
+import type { PeerAddress } from "../../protocol/address.ts";
 import { PollWaiters } from "./_poll_waiters.ts";
 import { type PeerHostOptions, type PeerStart, registerPeerInternals } from "./lifecycle.ts";
 
@@ -47,6 +48,16 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #status: ConnectionStatus = ConnectionStatus.DISCONNECTED;
   #uniqueId = 0;
   #closingDriver: Promise<void> = Promise.resolve(); // a connection that ended, being released
+  #carrierError?: { error: unknown; count: number; hostname: string; port: number };
+  readonly #onCarrierError = (error: unknown, to: PeerAddress) => {
+    const pending = this.#carrierError;
+    if (pending) pending.count++;
+    else this.#carrierError = { error, count: 1, hostname: to.hostname, port: to.port };
+    if (this.#waiters && this.#waiters.size > 0 && !this.#wakeQueued) {
+      this.#wakeQueued = true;
+      queueMicrotask(this.#deliverAndWake);
+    }
+  };
   #starting = false;
   #closedWhileStarting = false;
   #createOver: Promise<void> = Promise.resolve();
@@ -111,14 +122,20 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     }
     this.#timeoutMs = ms;
   }
-  /** Largest packet `putPacket` accepts (default 8 MiB); set before creating. */
+  /**
+   * Largest packet `putPacket` accepts (default 8 MiB, at most 64 MiB; a carrier with small
+   * datagrams may allow less: the create call says so); set before creating.
+   */
   get encodeBufferMaxSize(): number {
     return this.#encodeBufferMaxSize;
   }
   set encodeBufferMaxSize(n: number) {
     this.#assertInactive("encodeBufferMaxSize");
-    if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) {
-      throw new MultiplayerError("INVALID_ARGUMENT", `encodeBufferMaxSize must be in [1, 2^30]`);
+    if (!Number.isInteger(n) || n < 1 || n > DEFAULTS.maxEncodeBufferSize) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `encodeBufferMaxSize must be an integer in [1, ${DEFAULTS.maxEncodeBufferSize}], got ${n}`,
+      );
     }
     this.#encodeBufferMaxSize = n;
   }
@@ -250,9 +267,13 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   }
   /**
    * Sends `data` to the target set with `setTargetPeer`, with `transferMode` on
-   * `transferChannel`. Ownership of `data` passes to the peer. Throws RangeError above
-   * `encodeBufferMaxSize`, MultiplayerError NOT_CONNECTED / UNKNOWN_PEER / INVALID_TARGET /
-   * QUEUE_FULL otherwise.
+   * `transferChannel`. Ownership of `data` passes to the peer. Throws:
+   * - RangeError when `data` is longer than `encodeBufferMaxSize`;
+   * - MultiplayerError NOT_CONNECTED before `connection_succeeded` (clients) or after the
+   *   connection ended; INVALID_TARGET / UNKNOWN_PEER for a target that cannot be reached;
+   *   QUEUE_FULL (reliable data) when the peer's send queue is at its bound: back off and retry
+   *   (unreliable data is dropped and counted instead);
+   * - MultiplayerError PACKET_TOO_LARGE when the carrier cannot carry a packet that large.
    */
   putPacket(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) {
@@ -328,6 +349,13 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       this.dispatchEvent(toDomEvent(e, this.#uniqueId));
       if (this.#driver !== driver) return n; // a listener closed the peer
     }
+    const failure = this.#carrierError;
+    if (failure) {
+      this.#carrierError = undefined;
+      n++;
+      this.dispatchEvent(new CustomEvent("carrier_error", { detail: failure }));
+      if (this.#driver !== driver) return n;
+    }
     const fresh = host.inboundCount - this.#available;
     this.#available = host.inboundCount;
     return n + fresh;
@@ -390,7 +418,11 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     this.#status = host.isServer ? ConnectionStatus.CONNECTED : ConnectionStatus.CONNECTING;
     this.#uniqueId = host.isServer ? 1 : 0;
     this.#waiters = new PollWaiters(clock, () => this.#deliver());
-    this.#driver = new PeerDriver(host, transport, clock, this.#onActivity, layer);
+    this.#driver = new PeerDriver(host, transport, clock, {
+      onActivity: this.#onActivity,
+      layer,
+      onCarrierError: this.#onCarrierError,
+    });
     this.#driver.start();
     return this.#driver;
   }

@@ -4,7 +4,7 @@ import { Host } from "../../protocol/host/host.ts";
 import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
 import { startPeer } from "./lifecycle.ts";
 import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
-import { checkPort } from "./_ports.ts";
+import { checkPort, checkRemotePort } from "./_ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "../sim/simulated_transport.ts";
 import { type Clock, systemClock } from "../time/clock.ts";
 import type { DatagramTransport } from "../carrier.ts";
@@ -119,7 +119,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
    * `connection_succeeded` or `connection_failed` is dispatched by `poll()`.
    */
   async createClient(address: string, port: number, options: UdpClientOptions = {}): Promise<void> {
-    checkPort(port, "port");
+    checkRemotePort(port, "port");
     checkPort(options.clientPort ?? 0, "clientPort");
     if (typeof address !== "string" || address.length === 0) {
       throw new MultiplayerError("INVALID_ARGUMENT", "createClient() needs a server address");

@@ -113,10 +113,10 @@ export class SecureLayer implements DriverLayer {
   readonly #sessions = new Map<number, Session>();
   readonly #work = new Set<Promise<unknown>>();
   #host?: Host;
-  #transport?: DatagramTransport;
   #now: () => number = () => 0;
   #touch: () => void = () => {};
   #input: (bytes: Uint8Array, from: PeerAddress) => void = () => {};
+  #send: (bytes: Uint8Array, to: PeerAddress) => boolean = () => false;
   #batch: Item[] = [];
   #sealing = false;
   #chain: Promise<void> = Promise.resolve();
@@ -134,10 +134,10 @@ export class SecureLayer implements DriverLayer {
   /** @internal Called once by the driver. */
   attach(context: DriverContext): void {
     this.#host = context.host;
-    this.#transport = context.transport;
     this.#now = () => context.now();
     this.#touch = () => context.touch();
     this.#input = (bytes, from) => context.input(bytes, from);
+    this.#send = (bytes, to) => context.send(bytes, to);
   }
 
   /** @internal Takes a received datagram before the host; true = consumed here. */
@@ -247,7 +247,7 @@ export class SecureLayer implements DriverLayer {
   #sendAll(items: Item[], out: (Uint8Array | undefined | Promise<unknown>)[]): void {
     for (let i = 0; i < items.length; i++) {
       const b = out[i];
-      if (b instanceof Uint8Array) this.#transport!.send(b, items[i].to);
+      if (b instanceof Uint8Array) this.#send(b, items[i].to);
     }
   }
 

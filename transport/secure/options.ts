@@ -105,6 +105,12 @@ export interface ClientSecurityOptions {
   serverPublicKey?: Uint8Array;
   /** Pre-shared key (must equal the server's). */
   preSharedKey?: Uint8Array;
+  /**
+   * Encrypt without authenticating the server (neither `serverPublicKey` nor `preSharedKey`):
+   * a passive eavesdropper learns nothing, but an active man in the middle can read and change
+   * everything. Off by default: `encryption: true` alone throws, so this must be a choice.
+   */
+  allowUnauthenticatedServer?: boolean;
   /** Bytes for the server's `authenticate` hook (at most 1024). */
   authPayload?: Uint8Array;
 }
@@ -181,7 +187,7 @@ export function serverSecurity(o: ServerLimitOptions & ServerSecurityOptions): S
  * @example
  * ```ts
  * import { clientSecurity } from "./options.ts";
- * const setup = await clientSecurity({ encryption: true });
+ * const setup = await clientSecurity({ encryption: true, preSharedKey: new Uint8Array(32) });
  * console.log(setup.host.encryption, setup.layer !== undefined); // true true
  * await setup.layer?.close();
  * ```
@@ -197,6 +203,14 @@ export async function clientSecurity(o: ClientSecurityOptions): Promise<Security
     );
   }
   if (!o.encryption) return { host: defined({ connectToken: o.authPayload }) };
+  if (!o.serverPublicKey && !o.preSharedKey && o.allowUnauthenticatedServer !== true) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      "encryption: true needs a way to authenticate the server: serverPublicKey (its pinned " +
+        "identity key) or preSharedKey; to encrypt without (open to a man in the middle), set " +
+        "allowUnauthenticatedServer: true",
+    );
+  }
   const ephemeral = await generateEphemeralKeyPair();
   const layer = new SecureLayer({
     role: "client",

@@ -27,7 +27,20 @@ export interface Clock {
 }
 
 /**
- * The system clock: `performance.now()` and `setTimeout`.
+ * Longest delay one runtime timer takes (2^31 - 1 ms, about 24.8 days); longer ones would fire at
+ * once. The system clock arms at most this far ahead; its users re-arm when a timer fires early.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TIMER_DELAY_MS } from "./clock.ts";
+ * console.log(MAX_TIMER_DELAY_MS); // 2147483647
+ * ```
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * The system clock: `performance.now()` and `setTimeout` (delays capped at
+ * {@link MAX_TIMER_DELAY_MS}).
  *
  * @example
  * ```ts
@@ -37,6 +50,7 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer: (callback, delayMs) => setTimeout(callback, Math.max(0, delayMs)),
+  setTimer: (callback, delayMs) =>
+    setTimeout(callback, delayMs > 0 ? Math.min(delayMs, MAX_TIMER_DELAY_MS) : 0),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { TimerQueue, type TimerSlot } from "./timer_queue.ts";
+import { sharedTimers, TimerQueue, type TimerSlot } from "./timer_queue.ts";
+import { systemClock } from "./clock.ts";
 import { manualClock } from "./_manual_clock.ts";
 
 Deno.test("timer queue: many slots share one base timer; later moves do not re-arm it", () => {
@@ -51,4 +52,18 @@ Deno.test("timer queue: Clock interface, a callback rescheduling itself runs onc
   assert.equal(plain, 10);
   assert.equal(q.size, 0);
   assert.equal(m.pending(), 0);
+});
+
+Deno.test("system timers beyond 2^31-1 ms wait instead of firing at once", async () => {
+  let fired = 0;
+  const far = systemClock.setTimer(() => fired++, 2 ** 40);
+  const queued = sharedTimers.setTimer(() => fired++, 2 ** 40);
+  try {
+    // an overflowing delay would fire within a millisecond, and again every millisecond
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(fired, 0);
+  } finally {
+    systemClock.clearTimer(far);
+    sharedTimers.clearTimer(queued);
+  }
 });

@@ -351,5 +351,8 @@ export function toWebSocketUrl(url: string | URL): URL {
   if (target.protocol !== "ws:" && target.protocol !== "wss:") {
     throw new MultiplayerError("INVALID_ARGUMENT", `expected a ws: or wss: URL, got ${url}`);
   }
+  if (target.port === "0") {
+    throw new MultiplayerError("INVALID_ARGUMENT", `${url}: port 0 is no server's port`);
+  }
   return target;
 }
