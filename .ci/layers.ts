@@ -30,9 +30,12 @@ function withoutMethodDefinitions(code: string): string {
 const IMPURE_API =
   /(?<![\w$])Deno\.|(?<![\w$.])(?:setTimeout|setInterval)\s*\(|globalThis\.(?:setTimeout|setInterval)\s*\(|(?<![\w$.])(?:Date|performance)\.now\s*\(/;
 
-/** Removes comments (JSDoc examples are not imports), keeping strings intact. */
+/**
+ * Removes comments (JSDoc examples are not imports), keeping strings intact and skipping regular
+ * expression literals (a quote or backtick inside one is not a string).
+ */
 export function stripComments(src: string): string {
-  let out = "", i = 0;
+  let out = "", i = 0, last = ""; // last significant character emitted
   while (i < src.length) {
     const c = src[i], n = src[i + 1];
     if (c === "/" && n === "*") {
@@ -47,13 +50,28 @@ export function stripComments(src: string): string {
       while (j < src.length && src[j] !== c) j += src[j] === "\\" ? 2 : 1;
       out += src.slice(i, j + 1);
       i = j + 1;
+      last = c;
+    } else if (c === "/" && (last === "" || REGEX_BEFORE.includes(last))) {
+      let j = i + 1, inClass = false;
+      while (j < src.length && src[j] !== "\n" && (inClass || src[j] !== "/")) {
+        if (src[j] === "\\") j++;
+        else if (src[j] === "[") inClass = true;
+        else if (src[j] === "]") inClass = false;
+        j++;
+      }
+      out += " ";
+      i = j + 1;
+      last = "x";
     } else {
       out += c;
+      if (c !== " " && c !== "\n" && c !== "\t" && c !== "\r") last = c;
       i++;
     }
   }
   return out;
 }
+// a `/` after one of these starts a regular expression, not a division
+const REGEX_BEFORE = "(,=:[!&|?{};+-*%<>~^";
 
 const SPECIFIER =
   /(?:^|[;\s}])(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']|(?:^|[;\s])import\s*\(?\s*["']([^"']+)["']/g;

@@ -54,6 +54,7 @@ Deno.test("layers: imports in comments and strings are not imports", () => {
     "/** ```ts\n * import { x } from './a.ts';\n * ``` */",
     "// import './b.ts';",
     "const s = \"import './c.ts'\";",
+    "const re = /[`'\"]/g; /** ```ts\n * import { y } from './g.ts';\n * ``` */",
     'import { d } from "./d.ts";',
     'export { e } from "./e.ts";',
     'const f = await import("./f.ts");',

@@ -36,7 +36,7 @@ export interface ReliableDelivery {
 export const ReceiveResult = {
   /** Delivered, buffered or a duplicate: the packet may be acknowledged. */
   ACCEPTED: 0,
-  /** Not stored (refused by the sink or beyond the window): do not acknowledge the packet. */
+  /** Not stored (no memory left to hold it, or beyond the window): do not acknowledge it. */
   REFUSED: 1,
 } as const;
 
@@ -130,15 +130,20 @@ export class ReliableReceiver {
     }
     let flags = hasPeer ? PEER : 0;
     const len = end - start;
-    if (d === 0 && !this.blocked) {
+    const inOrder = d === 0 && !this.blocked;
+    if (inOrder) {
       const r = this.#consume(hasPeer, peer, index, count, src, start, end);
       if (r !== 1) {
         this.expected++;
         this.drain();
         return ReceiveResult.ACCEPTED;
       }
-      if (!this.#storeRefused) return ReceiveResult.REFUSED;
-      // reliable carrier: nothing would be retransmitted, keep it regardless
+    }
+    // a message the application cannot take yet is held (and its packet acked) while memory
+    // allows, so a full inbound queue does not stall the link; on a reliable carrier it is held
+    // regardless (nothing would be retransmitted)
+    if (inOrder && this.#storeRefused) {
+      // kept uncharged, as before
     } else if (this.#allowance + len <= REORDER_ALLOWANCE_BYTES) {
       flags |= ALLOWED;
       this.#allowance += len;

@@ -6,6 +6,7 @@ import {
   ReliableReceiver,
   ReliableSender,
 } from "./_reliable_channel.ts";
+import { REORDER_ALLOWANCE_BYTES } from "./_reliable_receiver.ts";
 import { SequencedChannel } from "./_sequenced_channel.ts";
 
 Deno.test("reliable sender: window, retransmit queue first, acks free bytes", () => {
@@ -55,9 +56,13 @@ Deno.test("reliable receiver: reorder buffer, duplicates, window, refusal, fragm
   assert.deepEqual(got.slice(3), ["0,1,2,3,4,5,6,7,8@9"]);
   assert.equal(budget.used, 0);
   open = false;
-  assert.equal(r.receive(6, 0, 0, false, 0, b, 0, 1), ReceiveResult.REFUSED, "refused: not stored");
+  // the application cannot take it: held (its packet may be acked) until it can
+  assert.equal(r.receive(6, 0, 0, false, 0, b, 0, 1), ReceiveResult.ACCEPTED, "held");
+  assert.ok(r.blocked);
   open = true;
-  assert.equal(r.receive(6, 0, 0, false, 0, b, 0, 1), ReceiveResult.ACCEPTED);
+  r.drain();
+  assert.deepEqual(got.slice(4), ["0"]);
+  assert.equal(r.expected, 7);
   // a fragment shape beyond maxMessageSize is skipped, not allocated
   r.receive(7, 0, 60000, false, 0, b, 0, 10);
   assert.equal(r.invalid, 1);
@@ -101,4 +106,25 @@ Deno.test("unreliable reassembler: all or nothing, last-first, budget, eviction,
   assert.equal(r.add(2, false, 5, 1, 3, false, 0, b, 0, 9, 0), undefined);
   assert.equal(r.pending, 0);
   assert.ok(r.dropped >= 4);
+});
+
+Deno.test("reliable receiver: a refused message is held while memory allows, refused after", () => {
+  let open = false;
+  const got: number[] = [];
+  const sink = {
+    deliverReliable: (_c: number, _h: boolean, _p: number, d: Uint8Array) =>
+      open ? got.push(d.length) > 0 : false,
+  };
+  const budget = new ReassemblyBudget(1000);
+  const r = new ReliableReceiver(1, sink, budget, 1 << 20, false);
+  const big = new Uint8Array(REORDER_ALLOWANCE_BYTES); // the allowance, then the budget
+  assert.equal(r.receive(0, 0, 0, false, 0, big, 0, big.length), ReceiveResult.ACCEPTED);
+  assert.equal(r.receive(1, 0, 0, false, 0, big, 0, 600), ReceiveResult.ACCEPTED, "budget");
+  assert.equal(budget.used, 600);
+  assert.equal(r.receive(2, 0, 0, false, 0, big, 0, 600), ReceiveResult.REFUSED, "memory full");
+  open = true;
+  r.drain();
+  assert.deepEqual(got, [REORDER_ALLOWANCE_BYTES, 600]);
+  assert.equal(budget.used, 0, "released on delivery");
+  assert.equal(r.receive(2, 0, 0, false, 0, big, 0, 600), ReceiveResult.ACCEPTED);
 });

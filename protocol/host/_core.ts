@@ -46,6 +46,7 @@ export abstract class HostCore implements RoutingHost {
   protected id: number;
   #channelCount: number;
   #serverRelay: boolean;
+  #timeoutMs: number; // clients: the shorter of their own and the server's
   /** Targets, relaying, the client's view of other clients. */
   protected readonly router: HostRouter;
   /** Handshake datagrams (and DISCONNECTs) waiting to be sent. */
@@ -67,6 +68,7 @@ export abstract class HostCore implements RoutingHost {
     this.options = resolveHostOptions(options);
     this.#channelCount = this.options.channelCount;
     this.#serverRelay = this.options.serverRelay;
+    this.#timeoutMs = this.options.timeoutMs;
     this.router = new HostRouter(this);
     this.inbound = new InboundQueue(this.options);
     this.reassembly = new ReassemblyBudget(this.options.maxTotalReassemblyBytes);
@@ -96,6 +98,10 @@ export abstract class HostCore implements RoutingHost {
   /** True on servers. */
   get isServer(): boolean {
     return this.options.role === "server";
+  }
+  /** Silence after which a peer is dropped (clients: the shorter of theirs and the server's). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
   /** Largest packet `send` accepts (`encodeBufferMaxSize`). */
   get maxPacketSize(): number {
@@ -145,8 +151,9 @@ export abstract class HostCore implements RoutingHost {
       wireChannelCount: this.#channelCount + 1,
       datagramSize: this.options.datagramSize,
       maxMessageSize: this.options.encodeBufferMaxSize,
-      timeoutMs: this.options.timeoutMs,
-      keepaliveMs: this.options.keepaliveMs,
+      timeoutMs: this.#timeoutMs,
+      // keepalives well inside the shorter timeout of the two ends (the server's, for clients)
+      keepaliveMs: Math.min(this.options.keepaliveMs, this.#timeoutMs / 4),
       reliableCarrier,
       maxSendQueueBytes: this.options.maxSendQueueBytes,
       maxReassemblyBytes: this.options.maxReassemblyBytes,
@@ -192,8 +199,14 @@ export abstract class HostCore implements RoutingHost {
     this.router.announceJoin(entry, now);
   }
 
-  /** @internal Clients: the server accepted us. */
-  accepted(id: number, channelCount: number, serverRelay: boolean): void {
+  /**
+   * @internal Clients: the server accepted us. `timeoutMs`: the server's, announced in ACCEPT;
+   * both ends then time out (and keep alive) on the shorter of the two.
+   */
+  accepted(id: number, channelCount: number, serverRelay: boolean, timeoutMs?: number): void {
+    if (timeoutMs !== undefined && timeoutMs >= 100) {
+      this.#timeoutMs = Math.min(this.#timeoutMs, timeoutMs);
+    }
     this.id = id;
     this.#channelCount = channelCount;
     this.#serverRelay = serverRelay;

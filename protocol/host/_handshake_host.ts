@@ -46,7 +46,7 @@ export interface HandshakeHost {
   /** Drops a peer (emits its event once). */
   removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void;
   /** Clients: the server accepted us with this id and these settings. */
-  accepted(id: number, channelCount: number, serverRelay: boolean): void;
+  accepted(id: number, channelCount: number, serverRelay: boolean, timeoutMs?: number): void;
   /** Clients: the attempt failed. */
   failed(reason: DisconnectReason, message: string): void;
   /** A reliable system message to one peer. */

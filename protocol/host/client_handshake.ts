@@ -140,7 +140,7 @@ export class ClientHandshake {
         return;
       }
       this.#state = "done";
-      this.#host.accepted(body.id, body.channelCount, body.serverRelay);
+      this.#host.accepted(body.id, body.channelCount, body.serverRelay, body.timeoutMs);
       this.#host.addPeer(1, copyAddress(from), p.sessionId, now);
     } else if (p.type === PacketType.REJECT) {
       this.#state = "done";
@@ -173,7 +173,7 @@ export class ClientHandshake {
       }
       return this.#host.failed(DisconnectReason.CRYPTO_ERROR, message);
     }
-    this.#host.accepted(body.id, body.channelCount, body.serverRelay);
+    this.#host.accepted(body.id, body.channelCount, body.serverRelay, body.timeoutMs);
     const server = this.#host.addPeer(1, v.from, sessionId, now);
     // reliable, so it is retransmitted: the server announces us once one copy authenticates
     this.#host.sendSystem(server, encodeHello());

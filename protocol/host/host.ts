@@ -232,7 +232,8 @@ export class Host extends HostCore {
       if (!peers.has(entry) || entry.conn.pollTimeout() > now) continue;
       entry.conn.handleTimeout(now);
       peers.markDirty(entry);
-      if (entry.conn.timedOut) this.removePeer(entry, DisconnectReason.TIMEOUT, false, now);
+      // told: if only its datagrams were lost (a half-open session), it learns at once
+      if (entry.conn.timedOut) this.removePeer(entry, DisconnectReason.TIMEOUT, true, now);
     }
   }
 
@@ -342,7 +343,7 @@ export class Host extends HostCore {
     if (immediately || !graceful) {
       this.removePeer(entry, DisconnectReason.CLOSED, graceful, now);
     } else if (entry.closingAt === 0) {
-      entry.closingAt = now + Math.min(LINGER_MS, this.options.timeoutMs);
+      entry.closingAt = now + Math.min(LINGER_MS, this.timeoutMs);
       this.peers.markStale(entry);
       this.checkClosing(entry, now);
     }
