@@ -126,7 +126,12 @@ Deno.bench("connection construction", () => {
   new Connection(cfg);
 });
 
-const listener = { onMessageRef: () => {}, onPacketAcked: () => {}, onPacketLost: () => {} };
+const listener = {
+  onMessageRef: () => {},
+  onPacketAcked: () => {},
+  onPacketLost: () => {},
+  onSpuriousLoss: () => {},
+};
 Deno.bench("ack processing: 64 in-flight packets acked by one ack", () => {
   const sp = new SentPackets(listener);
   for (let s = 1; s <= 65; s++) {

@@ -55,6 +55,12 @@ export class WindowCeiling {
     this.#roundEnd = now + CEILING_MIN_ROUND_MS;
   }
 
+  /** The loss run that set the ceiling was reordering, not an overflow: no ceiling. */
+  forget(): void {
+    this.#bytes = Infinity;
+    this.#step = this.#mss;
+  }
+
   /**
    * Called at each controller round end; `held` is true when the ceiling (not the app, the
    * pacer or a smaller window) limited the window in it. Probes upward once per probe round.

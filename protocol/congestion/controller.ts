@@ -37,6 +37,12 @@ export interface CongestionControl {
   onLoss(bytes: number, now: number, sentTime?: number, lossRun?: number): void;
   /** The retransmission timer fired with nothing acked: collapse to the minimum window. */
   onRetransmitTimeout(now: number): void;
+  /**
+   * `bytes` declared lost earlier (a packet sent at `sentTime`) were acknowledged after all:
+   * reordering, not loss. A controller should undo a reduction made for losses that all turned
+   * out spurious.
+   */
+  onSpuriousLoss(bytes: number, sentTime: number, now: number): void;
   /** Sets the local upload cap in bytes/s (0 = none), Godot's `outBandwidth`. */
   setOutBandwidth(bytesPerSec: number, now: number): void;
   /** Sets the remote's advertised download cap in bytes/s (0 = none), its `inBandwidth`. */

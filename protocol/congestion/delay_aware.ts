@@ -92,6 +92,12 @@ export class DelayAwareCongestion implements CongestionControl {
   #congestionEvents = 0;
   #windowBlocked = false;
   #roundBurst = false; // a loss burst in this round: keep it out of the random-loss baseline
+  // the last loss-triggered reduction, undone when every loss of its epoch proves spurious
+  #undoCwnd = 0; // 0: nothing to undo
+  #undoSsthresh = Infinity;
+  #undoBurst = false;
+  #epochLost = 0;
+  #epochSpurious = 0;
 
   /** Creates a controller in slow start with the initial window. */
   constructor(options: CongestionOptions = {}) {
@@ -197,18 +203,51 @@ export class DelayAwareCongestion implements CongestionControl {
     const sameEpoch = sentTime !== undefined
       ? sentTime < this.#recoveryStart
       : now < this.#recoveryEnd;
-    if (sameEpoch) return;
+    if (sameEpoch) {
+      this.#epochLost += bytes;
+      return;
+    }
     // random loss (no delay rise, no loss-rate jump, no burst) keeps even slow start going: it
     // says nothing about capacity, and stopping there left lossy paths at a tiny window
+    const cwnd = this.#cwnd, ssthresh = this.#ssthresh;
+    let reduced = true;
     if (burst) {
       this.#ceiling.onLossRun(this.#cwnd, now);
       this.#reduce(BURST_BETA, now);
     } else if (this.#isCongestiveLoss()) this.#reduce(CONGESTIVE_BETA, now);
+    else reduced = false;
+    if (reduced) {
+      this.#undoBurst = burst;
+      this.#undoCwnd = cwnd;
+      this.#undoSsthresh = ssthresh;
+      this.#epochLost = bytes;
+      this.#epochSpurious = 0;
+    }
+    this.#updatePacing(now);
+  }
+
+  /**
+   * A loss proved spurious (the packet was acknowledged after all): it leaves the loss counts,
+   * and once every loss of the last reduction's epoch did, that reduction is undone.
+   */
+  onSpuriousLoss(bytes: number, sentTime: number, now: number): void {
+    if (!(bytes > 0) || bytes === Infinity) return;
+    this.#roundLost = Math.max(0, this.#roundLost - bytes);
+    if (this.#undoCwnd === 0 || !(sentTime < this.#recoveryStart)) return;
+    this.#epochSpurious += bytes;
+    if (this.#epochSpurious < this.#epochLost) return;
+    this.#cwnd = Math.max(this.#cwnd, this.#undoCwnd);
+    this.#ssthresh = Math.max(this.#ssthresh, this.#undoSsthresh);
+    if (this.#undoBurst) this.#ceiling.forget(); // no buffer overflowed after all
+    this.#undoCwnd = 0;
+    this.#recoveryEnd = now; // not in recovery any more: growth may resume
+    this.#windowBlocked = false;
     this.#updatePacing(now);
   }
 
   /** The retransmission timer fired with nothing acked: collapse to the minimum window. */
   onRetransmitTimeout(now: number): void {
+    this.#undoCwnd = 0; // a timeout is not reordering
     this.#ssthresh = Math.max(this.#minWindow, this.#cwnd * RTO_BETA);
     this.#cwnd = this.#minWindow;
     this.#windowBlocked = false;
@@ -295,6 +334,7 @@ export class DelayAwareCongestion implements CongestionControl {
       // shrink by the share of the window sitting in the queue beyond the target
       const excess = (queueDelay - target) / this.#lastRoundMin;
       this.#reduce(Math.max(CONGESTIVE_BETA, 1 - excess), now);
+      this.#undoCwnd = 0; // a reduction for delay stays, whatever losses turn out
     }
   }
 

@@ -243,3 +243,22 @@ Deno.test("congestion: invalid options throw MultiplayerError", () => {
   cc.onLoss(-1, 0);
   assert.equal(cc.congestionWindow, 10 * MSS);
 });
+
+Deno.test("congestion: a reduction whose losses all prove spurious is undone", () => {
+  const cc = new DelayAwareCongestion({ now: 0, lossTolerant: false });
+  cc.onAck(MSS, 50, 0);
+  const before = cc.congestionWindow;
+  cc.onLoss(MSS, 10, 0); // reduces
+  cc.onLoss(MSS, 11, 1); // same epoch
+  assert.equal(cc.congestionWindow, before * 0.7);
+  cc.onSpuriousLoss(MSS, 0, 12);
+  assert.equal(cc.congestionWindow, before * 0.7, "one of two losses was real so far");
+  cc.onSpuriousLoss(MSS, 1, 13);
+  assert.equal(cc.congestionWindow, before, "both were reordering: undone");
+  // a loss outside the epoch, or after a timeout, is not undone
+  cc.onLoss(MSS, 100, 90);
+  const reduced = cc.congestionWindow;
+  cc.onRetransmitTimeout(110);
+  cc.onSpuriousLoss(MSS, 90, 120);
+  assert.ok(cc.congestionWindow <= reduced);
+});

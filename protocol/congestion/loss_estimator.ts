@@ -102,6 +102,21 @@ export class LossEstimator {
     this.#maybeClose(now);
   }
 
+  /**
+   * A packet counted lost was acknowledged after all (reordering, not loss): moves `count` from
+   * lost to acknowledged, in the open window first, then in the history.
+   */
+  onSpurious(count: number, now: number): void {
+    if (!(count > 0) || count === Infinity) return;
+    const open = Math.min(count, this.#lost);
+    this.#lost -= open;
+    const rest = Math.min(count - open, this.#lostHistory);
+    this.#lostHistory -= rest;
+    this.#acked += open;
+    this.#ackedHistory += rest;
+    this.#maybeClose(now);
+  }
+
   /** Folds the open window into the history (callers may drive windows by round trips). */
   closeWindow(now: number): void {
     this.#ackedHistory = this.#ackedHistory * this.#keep + this.#acked;

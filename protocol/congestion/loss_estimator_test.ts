@@ -55,3 +55,17 @@ Deno.test("loss estimator: ignores garbage counts, validates options", () => {
   assert.throws(() => new LossEstimator({ windowPackets: -1 }), /windowPackets/);
   assert.throws(() => new LossEstimator({ windowMs: NaN }), /windowMs/);
 });
+
+Deno.test("loss estimator: a spurious loss moves back to acknowledged", () => {
+  const e = new LossEstimator({ windowPackets: 1000, windowMs: 1e9 });
+  for (let i = 0; i < 8; i++) e.onAcked(1, 0);
+  e.onLost(2, 0);
+  assert.equal(e.lossRate, 0.2);
+  e.onSpurious(1, 0);
+  assert.equal(e.lossRate, 0.1);
+  e.closeWindow(0);
+  e.onSpurious(1, 0); // from the history once the window closed
+  assert.equal(e.lossRate, 0);
+  e.onSpurious(5, 0); // never below zero
+  assert.equal(e.lossRate, 0);
+});

@@ -17,6 +17,7 @@ export const unlimitedCongestion: CongestionControl = {
   onAck: () => {},
   onLoss: () => {},
   onRetransmitTimeout: () => {},
+  onSpuriousLoss: () => {},
   setOutBandwidth: () => {},
   setPeerInBandwidth: () => {},
   setPeerReceiveWindow: () => {},

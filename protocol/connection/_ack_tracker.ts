@@ -14,6 +14,8 @@ export const ACK_WINDOW = 1024;
 const MASK = ACK_WINDOW - 1;
 /** Largest forward jump of the packet sequence accepted (keeps 16-bit extension unambiguous). */
 export const MAX_SEQ_JUMP = 16384;
+/** Late packets (older than the 64 the ack field names) remembered for an ack of their own. */
+const MAX_LATE = 16;
 
 /** Tuning of {@link AckTracker}. */
 export interface AckTrackerOptions {
@@ -60,6 +62,10 @@ export class AckTracker {
   ackNow = false;
   // one bit per packet of the window (128 bytes, not 1 KiB)
   readonly #seen = new Int32Array(ACK_WINDOW >>> 5);
+  // packets acked too late for the ack field (more than 64 below `ack`): each gets an ack-only
+  // datagram naming it, or its sender would resend it needlessly (deep reordering)
+  readonly #late = new Float64Array(MAX_LATE);
+  #lateCount = 0;
   #lo = 0; // acked bits for ack-1 .. ack-32
   #hi = 0; // ack-33 .. ack-64
   readonly #every: number;
@@ -125,6 +131,17 @@ export class AckTracker {
     this.ackNow = false;
     this.ackDeadline = Infinity;
   }
+  /** Late packets waiting for an ack of their own (see {@link AckTracker.takeLate}). */
+  get lateCount(): number {
+    return this.#lateCount;
+  }
+  /** The oldest late packet to acknowledge on its own (call only when `lateCount > 0`). */
+  takeLate(): number {
+    const seq = this.#late[0];
+    this.#lateCount--;
+    this.#late.copyWithin(0, 1, this.#lateCount + 1);
+    return seq;
+  }
   // the 64 bits below `ack` are kept as a shift register (bit i: ack-1-i), so building an ack
   // costs nothing per datagram instead of 64 bitmap lookups
   #markAcked(seq: number): void {
@@ -143,7 +160,11 @@ export class AckTracker {
       this.#lo = lo;
       this.#hi = hi;
       if (a !== 0) this.#markBelow(d - 1); // the previous ack
-    } else if (seq < a) this.#markBelow(a - 1 - seq);
+    } else if (seq < a) {
+      const i = a - 1 - seq;
+      if (i < 64) this.#markBelow(i);
+      else if (this.#lateCount < MAX_LATE) this.#late[this.#lateCount++] = seq;
+    }
   }
   #markBelow(i: number): void {
     if (i < 32) this.#lo |= 1 << i;

@@ -8,13 +8,21 @@
 import type { CongestionControl } from "../congestion/controller.ts";
 import { LossEstimator } from "../congestion/loss_estimator.ts";
 import type { RttEstimator } from "./_rtt.ts";
-import { type SentPacketListener, SentPackets } from "./_sent_packets.ts";
+import {
+  FAST_RETRANSMIT_THRESHOLD,
+  type SentPacketListener,
+  SentPackets,
+} from "./_sent_packets.ts";
 import type { ConnectionStats } from "./stats.ts";
 
 /** Tail-loss probes sent per probe timeout (ack-eliciting, past the congestion window). */
 export const PROBE_PACKETS = 2;
 /** Unanswered probe timeouts in a row before the RTO declares the data in flight lost. */
 export const PROBES_BEFORE_RTO = 2;
+/** Highest packet threshold reordering can raise it to. */
+const MAX_REORDER_THRESHOLD = 512;
+/** Round trips without a spurious loss after which the thresholds step back down. */
+const REORDER_DECAY_RTTS = 16;
 
 /** Receives the reliable message outcomes of acked and lost packets. */
 export interface MessageRefListener {
@@ -66,6 +74,11 @@ export class Recovery implements SentPacketListener {
   #lossTime = Infinity; // when the time-threshold loss check must run next
   #lastReliableSend = -Infinity; // send time of the newest datagram carrying reliable data
   #ptoCount = 0; // probe timeouts in a row without an ack (backs the probe timer off)
+  // reordering tolerance (RACK-like): how much later than the RTT estimate a packet's ack may
+  // come before it counts as lost; learned from losses that proved spurious, decays when none do
+  #reorderWindowMs = 0;
+  #lastSpurious = -Infinity;
+  #lastDecay = -Infinity;
 
   /** `lazyAckMs`: how long the peer may hold acks of datagrams without reliable data. */
   constructor(
@@ -129,6 +142,7 @@ export class Recovery implements SentPacketListener {
       // the peer's ack delay is not path delay: the delay-based window must not see it
       this.#cc.onAck(this.#ackedBytes, sampled ? rtt.latestAdjusted : undefined, now);
     }
+    this.#decayReorderTolerance(now);
     this.#detectTimeLoss(now);
     this.#endLosses(now);
   }
@@ -183,6 +197,36 @@ export class Recovery implements SentPacketListener {
     this.#ackedBytes += bytes;
     this.loss.onAcked(1, this.#now);
   }
+  /** Packet threshold of loss detection in effect (3, raised by reordering). */
+  get reorderThreshold(): number {
+    return this.sent.reorderThreshold;
+  }
+  /** Extra wait (ms) beyond the RTT before a packet counts as lost by time (learned). */
+  get reorderWindowMs(): number {
+    return this.#reorderWindowMs;
+  }
+
+  /**
+   * @internal SentPacketListener: a declared loss was reordering. The loss is taken back (the
+   * controller may undo its reduction) and both thresholds rise to tolerate that reordering:
+   * the packet threshold to its depth, the time threshold to how late its ack really came.
+   */
+  onSpuriousLoss(bytes: number, sentTime: number, reorderDistance: number): void {
+    const now = this.#now, sent = this.sent, rtt = this.rtt;
+    this.loss.onSpurious(1, now);
+    this.#lostBytes = Math.max(0, this.#lostBytes - bytes);
+    this.#stats.spuriousLosses++;
+    this.#lastSpurious = now;
+    const needed = Math.min(reorderDistance + 1, MAX_REORDER_THRESHOLD);
+    if (needed > sent.reorderThreshold) sent.reorderThreshold = needed;
+    // how much later than the estimate this packet's ack came; the estimate itself is biased
+    // low under reordering (samples come from the newest acked packet, the one that overtook)
+    const late = now - sentTime - Math.max(rtt.srtt, rtt.latestAdjusted);
+    const cap = Math.max(rtt.rto, 1);
+    if (late > this.#reorderWindowMs) this.#reorderWindowMs = Math.min(late * 1.25, cap);
+    this.#cc.onSpuriousLoss(bytes, sentTime, now);
+  }
+
   /** @internal SentPacketListener. */
   onPacketLost(bytes: number, sentTime: number): void {
     this.#lostBytes += bytes;
@@ -201,10 +245,22 @@ export class Recovery implements SentPacketListener {
     }
     this.#stats.lostPackets = this.sent.lostPackets;
   }
-  // RFC 9002 time threshold: a packet older than an acked one is lost after 9/8 RTT, so tail
-  // losses with fewer than FAST_RETRANSMIT_THRESHOLD later packets do not wait for the RTO
+  // after a quiet stretch the path may have stopped reordering: step the thresholds back down
+  #decayReorderTolerance(now: number): void {
+    const quiet = REORDER_DECAY_RTTS * Math.max(this.rtt.srtt, 1);
+    if (now - this.#lastSpurious < quiet || now - this.#lastDecay < quiet) return;
+    const sent = this.sent;
+    if (sent.reorderThreshold === FAST_RETRANSMIT_THRESHOLD && this.#reorderWindowMs === 0) return;
+    this.#lastDecay = now;
+    sent.reorderThreshold = Math.max(FAST_RETRANSMIT_THRESHOLD, sent.reorderThreshold >> 1);
+    this.#reorderWindowMs = this.#reorderWindowMs < 1 ? 0 : this.#reorderWindowMs / 2;
+  }
+  // RFC 9002 time threshold: a packet older than an acked one is lost after 9/8 RTT (plus the
+  // learned reordering window), so tail losses with fewer than the packet threshold of later
+  // packets do not wait for the RTO
   #detectTimeLoss(now: number): void {
-    const rtt = this.rtt, thr = Math.max(1.125 * Math.max(rtt.srtt, rtt.latestAdjusted), 1);
+    const rtt = this.rtt, base = Math.max(rtt.srtt, rtt.latestAdjusted);
+    const thr = Math.max(base + Math.max(base / 8, this.#reorderWindowMs), 1);
     this.#lossTime = this.sent.loseByTime(now, thr);
   }
   // lazily acked packets (unreliable only) may wait the peer's lazy ack delay on top. While

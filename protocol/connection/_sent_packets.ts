@@ -20,6 +20,11 @@ export interface SentPacketListener {
   onPacketAcked(bytes: number): void;
   /** A packet of `bytes`, sent at `sentTime`, was declared lost. */
   onPacketLost(bytes: number, sentTime: number): void;
+  /**
+   * A packet declared lost was acknowledged after all (it was reordered): `bytes`, `sentTime`,
+   * and how many sequence numbers newer acks had run ahead of it when it was declared lost.
+   */
+  onSpuriousLoss(bytes: number, sentTime: number, reorderDistance: number): void;
 }
 
 /**
@@ -33,6 +38,7 @@ export interface SentPacketListener {
  *   onMessageRef: (ch, seq, acked) => refs.push(`${ch}:${seq}:${acked}`),
  *   onPacketAcked: () => {},
  *   onPacketLost: () => {},
+ *   onSpuriousLoss: () => {},
  * });
  * sp.addRef(1, 0);
  * sp.onSent(1, 0, 100, false);
@@ -51,8 +57,15 @@ export class SentPackets {
   largestAcked = 0;
   /** RTT sample of the last {@link SentPackets.onAck} (-1 = none). */
   latestRttSample: number = -1;
-  /** Packets declared lost so far. */
+  /** Packets declared lost so far (less those acknowledged after all). */
   lostPackets = 0;
+  /** Losses that proved spurious: the packet was acknowledged after being declared lost. */
+  spuriousLosses = 0;
+  /**
+   * A packet is lost once a packet this many sequence numbers newer was acked; raised by the
+   * owner when reordering deeper than that is seen.
+   */
+  reorderThreshold: number = FAST_RETRANSMIT_THRESHOLD;
   /**
    * Longest run of consecutive packet sequences declared lost since the caller last reset it to
    * 0: random loss rarely loses 3 in a row, an overflowing queue or socket buffer does.
@@ -62,7 +75,11 @@ export class SentPackets {
   #lossRun = 0;
   #oldest = 1;
   #mask = INITIAL_CAPACITY - 1;
-  #state = new Uint8Array(INITIAL_CAPACITY); // 0 free, 1 in flight
+  // 0 free, 1 in flight, 2 declared lost (watched for a late ack while it is in the ring)
+  #state = new Uint8Array(INITIAL_CAPACITY);
+  #lossAhead = new Int32Array(INITIAL_CAPACITY); // state 2: largest acked when declared lost
+  #watched = 0; // packets in state 2
+  #watchLow = Infinity; // no packet below this is in state 2 (a lower bound: slots get reused)
   #retx = new Uint8Array(INITIAL_CAPACITY); // bit 0: retransmitted data (no RTT sample); bit 1: lazy
   #time = new Float64Array(INITIAL_CAPACITY);
   #size = new Int32Array(INITIAL_CAPACITY);
@@ -102,7 +119,11 @@ export class SentPackets {
   onSent(seq: number, now: number, bytes: number, retransmission: boolean, lazy = false): void {
     if (this.inFlight === 0 && this.largestSent < seq) this.#oldest = seq;
     while (seq - this.#oldest > this.#mask) this.#grow();
+    // sequences skipped (untracked ack-only packets) must not keep a stale slot's state
+    const skipEnd = Math.min(seq, this.largestSent + 1 + this.#mask + 1);
+    for (let u = this.largestSent + 1; u < skipEnd; u++) this.#forget(u & this.#mask);
     const i = seq & this.#mask;
+    this.#forget(i);
     this.#state[i] = 1;
     this.#retx[i] = (retransmission ? 1 : 0) | (lazy ? 2 : 0);
     this.#time[i] = now;
@@ -121,19 +142,21 @@ export class SentPackets {
   onAck(ack: number, bitsLo: number, bitsHi: number, now: number): void {
     this.latestRttSample = -1;
     if (ack > this.largestAcked) this.largestAcked = ack;
-    if (ack === 0 || this.inFlight === 0) return;
+    if (ack === 0 || (this.inFlight === 0 && this.#watched === 0)) return;
     if (this.#ackOne(ack)) {
       const i = ack & this.#mask;
       if ((this.#retx[i] & 1) === 0) this.latestRttSample = now - this.#time[i];
     }
-    // only bits naming packets still tracked (none in a ping-pong): skip the rest of the field
-    const span = Math.min(ack - this.#oldest, 64);
+    // only bits naming packets still tracked (none in a ping-pong): skip the rest of the field;
+    // packets declared lost stay watched, so a late ack of one is seen as reordering
+    const low = this.#watched > 0 ? Math.min(this.#oldest, this.#watchLow) : this.#oldest;
+    const span = Math.min(ack - low, 64);
     for (let b = 0; b < span; b++) {
       if (b < 32 ? (bitsLo >>> b) & 1 : (bitsHi >>> (b - 32)) & 1) this.#ackOne(ack - 1 - b);
     }
     // fast retransmit: anything FAST_RETRANSMIT_THRESHOLD older than the largest ack is lost
     // (bounded by largestSent: acks may name untracked ack-only packets far ahead)
-    const limit = Math.min(this.largestAcked - FAST_RETRANSMIT_THRESHOLD, this.largestSent);
+    const limit = Math.min(this.largestAcked - this.reorderThreshold, this.largestSent);
     for (let s = this.#oldest; s <= limit; s++) this.#lose(s);
     this.#advance();
   }
@@ -196,8 +219,14 @@ export class SentPackets {
     return n;
   }
   #ackOne(seq: number): boolean {
-    if (seq < this.#oldest || seq > this.largestSent) return false;
+    if (seq <= this.largestSent - this.#mask - 1 || seq > this.largestSent || seq <= 0) {
+      return false;
+    }
     const i = seq & this.#mask;
+    if (this.#state[i] === 2) {
+      this.#spurious(i);
+      return false;
+    }
     if (this.#state[i] !== 1) return false;
     this.#state[i] = 0;
     this.inFlight--;
@@ -206,10 +235,34 @@ export class SentPackets {
     this.#l.onPacketAcked(this.#size[i]);
     return true;
   }
+  // clears slot `i` (a watched loss there is forgotten)
+  #forget(i: number): void {
+    if (this.#state[i] === 2 && --this.#watched === 0) this.#watchLow = Infinity;
+    this.#state[i] = 0;
+  }
+  // a lost packet acked after all: its messages arrived (any retransmission queued for them is
+  // dropped) and the loss is taken back
+  #spurious(i: number): void {
+    this.#forget(i);
+    this.spuriousLosses++;
+    if (this.lostPackets > 0) this.lostPackets--;
+    // the refs are still in their ring unless it wrapped over them since
+    if (this.#refTail - this.#refStart[i] <= this.#refCh.length) this.#emitRefs(i, true);
+    const distance = this.#lossAhead[i] - this.#seqOf(i);
+    this.#l.onSpuriousLoss(this.#size[i], this.#time[i], distance);
+  }
+  // the sequence number slot `i` holds (it is within the ring below largestSent)
+  #seqOf(i: number): number {
+    const top = this.largestSent;
+    return top - ((top - i) & this.#mask);
+  }
   #lose(seq: number): void {
     const i = seq & this.#mask;
     if (this.#state[i] !== 1) return;
-    this.#state[i] = 0;
+    this.#state[i] = 2;
+    this.#watched++;
+    if (seq < this.#watchLow) this.#watchLow = seq;
+    this.#lossAhead[i] = this.largestAcked;
     this.inFlight--;
     this.bytesInFlight -= this.#size[i];
     this.lostPackets++;
@@ -226,7 +279,7 @@ export class SentPackets {
     }
   }
   #advance(): void {
-    while (this.#oldest <= this.largestSent && this.#state[this.#oldest & this.#mask] === 0) {
+    while (this.#oldest <= this.largestSent && this.#state[this.#oldest & this.#mask] !== 1) {
       this.#oldest++;
     }
     this.#refHead = this.inFlight > 0
@@ -238,7 +291,9 @@ export class SentPackets {
     const om = this.#mask, cap = (om + 1) * 2, m = cap - 1;
     const state = new Uint8Array(cap), retx = new Uint8Array(cap), time = new Float64Array(cap);
     const size = new Int32Array(cap), rs = new Float64Array(cap), re = new Float64Array(cap);
-    for (let s = this.#oldest; s <= this.largestSent; s++) {
+    const ahead = new Int32Array(cap);
+    for (let s = Math.max(this.largestSent - om, 1); s <= this.largestSent; s++) {
+      ahead[s & m] = this.#lossAhead[s & om];
       state[s & m] = this.#state[s & om];
       retx[s & m] = this.#retx[s & om];
       time[s & m] = this.#time[s & om];
@@ -247,6 +302,7 @@ export class SentPackets {
       re[s & m] = this.#refEnd[s & om];
     }
     this.#mask = m;
+    this.#lossAhead = ahead;
     this.#state = state;
     this.#retx = retx;
     this.#time = time;

@@ -42,6 +42,7 @@ Deno.test("sent packets: ack frees refs, RTT sample, fast retransmit, RTO loss",
     onMessageRef: (ch, seq, acked) => events.push(`${acked ? "ack" : "lost"} ${ch}:${seq}`),
     onPacketAcked: () => {},
     onPacketLost: () => {},
+    onSpuriousLoss: () => {},
   });
   for (let s = 1; s <= 6; s++) {
     sp.addRef(1, s * 10);
@@ -68,6 +69,7 @@ Deno.test("sent packets: ring bound and ref ring growth", () => {
     onMessageRef: () => {},
     onPacketAcked: () => {},
     onPacketLost: () => {},
+    onSpuriousLoss: () => {},
   });
   let s = 1;
   while (sp.canSend(s)) {
@@ -108,4 +110,44 @@ Deno.test("ack tracker: the 64 ack bits match the set of acked packets (random o
     assert.equal(t.ackBitsLo, lo >>> 0, `lo after ${i}`);
     assert.equal(t.ackBitsHi, hi >>> 0, `hi after ${i}`);
   }
+});
+
+Deno.test("sent packets: a late ack of a lost packet is a spurious loss; the threshold adapts", () => {
+  const events: string[] = [];
+  const sp = new SentPackets({
+    onMessageRef: (ch, seq, acked) => events.push(`ref ${ch}:${seq}:${acked}`),
+    onPacketAcked: () => {},
+    onPacketLost: () => events.push("lost"),
+    onSpuriousLoss: (bytes, sent, distance) => events.push(`spurious ${bytes} ${sent} ${distance}`),
+  });
+  sp.addRef(1, 7);
+  sp.onSent(1, 0, 100, false);
+  for (let s = 2; s <= 10; s++) sp.onSent(s, s, 100, false);
+  sp.onAck(10, 0xff, 0, 20); // 2..10 acked: 1 is lost by the packet threshold (3)
+  assert.deepEqual(events, ["ref 1:7:false", "lost"]);
+  assert.equal(sp.lostPackets, 1);
+  events.length = 0;
+  sp.onAck(10, 0x1ff, 0, 30); // now 1 is acked too: it was reordered
+  assert.deepEqual(events, ["ref 1:7:true", "spurious 100 0 9"]); // acks had run 9 ahead
+  assert.equal(sp.lostPackets, 0);
+  assert.equal(sp.spuriousLosses, 1);
+  // with a raised threshold, the same depth is not loss
+  sp.reorderThreshold = 11;
+  for (let s = 11; s <= 20; s++) sp.onSent(s, s, 100, false);
+  events.length = 0;
+  sp.onAck(20, 0x1ff, 0, 40); // 11 missing, 12..20 acked (9 newer)
+  assert.deepEqual(events, [], "not declared lost below the threshold");
+});
+
+Deno.test("ack tracker: packets too late for the ack field get an ack of their own", () => {
+  const t = new AckTracker({ ackEveryPackets: 16, maxAckDelayMs: 2 });
+  for (let s = 2; s <= 100; s++) t.record(s, true, true, s);
+  assert.equal(t.lateCount, 0);
+  t.record(1, true, true, 101); // 99 below the largest: beyond the 64-bit field
+  assert.equal(t.lateCount, 1);
+  assert.equal(t.takeLate(), 1);
+  assert.equal(t.lateCount, 0);
+  t.record(101, true, true, 102);
+  t.record(70, true, true, 103); // late too, but within the 64-bit field
+  assert.equal(t.lateCount, 0);
 });

@@ -27,6 +27,8 @@ function recorder(): CongestionControl & { calls: string[]; open: boolean } {
     onLoss: (_b: number, now: number, sentTime?: number) =>
       void r.calls.push(`loss now=${now} sent=${sentTime}`),
     onRetransmitTimeout: (now: number) => void r.calls.push(`rto ${now}`),
+    onSpuriousLoss: (_b: number, sentTime: number) =>
+      void r.calls.push(`spurious sent=${sentTime}`),
   };
   return r;
 }

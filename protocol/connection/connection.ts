@@ -264,6 +264,7 @@ export class Connection implements ConnectionApi {
   pollTransmit(now: number): Uint8Array | undefined {
     this.#lastNow = now;
     const carrier = this.#carrier, out = this.#out;
+    if (!carrier && this.#acks.lateCount > 0) return this.#lateAck(now);
     const ackDue = !carrier && this.#acks.ackDue(now);
     const live = this.#live;
     let data = live.pingPending || out.hasData();
@@ -379,6 +380,20 @@ export class Connection implements ConnectionApi {
     if (!this.#carrier) this.#rec.onTimeout(now);
     this.#in.expire(now);
     this.#in.retryBlocked();
+  }
+
+  // an ack-only datagram naming one packet that arrived too late for the ack field
+  #lateAck(now: number): Uint8Array {
+    const w = scratchWriter(this.#cfg.datagramSize), late = this.#acks.takeLate();
+    beginData(w, this.#cfg.sessionId, this.#nextPacketSeq & 0xffff, late & 0xffff, 0, 0, 0);
+    finishData(w, 0);
+    this.#nextPacketSeq++;
+    const bytes = copyDatagram(w.buf, w.pos);
+    this.#live.lastSend = now;
+    this.stats.packetsSent++;
+    this.stats.bytesSent += bytes.length;
+    this.#sendMeter.add(bytes.length, now);
+    return bytes;
   }
 
   // unreliable-only datagrams are acked lazily (up to lazyAckDelayMs): when this one fills the

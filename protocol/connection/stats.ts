@@ -32,6 +32,8 @@ export class ConnectionStats {
   retransmits = 0;
   /** Datagrams declared lost. */
   lostPackets = 0;
+  /** Datagrams declared lost that were acknowledged after all (reordered, not lost). */
+  spuriousLosses = 0;
   /** RTO expirations. */
   rtoCount = 0;
   /** Unreliable messages dropped (queue full, congestion, refused by the host, late). */
