@@ -126,3 +126,48 @@ Deno.test("loopback connect flood: no amplification, legitimate clients still co
     await Promise.all(readers);
   }
 });
+
+Deno.test("auth hook: a client that gave up is never admitted; a hook past its deadline rejects", async () => {
+  let release!: (v: true) => void;
+  const held = new Promise<true>((resolve) => release = resolve);
+  let calls = 0;
+  const server = record(new UdpMultiplayerPeer());
+  await server.peer.createServer(0, {
+    bindAddress: "127.0.0.1",
+    authenticateTimeoutMs: 60_000,
+    authenticate: () => calls++ === 0 ? held : true, // the first client's check hangs
+  });
+  const gaveUp = record(new UdpMultiplayerPeer());
+  const all = [server, gaveUp];
+  try {
+    await gaveUp.peer.createClient("127.0.0.1", server.peer.localPort, { connectTimeoutMs: 1000 });
+    await pumpUntil(all, () => gaveUp.events.length > 0, 4000, "the client gives up");
+    assert.equal(gaveUp.events[0].reason, DisconnectReason.CONNECT_TIMEOUT);
+    release(true); // the hook says yes, but the client has stopped waiting
+    const late = record(new UdpMultiplayerPeer()); // a later client still gets in
+    all.push(late);
+    await late.peer.createClient("127.0.0.1", server.peer.localPort);
+    await pumpUntil(all, () => late.peer.getConnectionStatus() === 2, 4000, "later client");
+    const joined = server.events.filter((e) => e.type === "peer_connected").map((e) => e.id);
+    assert.deepEqual(joined, [late.peer.getUniqueId()], "no ghost of the client that gave up");
+  } finally {
+    await closeAll(all);
+  }
+
+  const slow = record(new UdpMultiplayerPeer());
+  await slow.peer.createServer(0, {
+    bindAddress: "127.0.0.1",
+    authenticateTimeoutMs: 200,
+    authenticate: () => new Promise<true>(() => {}), // never answers
+  });
+  const client = record(new UdpMultiplayerPeer());
+  try {
+    await client.peer.createClient("127.0.0.1", slow.peer.localPort);
+    await pumpUntil([slow, client], () => client.events.length > 0, 4000, "rejected");
+    assert.equal(client.events[0].type, "connection_failed");
+    assert.equal(client.events[0].reason, DisconnectReason.AUTH_REJECTED);
+    assert.match(client.events[0].message!, /did not answer within 200 ms/);
+  } finally {
+    await closeAll([slow, client]);
+  }
+});

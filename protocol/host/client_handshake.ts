@@ -12,6 +12,7 @@ import {
 import { DisconnectReason } from "../errors.ts";
 import {
   decodeHandshake,
+  encodeAbort,
   encodeConnect,
   encodeDisconnect,
   encodeRequest,
@@ -22,7 +23,10 @@ import type { HandshakeHost } from "./_handshake_host.ts";
 import type { ResolvedHostOptions } from "./options.ts";
 import { copyAddress, type PeerAddress, sameAddress } from "../address.ts";
 
-/** First retransmission interval of REQUEST/CONNECT; doubles up to RETRY_MAX_MS. */
+/**
+ * First retransmission interval of REQUEST/CONNECT; doubles up to RETRY_MAX_MS. The server relies
+ * on this schedule to tell a client still waiting from one that gave up (server_handshake.ts).
+ */
 const RETRY_INITIAL_MS = 200;
 const RETRY_MAX_MS = 1000;
 /** Copies of the DISCONNECT sent after a failed verification (it is not retransmitted). */
@@ -185,6 +189,12 @@ export class ClientHandshake {
     if (this.#state !== "requesting" && this.#state !== "connecting" && !verifying) return;
     if (now >= this.#deadline) {
       this.#verifying = undefined;
+      // holding a cookie, the server may still be deciding on us: tell it we are gone
+      if (this.#state === "connecting" || verifying) {
+        for (let i = 0; i < DISCONNECT_COPIES; i++) {
+          this.#host.queueRaw(this.#server, encodeAbort(this.#nonce, this.#cookie));
+        }
+      }
       this.#state = "done";
       const { hostname, port } = this.#server;
       this.#host.failed(

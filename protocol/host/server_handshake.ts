@@ -57,6 +57,8 @@ export interface HandshakeCounters {
   replayedCookies: number;
   /** Handshake datagrams dropped as malformed, unpadded or unexpected. */
   malformed: number;
+  /** Decisions that came after the client stopped retrying: the client was not admitted. */
+  abandoned: number;
 }
 
 interface Outcome {
@@ -64,6 +66,17 @@ interface Outcome {
   id: number;
   sessionId: number;
   reply?: Uint8Array;
+  lastSeen: number; // time of the attempt's latest CONNECT copy (a waiting client retransmits)
+  copies: number; // CONNECT copies seen for the attempt
+}
+
+// The client retransmits CONNECT after 200, 400, 800, then every 1000 ms while it waits (see
+// client_handshake.ts); a decision that comes later than the next copy was due (plus slack for
+// the path) finds a client that gave up: it is never admitted.
+const RETRY_FIRST_MS = 200, RETRY_MAX_MS = 1000, RETRY_SLACK_MS = 300;
+function abandoned(o: Outcome, now: number): boolean {
+  const gap = Math.min(RETRY_FIRST_MS * 2 ** Math.min(o.copies - 1, 10), RETRY_MAX_MS);
+  return now - o.lastSeen > gap + RETRY_SLACK_MS;
 }
 
 interface Parked {
@@ -94,6 +107,7 @@ export class ServerHandshake {
     expiredCookies: 0,
     replayedCookies: 0,
     malformed: 0,
+    abandoned: 0,
   };
   readonly #host: HandshakeHost;
   readonly #options: ResolvedHostOptions;
@@ -143,6 +157,7 @@ export class ServerHandshake {
       }
       return;
     }
+    if (p.type === PacketType.ABORT) return this.#abort(p.nonce, p.cookie, from, now);
     const isRequest = p.type === PacketType.CONNECT_REQUEST;
     // unpadded requests are never answered: a reply could be larger than the request
     if ((!isRequest && p.type !== PacketType.CONNECT) || bytes.length < MIN_HANDSHAKE_SIZE) {
@@ -185,7 +200,7 @@ export class ServerHandshake {
     // duplicated REQUEST yields two valid cookies for one attempt, which must not become two peers.
     const attempt = attemptKey(key, nonce);
     const previous = this.#cookies.consumedRecord(attempt, now);
-    if (previous) return this.#replay(previous, from, nonce);
+    if (previous) return this.#replay(previous, from, nonce, now);
     if (this.#refusal(from, nonce)) return;
     const request = decodeConnectPayload(p.payload);
     if (!request) {
@@ -197,7 +212,13 @@ export class ServerHandshake {
         : "server does not enable encryption";
       return this.#reject(from, nonce, DisconnectReason.CRYPTO_ERROR, why);
     }
-    const outcome: Outcome = { state: "pending", id: 0, sessionId: this.#newSession() };
+    const outcome: Outcome = {
+      state: "pending",
+      id: 0,
+      sessionId: this.#newSession(),
+      lastSeen: now,
+      copies: 1,
+    };
     if (!this.#cookies.markConsumed(attempt, now, outcome)) {
       // fail closed: forgetting a consumed cookie early would reopen a replay window
       return this.#reject(from, nonce, DisconnectReason.SERVER_FULL, "too many pending handshakes");
@@ -229,12 +250,18 @@ export class ServerHandshake {
   /**
    * Completes a parked request: assigns an id, sends ACCEPT (with `crypto` for an encrypted
    * session) and creates the connection. Returns the new peer's id, or undefined when the ticket
-   * is unknown or expired, or the server filled up meanwhile (the client then gets a REJECT).
+   * is unknown or expired, the client stopped retrying (it gave up: nothing is created), or the
+   * server filled up meanwhile (the client then gets a REJECT).
    */
   accept(ticket: number, crypto: AcceptCrypto | undefined, now: number): number | undefined {
     const parked = this.#take(ticket, now);
     if (!parked) return undefined;
     const { address } = parked.request;
+    if (abandoned(parked.outcome, now)) {
+      this.counters.abandoned++;
+      parked.outcome.state = "done"; // a late copy is refused as a replay
+      return undefined;
+    }
     if (this.#refusal(address, parked.nonce, parked.outcome)) return undefined;
     return this.#complete(parked.outcome, address, parked.nonce, crypto, now);
   }
@@ -266,6 +293,7 @@ export class ServerHandshake {
     const parked = this.#parked.get(ticket);
     if (!parked) return undefined;
     this.#parked.delete(ticket);
+    if (parked.outcome.state === "done") return undefined; // the client aborted meanwhile
     if (now > parked.expires || this.#host.status !== ConnectionStatus.CONNECTED) {
       parked.outcome.state = "done"; // a retried CONNECT is now refused as a replay
       return undefined;
@@ -297,10 +325,40 @@ export class ServerHandshake {
     return id;
   }
 
+  // The client gave up (its cookie proves the address): a pending decision will not admit it;
+  // a peer already made for it (its ACCEPT was lost or late) is dropped. Nothing is answered.
+  #abort(nonce: number, cookie: Uint8Array, from: PeerAddress, now: number): void {
+    const key = addressKey(from);
+    if (!this.#limiter.allow(key, now)) {
+      this.counters.rateLimited++;
+      return;
+    }
+    if (this.#cookies.verify(cookie, key, nonce, PROTOCOL_VERSION, now) === "invalid") {
+      this.counters.invalidCookies++;
+      return;
+    }
+    const outcome = this.#cookies.consumedRecord(attemptKey(key, nonce), now);
+    if (!outcome) return;
+    if (outcome.state === "pending") {
+      outcome.state = "done";
+      this.counters.abandoned++;
+      return;
+    }
+    const live = outcome.id === 0 ? undefined : this.#host.entryById(outcome.id);
+    if (live && live.sessionId === outcome.sessionId && sameAddress(live.address, from)) {
+      this.counters.abandoned++;
+      this.#host.removePeer(live, DisconnectReason.CLOSED, false, now);
+    }
+  }
+
   // A consumed cookie again: a lost reply (same answer again) or a replay (refused).
-  #replay(outcome: Outcome, from: PeerAddress, nonce: number): void {
+  #replay(outcome: Outcome, from: PeerAddress, nonce: number, now: number): void {
     this.counters.replayedCookies++;
-    if (outcome.state === "pending") return; // still deciding: the client keeps retrying
+    if (outcome.state === "pending") {
+      outcome.lastSeen = now; // still deciding: the client keeps retrying, so it still waits
+      outcome.copies++;
+      return;
+    }
     const live = this.#host.entryById(outcome.id);
     if (outcome.reply && (outcome.id === 0 || live?.sessionId === outcome.sessionId)) {
       return this.#reply(from, outcome.reply);

@@ -206,3 +206,35 @@ Deno.test("server handshake: two cookies for one attempt make one peer, not a gh
   assert.deepEqual(s.host.pollTransmit(7)!.bytes, accept, "the same ACCEPT again");
   assert.equal(s.host.peerCount, 1);
 });
+
+Deno.test("server handshake: a decision that comes after the client stopped retrying admits nobody", () => {
+  const net = new FakeNet();
+  const s = net.add({ role: "server", asyncHandshake: true }, 1000);
+  const c = net.add({ role: "client" }, 2000);
+  c.host.connect(s.address, 0);
+  net.pump(); // REQUEST, CHALLENGE, CONNECT: parked, waiting for the decision
+  const request = s.host.pollHandshake();
+  assert.ok(request, "parked");
+  // the client's later CONNECT copies (and its ABORT) never arrive: it went away silently
+  c.alive = false;
+  net.now = 2500;
+  assert.equal(s.host.acceptHandshake(request.ticket, undefined, net.now), undefined);
+  assert.equal(s.host.peerCount, 0);
+  assert.equal(s.host.handshakeCounters!.abandoned, 1);
+});
+
+Deno.test("server handshake: a client that gives up sends ABORT; a pending decision admits nobody", () => {
+  const net = new FakeNet();
+  const s = net.add({ role: "server", asyncHandshake: true }, 1000);
+  const c = net.add({ role: "client", connectTimeoutMs: 300 }, 2000);
+  c.host.connect(s.address, 0);
+  net.pump();
+  const request = s.host.pollHandshake()!;
+  net.now = 300;
+  c.host.handleTimeout(net.now); // gives up: connection_failed, ABORT x3
+  net.pump();
+  assert.equal(c.host.status, ConnectionStatus.DISCONNECTED);
+  assert.ok(s.host.handshakeCounters!.abandoned >= 1, "the server saw the ABORT");
+  assert.equal(s.host.acceptHandshake(request.ticket, undefined, net.now), undefined);
+  assert.equal(s.host.peerCount, 0);
+});

@@ -1,5 +1,5 @@
 /**
- * Handshake datagrams (types 1-6) and the stateless challenge cookie. Layouts are documented in
+ * Handshake datagrams (types 1-6, 8) and the stateless challenge cookie. Layouts are documented in
  * `protocol/README.md` ("Handshake"). Every datagram is a msgpack array that starts with the magic
  * `0xD7VV` (VV = protocol version) and the packet type.
  *
@@ -20,6 +20,7 @@ export const PacketType = {
   ACCEPT: 4,
   REJECT: 5,
   DISCONNECT: 6,
+  ABORT: 8,
 } as const;
 /** One of {@link PacketType}'s values. */
 export type PacketType = typeof PacketType[keyof typeof PacketType];
@@ -45,13 +46,13 @@ export interface HandshakePacket {
   version: number;
   /** Packet type. */
   type: PacketType;
-  /** Client nonce (types 1-5). */
+  /** Client nonce (types 1-5, 8). */
   nonce: number;
   /** Session id (ACCEPT, DISCONNECT). */
   sessionId: number;
   /** Reject / disconnect reason code. */
   reason: number;
-  /** Cookie (CHALLENGE, CONNECT). */
+  /** Cookie (CHALLENGE, CONNECT, ABORT). */
   cookie: Uint8Array;
   /** CONNECT payload or ACCEPT body. */
   payload: Uint8Array;
@@ -209,6 +210,21 @@ export function encodeDisconnect(sessionId: number, reason: number): Uint8Array 
     .uint(reason & 0x7f).done();
 }
 
+/**
+ * Encodes an ABORT `[magic, 8, nonce, cookie]`: a client that gave up on its attempt tells the
+ * server (the cookie proves it owns the address), so a late decision never admits it.
+ *
+ * @example
+ * ```ts
+ * import { COOKIE_BYTES, encodeAbort } from "./handshake.ts";
+ * console.log(encodeAbort(7, new Uint8Array(COOKIE_BYTES)).length); // 33
+ * ```
+ */
+export function encodeAbort(nonce: number, cookie: Uint8Array): Uint8Array {
+  return new Writer(16 + cookie.length).arr(4).magic().uint(PacketType.ABORT).uint(nonce)
+    .bin(cookie).done();
+}
+
 // ---------------------------------------------------------------------------------- decoding
 
 const scratch: HandshakePacket = {
@@ -267,7 +283,7 @@ function readPrefix(bytes: Uint8Array): number {
 }
 
 /**
- * Decodes a handshake datagram (types 1-6). Returns undefined for anything malformed or of
+ * Decodes a handshake datagram (types 1-6, 8). Returns undefined for anything malformed or of
  * another version (except REJECT, readable from any version). The result is a shared object,
  * valid until the next call. Never throws.
  *
@@ -295,12 +311,13 @@ export function decodeHandshake(bytes: Uint8Array): HandshakePacket | undefined 
       }
       return count === 4 && rBytes(true) ? done(p, type) : undefined;
     case PacketType.CHALLENGE:
+    case PacketType.ABORT:
     case PacketType.CONNECT: {
       p.nonce = rUint();
       const cookie = rBytes(true);
       if (!ok(p.nonce) || cookie === undefined || cookie.length !== COOKIE_BYTES) return undefined;
       p.cookie = cookie;
-      if (type === PacketType.CHALLENGE) return count === 4 ? done(p, type) : undefined;
+      if (type !== PacketType.CONNECT) return count === 4 ? done(p, type) : undefined;
       const payload = rBytes(true);
       if (count !== 6 || payload === undefined || rBytes(true) === undefined) return undefined;
       p.payload = payload;

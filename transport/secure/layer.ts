@@ -64,6 +64,8 @@ export interface SecureLayerOptions {
   readonly encryption: boolean;
   /** Servers: the authentication hook. */
   readonly authenticate?: AuthenticateHook;
+  /** Servers: how long the hook may take (ms; default 3000). */
+  readonly authenticateTimeoutMs?: number;
   /** Servers: long-term identity that signs the transcript (clients pin its public key). */
   readonly serverIdentity?: ServerIdentity;
   /** Clients: the server's pinned public key (signature must verify against it). */
@@ -93,6 +95,8 @@ interface Session {
 }
 
 type Item = { to: PeerAddress; bytes: Uint8Array | Promise<Uint8Array | undefined> };
+
+const TIMED_OUT: unique symbol = Symbol("timed out");
 
 /**
  * The security layer of one peer. Created by the UDP peer when `encryption` or `authenticate` is
@@ -264,11 +268,22 @@ export class SecureLayer implements DriverLayer {
       const hook = this.#o.authenticate;
       if (hook) {
         const info = { address: r.address.hostname, port: r.address.port, payload: r.token };
+        const limit = this.#o.authenticateTimeoutMs ?? 3000;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<typeof TIMED_OUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), limit);
+        });
         const verdict = await Promise.race([
           Promise.resolve().then(() => hook(info)),
           this.#closedSignal.then(() => undefined),
-        ]);
+          late,
+        ]).finally(() => clearTimeout(timer));
         if (this.#closed) return;
+        if (verdict === TIMED_OUT) {
+          const why = `the server's authentication hook did not answer within ${limit} ms`;
+          host.rejectHandshake(r.ticket, DisconnectReason.AUTH_REJECTED, why, this.#now());
+          return;
+        }
         if (verdict !== true) {
           const why = typeof verdict === "object" && verdict !== null &&
               typeof verdict.reject === "string"

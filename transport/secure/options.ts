@@ -81,9 +81,15 @@ export interface ServerSecurityOptions {
   /**
    * Decides on each client before an id is assigned, seeing its address and `authPayload`.
    * Return `true` or `{ reject: "why" }`; the client gets `connection_failed` AUTH_REJECTED with
-   * that message. A throw rejects too.
+   * that message. A throw rejects too. A client that stopped waiting before the hook answered is
+   * never admitted.
    */
   authenticate?: AuthenticateHook;
+  /**
+   * Longest the `authenticate` hook may take, in ms (default 3000, below a client's default
+   * 5 s connect timeout); later, the client is rejected with AUTH_REJECTED "timed out".
+   */
+  authenticateTimeoutMs?: number;
 }
 
 /**
@@ -123,6 +129,9 @@ export interface SecuritySetup {
   readonly layer?: SecureLayer;
 }
 
+/** Default of `authenticateTimeoutMs`. */
+const DEFAULT_AUTHENTICATE_TIMEOUT_MS = 3000;
+
 function checkBytes(v: unknown, what: string, max: number): void {
   if (v !== undefined && (!(v instanceof Uint8Array) || v.length > max)) {
     throw new MultiplayerError("INVALID_ARGUMENT", `${what} must be a Uint8Array of <= ${max} B`);
@@ -149,6 +158,13 @@ export function serverSecurity(o: ServerLimitOptions & ServerSecurityOptions): S
   if (o.authenticate !== undefined && typeof o.authenticate !== "function") {
     throw new MultiplayerError("INVALID_ARGUMENT", "authenticate must be a function");
   }
+  const hookTimeout = o.authenticateTimeoutMs ?? DEFAULT_AUTHENTICATE_TIMEOUT_MS;
+  if (!Number.isInteger(hookTimeout) || hookTimeout < 1 || hookTimeout > 600_000) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `authenticateTimeoutMs must be an integer in [1, 600000], got ${hookTimeout}`,
+    );
+  }
   if ((o.serverIdentity || o.preSharedKey) && !o.encryption) {
     throw new MultiplayerError(
       "INVALID_ARGUMENT",
@@ -174,6 +190,7 @@ export function serverSecurity(o: ServerLimitOptions & ServerSecurityOptions): S
     role: "server",
     encryption,
     authenticate: o.authenticate,
+    authenticateTimeoutMs: hookTimeout,
     serverIdentity: o.serverIdentity,
     preSharedKey: o.preSharedKey,
   });
