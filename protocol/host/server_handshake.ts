@@ -112,7 +112,8 @@ export class ServerHandshake {
   readonly #host: HandshakeHost;
   readonly #options: ResolvedHostOptions;
   readonly #cookies: CookieAuthority<Outcome>;
-  readonly #limiter: RateLimiter;
+  readonly #limiter: RateLimiter; // fresh requests (anyone can send them)
+  readonly #proven: RateLimiter; // datagrams carrying a cookie (CONNECT, ABORT): favoured
   readonly #parked = new Map<number, Parked>();
   readonly #requests: HandshakeRequest[] = [];
   #ticket = 0;
@@ -127,15 +128,17 @@ export class ServerHandshake {
       maxConsumed: options.maxPendingHandshakes,
     });
     this.#limiter = new RateLimiter(options.connectRateLimit);
+    // its own budget, so a flood of fresh requests never starves clients holding a cookie
+    this.#proven = new RateLimiter(options.connectRateLimit);
   }
 
   /** Consumed cookies currently remembered (pending + recently completed handshakes). */
   get pendingCount(): number {
     return this.#cookies.consumedCount;
   }
-  /** Sources tracked by the rate limiter (bounded by its `maxKeys`). */
+  /** Sources tracked by the rate limiters (each bounded by its `maxKeys`). */
   get trackedSources(): number {
-    return this.#limiter.size;
+    return Math.max(this.#limiter.size, this.#proven.size);
   }
 
   /** Next parked request for the transport layer, in arrival order. */
@@ -165,7 +168,7 @@ export class ServerHandshake {
       return;
     }
     const key = addressKey(from);
-    if (!this.#limiter.allow(key, now)) {
+    if (!(isRequest ? this.#limiter : this.#proven).allow(key, now)) {
       this.counters.rateLimited++;
       return;
     }
@@ -278,6 +281,7 @@ export class ServerHandshake {
     this.#parked.clear();
     this.#requests.length = 0;
     this.#limiter.clear();
+    this.#proven.clear();
   }
 
   // insertion order == expiry order; an unanswered request is refused as a replay later
@@ -329,7 +333,7 @@ export class ServerHandshake {
   // a peer already made for it (its ACCEPT was lost or late) is dropped. Nothing is answered.
   #abort(nonce: number, cookie: Uint8Array, from: PeerAddress, now: number): void {
     const key = addressKey(from);
-    if (!this.#limiter.allow(key, now)) {
+    if (!this.#proven.allow(key, now)) {
       this.counters.rateLimited++;
       return;
     }

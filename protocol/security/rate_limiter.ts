@@ -1,7 +1,9 @@
 /**
- * Token-bucket rate limiting of connect attempts per source address, plus a global budget.
- * Memory is bounded: at most `maxKeys` sources are tracked; the least recently seen one is
- * evicted (its bucket object is recycled, so a spoofed flood allocates nothing once full).
+ * Token-bucket rate limiting of connect attempts per source address, plus a global budget and a
+ * reserve of it for quiet sources: when a flood from many sources drains the global budget, a
+ * source that has not been sending (a real client, or one retrying at its own slow pace) still
+ * gets through. Memory is bounded: at most `maxKeys` sources are tracked; the least recently seen
+ * one is evicted (its bucket object is recycled, so a spoofed flood allocates nothing once full).
  *
  * @module
  */
@@ -19,6 +21,12 @@ export interface RateLimiterOptions {
   readonly globalBurst?: number;
   /** Most sources tracked at once (default 8192). */
   readonly maxKeys?: number;
+  /**
+   * Extra attempts per second, beyond the global budget, for quiet sources: ones whose own
+   * bucket is (nearly) full (default half of `globalPerSecond`; its burst is half of
+   * `globalBurst`). A flood's sources keep their buckets drained and never count as quiet.
+   */
+  readonly quietPerSecond?: number;
 }
 
 interface Bucket {
@@ -28,7 +36,8 @@ interface Bucket {
 
 /**
  * Pure, `now`-driven limiter. `allow()` spends one token from the source's bucket and one from
- * the global bucket, only when both have one.
+ * the global bucket, only when both have one; with the global bucket empty, a source whose
+ * bucket is (nearly) full spends from the quiet reserve instead.
  *
  * At the `maxKeys` bound the least recently used source is forgotten, so that source starts
  * again with a full burst: a spoofed flood over many addresses can thus let at most one burst per
@@ -54,9 +63,13 @@ export class RateLimiter {
   readonly globalBurst: number;
   /** Most sources tracked. */
   readonly maxKeys: number;
+  /** Reserve for quiet sources, per second. */
+  readonly quietPerSecond: number;
   // Map iteration order = least recently used first (entries are re-inserted on use)
   readonly #buckets = new Map<string, Bucket>();
   readonly #global: Bucket;
+  readonly #quiet: Bucket;
+  readonly #quietBurst: number;
 
   /** Throws MultiplayerError INVALID_ARGUMENT for non-positive rates, bursts or bounds. */
   constructor(options: RateLimiterOptions = {}) {
@@ -65,6 +78,8 @@ export class RateLimiter {
     this.globalPerSecond = options.globalPerSecond ?? 1000;
     this.globalBurst = options.globalBurst ?? 2000;
     this.maxKeys = options.maxKeys ?? 8192;
+    this.quietPerSecond = options.quietPerSecond ?? this.globalPerSecond / 2;
+    this.#quietBurst = Math.max(1, this.globalBurst / 2);
     for (
       const [name, v] of [
         ["perSourcePerSecond", this.perSourcePerSecond],
@@ -72,6 +87,7 @@ export class RateLimiter {
         ["globalPerSecond", this.globalPerSecond],
         ["globalBurst", this.globalBurst],
         ["maxKeys", this.maxKeys],
+        ["quietPerSecond", this.quietPerSecond],
       ] as const
     ) {
       if (!(v > 0) || !Number.isFinite(v)) {
@@ -85,6 +101,7 @@ export class RateLimiter {
       throw new MultiplayerError("INVALID_ARGUMENT", `rate limiter maxKeys must be an integer`);
     }
     this.#global = { tokens: this.globalBurst, at: Number.NEGATIVE_INFINITY };
+    this.#quiet = { tokens: this.#quietBurst, at: Number.NEGATIVE_INFINITY };
   }
 
   /** Number of sources currently tracked (never above `maxKeys`). */
@@ -112,9 +129,20 @@ export class RateLimiter {
       b.at = now;
     }
     this.#buckets.set(key, b);
-    if (b.tokens < 1 || g.tokens < 1) return false;
+    if (b.tokens < 1) return false;
+    // every attempt costs its source, allowed or not: a flood's sources stay drained
+    const quiet = b.tokens >= this.perSourceBurst - 1;
     b.tokens -= 1;
-    g.tokens -= 1;
+    if (g.tokens >= 1) {
+      g.tokens -= 1;
+      return true;
+    }
+    // the global budget is spent (a flood): only a quiet source may use the reserve
+    if (!quiet) return false;
+    const q = this.#quiet;
+    refill(q, now, this.quietPerSecond, this.#quietBurst);
+    if (q.tokens < 1) return false;
+    q.tokens -= 1;
     return true;
   }
 
@@ -122,6 +150,7 @@ export class RateLimiter {
   clear(): void {
     this.#buckets.clear();
     this.#global.tokens = this.globalBurst;
+    this.#quiet.tokens = this.#quietBurst;
   }
 }
 

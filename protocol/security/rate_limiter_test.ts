@@ -20,11 +20,33 @@ Deno.test("rate limiter: per-source burst then sustained rate", () => {
 Deno.test("rate limiter: global budget caps a many-source flood", () => {
   const rl = new RateLimiter({ globalPerSecond: 10, globalBurst: 20, maxKeys: 100_000 });
   let passed = 0;
+  // every source is new (quiet): the global burst, then the quiet reserve's (half of it)
   for (let i = 0; i < 5000; i++) if (rl.allow(`udp|10.${i >> 8}.${i & 255}.1|9`, 0)) passed++;
-  assert.equal(passed, 20);
+  assert.equal(passed, 20 + 10);
   passed = 0;
   for (let i = 0; i < 5000; i++) if (rl.allow(`udp|11.${i >> 8}.${i & 255}.1|9`, 1000)) passed++;
-  assert.equal(passed, 10);
+  assert.equal(passed, 10 + 5);
+});
+
+Deno.test("rate limiter: with the global budget spent, a quiet source still gets through", () => {
+  const rl = new RateLimiter({
+    perSourcePerSecond: 4,
+    perSourceBurst: 8,
+    globalPerSecond: 100,
+    globalBurst: 100,
+  });
+  const flood = (i: number) => `udp|10.0.${i >> 8}.${i & 255}|9`;
+  let t = 0, floodPassed = 0, quietPassed = 0;
+  // 200 sources at 6 attempts/s each (above their 4/s): 1 200/s against a 100/s budget
+  for (let step = 0; step < 10_000; step++, t += 5 / 6) {
+    if (rl.allow(flood(step % 200), t)) floodPassed++;
+    // once the flood's sources are drained (after their first bursts), quiet ones arrive
+    const quiet = step >= 4000 && step % 500 === 0;
+    if (quiet && rl.allow(`udp|192.168.1.${step / 500}|5000`, t)) quietPassed++;
+  }
+  assert.equal(quietPassed, 12, "every quiet source got in");
+  const cap = (100 + 50) * (t / 1000) + 100 + 50; // the global budget and the quiet reserve
+  assert.ok(floodPassed <= cap, `flood held to the budgets: ${floodPassed} <= ${cap}`);
 });
 
 Deno.test("rate limiter: tracked sources stay bounded under a spoofed flood (LRU)", () => {

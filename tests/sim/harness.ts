@@ -132,6 +132,7 @@ export class Simulation {
   readonly #maxSteps: number;
   readonly #dirty: SimNode[] = [];
   #flushing = false;
+  readonly #make: (index: number, role: "server" | "client", extra?: SimHostOptions) => SimNode;
 
   /** Builds the network and the hosts; clients start connecting at once. */
   constructor(o: SimOptions) {
@@ -141,7 +142,11 @@ export class Simulation {
     this.net = new VirtualNetwork({ seed: o.seed, link: o.link });
     this.clock = this.net.clock;
     const factory = o.createConnection ?? ((c) => new Connection(c));
-    const make = (index: number, role: "server" | "client", extra?: SimHostOptions) => {
+    const make = this.#make = (
+      index: number,
+      role: "server" | "client",
+      extra?: SimHostOptions,
+    ) => {
       const host = new Host({
         ...o.host,
         ...extra,
@@ -166,6 +171,16 @@ export class Simulation {
       this.touch(c);
     }
     this.#flush();
+  }
+
+  /** Adds one more client, which starts connecting at once. */
+  addClient(): SimNode {
+    const c = this.#make(this.nodes.length, "client");
+    c.host.connect(this.server.transport.localAddress, this.clock.now());
+    this.clients.push(c);
+    this.touch(c);
+    this.#flush();
+    return c;
   }
 
   /** Current virtual time (ms). */
