@@ -129,7 +129,7 @@ Deno.test("after server_disconnected the peer is closed: createClient works with
   }
 });
 
-async function portIsFree(port: number, transport: "udp" | "tcp"): Promise<boolean> {
+function portIsFree(port: number, transport: "udp" | "tcp"): boolean {
   try {
     if (transport === "udp") {
       Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port }).close();
@@ -162,7 +162,7 @@ Deno.test("close() during an unfinished create call: nothing stays bound or conn
     await late.close();
     await binding;
     assert.equal(late.getConnectionStatus(), ConnectionStatus.DISCONNECTED);
-    assert.ok(await portIsFree(port, "udp"), "the UDP port was released");
+    assert.ok(portIsFree(port, "udp"), "the UDP port was released");
     await server.poll(200);
     assert.equal(joined, 0, "no client that was closed while connecting joined");
   } finally {
@@ -190,7 +190,7 @@ Deno.test("close() during an unfinished WebSocket create call wins too", async (
     const binding = late.createServer(port, { bindAddress: "127.0.0.1" });
     await late.close();
     await binding;
-    assert.ok(await portIsFree(port, "tcp"), "the TCP port was released");
+    assert.ok(portIsFree(port, "tcp"), "the TCP port was released");
     await server.poll(200);
     assert.equal(joined, 0, "no client that was closed while connecting joined");
   } finally {

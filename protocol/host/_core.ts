@@ -5,11 +5,15 @@
  *
  * @module
  */
-import { ConnectionStatus, MAX_PEER_ID, TransferMode } from "../constants.ts";
+import { ConnectionStatus, MAX_PEER_ID, type TransferMode } from "../constants.ts";
+import type { ConnectionApi } from "../connection/types.ts";
 import { SYSTEM_CHANNEL } from "../wire/control.ts";
 import { DisconnectReason } from "../errors.ts";
 import { encodeDisconnect } from "../wire/handshake.ts";
 import { ReassemblyBudget } from "../connection/fragmenter.ts";
+import type { Random } from "../random.ts";
+import { NativeWire } from "./_native_wire.ts";
+import type { PeerWire, WireSession } from "./wire.ts";
 import { type HostOptions, type ResolvedHostOptions, resolveHostOptions } from "./options.ts";
 import type { HostEvent, Transmit } from "./types.ts";
 import { BoundedQueue } from "./_queue.ts";
@@ -18,9 +22,6 @@ import { InboundQueue } from "./_inbound.ts";
 import { type PeerEntry, PeerTable } from "./_peer_table.ts";
 import { HostRouter, type RoutingHost } from "./_routing.ts";
 import type { PeerAddress } from "../address.ts";
-
-/** How many copies of DISCONNECT are sent (it is not retransmitted). */
-const DISCONNECT_COPIES = 3;
 
 /**
  * Base of {@link Host}: state and peer lifecycle. Not used on its own.
@@ -33,7 +34,7 @@ const DISCONNECT_COPIES = 3;
  * console.log(server instanceof HostCore, server.peerCount); // true 0
  * ```
  */
-export abstract class HostCore implements RoutingHost {
+export abstract class HostCore implements RoutingHost, WireSession {
   /** Resolved options. */
   readonly options: ResolvedHostOptions;
   /** Servers: answer new clients with REJECT (REFUSED). */
@@ -72,7 +73,7 @@ export abstract class HostCore implements RoutingHost {
     this.router = new HostRouter(this);
     this.inbound = new InboundQueue(this.options);
     this.reassembly = new ReassemblyBudget(this.options.maxTotalReassemblyBytes);
-    this.flow = new HostFlow(this.options, (entry, bytes) => this.#system(entry, bytes));
+    this.flow = new HostFlow(this.options, (entry, bytes) => this.sendSystem(entry, bytes));
     this.#flowCaps = this.options.inBandwidth > 0 || this.options.outBandwidth > 0;
     const server = this.options.role === "server";
     this.state = server ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
@@ -107,6 +108,14 @@ export abstract class HostCore implements RoutingHost {
   get maxPacketSize(): number {
     return this.options.encodeBufferMaxSize;
   }
+  /** Servers: most clients at once. */
+  get maxClients(): number {
+    return this.options.maxClients;
+  }
+  /** The session's randomness (ids, session ids). */
+  get random(): Random {
+    return this.options.random;
+  }
 
   // -------------------------------------------------------- internal (used by handshakes)
 
@@ -134,8 +143,9 @@ export abstract class HostCore implements RoutingHost {
   }
 
   /**
-   * @internal Creates and registers a connection; announces it (server) or connects (client).
-   * `confirmed = false` (encrypted sessions) holds the announcement until {@link confirmPeer}.
+   * @internal Creates and registers a native connection; announces it (server) or connects
+   * (client). `confirmed = false` (encrypted sessions) holds the announcement until
+   * {@link confirmPeer}.
    */
   addPeer(
     id: number,
@@ -160,11 +170,55 @@ export abstract class HostCore implements RoutingHost {
       reassemblyBudget: budget,
       now,
     });
+    const wire = new NativeWire(
+      conn,
+      this.options.role === "server",
+      this.options.encodeBufferMaxSize,
+      (reason) => encodeDisconnect(sessionId, reason),
+      (bytes) => this.queueRaw(address, bytes),
+    );
+    const entry = this.#register(id, address, sessionId, conn, wire, budget, confirmed, now);
+    conn.onMessage = (ch, mode, peer, payload) => this.#onMessage(entry, ch, mode, peer, payload);
+    this.flow.add(entry, reliableCarrier, this.peers.byId.values(), now);
+    if (this.#flowCaps) this.peers.markAllStale(); // every connection's share changed
+    if (this.options.role === "server" && confirmed) this.#announceJoin(entry, now);
+    return entry;
+  }
+
+  /**
+   * Adds a peer of a plug-in wire (ENet, Godot WebSocket) to the session; servers announce it.
+   * See {@link WireSession.admit}.
+   */
+  admit(
+    id: number,
+    address: PeerAddress,
+    conn: ConnectionApi,
+    wire: PeerWire,
+    now: number,
+  ): PeerEntry {
+    const budget = new ReassemblyBudget(this.options.maxReassemblyBytes, this.reassembly);
+    const entry = this.#register(id, address, -1, conn, wire, budget, true, now);
+    if (this.options.role === "server") this.#announceJoin(entry, now);
+    return entry;
+  }
+
+  #register(
+    id: number,
+    address: PeerAddress,
+    sessionId: number,
+    conn: ConnectionApi,
+    wire: PeerWire,
+    budget: ReassemblyBudget,
+    confirmed: boolean,
+    now: number,
+  ): PeerEntry {
     const entry: PeerEntry = {
       id,
       address,
       sessionId,
       conn,
+      wire,
+      native: wire instanceof NativeWire ? wire : undefined,
       dirty: false,
       stale: false,
       deadline: Infinity,
@@ -175,16 +229,27 @@ export abstract class HostCore implements RoutingHost {
       inboundPackets: 0,
       inboundBytes: 0,
     };
-    conn.onMessage = (wire, mode, peer, payload) =>
-      this.#onMessage(entry, wire, mode, peer, payload);
     this.peers.add(entry);
-    this.flow.add(entry, reliableCarrier, this.peers.byId.values(), now);
-    if (this.#flowCaps) this.peers.markAllStale(); // every connection's share changed
-    if (this.options.role === "server" && confirmed) {
-      this.emit({ type: "peer_connected", id });
-      this.router.announceJoin(entry, now);
-    }
     return entry;
+  }
+
+  #announceJoin(entry: PeerEntry, now: number): void {
+    this.emit({ type: "peer_connected", id: entry.id });
+    this.router.announceJoin(entry, now);
+  }
+
+  /** A random id in [2, 2^31 - 1] no live peer has (nor `reserved`); see {@link WireSession}. */
+  newPeerId(reserved?: (id: number) => boolean): number {
+    const random = this.options.random;
+    for (;;) { // at most maxClients ids are taken out of 2^31: the first try almost always wins
+      const id = 2 + (random.nextU32() % (MAX_PEER_ID - 1));
+      if (!this.peers.byId.has(id) && !reserved?.(id)) return id;
+    }
+  }
+
+  /** The peer's connection has something to send or its deadline moved. */
+  markDirty(entry: PeerEntry): void {
+    this.peers.markDirty(entry);
   }
 
   /**
@@ -195,8 +260,7 @@ export abstract class HostCore implements RoutingHost {
     if (entry.unconfirmedUntil === 0 || !this.peers.has(entry)) return;
     entry.unconfirmedUntil = 0;
     this.peers.markStale(entry);
-    this.emit({ type: "peer_connected", id: entry.id });
-    this.router.announceJoin(entry, now);
+    this.#announceJoin(entry, now);
   }
 
   /**
@@ -215,6 +279,11 @@ export abstract class HostCore implements RoutingHost {
     this.emit({ type: "connection_succeeded" });
   }
 
+  /** Clients: connected over a plug-in wire (see {@link WireSession.connected}). */
+  connected(id: number, channelCount: number, serverRelay: boolean): void {
+    this.accepted(id, channelCount, serverRelay);
+  }
+
   /** @internal Clients: the attempt failed. */
   failed(reason: DisconnectReason, message: string): void {
     this.state = ConnectionStatus.DISCONNECTED;
@@ -224,11 +293,13 @@ export abstract class HostCore implements RoutingHost {
   /** @internal Removes a peer, emits its event exactly once, announces it, optionally tells it. */
   removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void {
     if (!this.peers.has(entry)) return;
-    if (tell) this.sendDisconnect(entry, reason);
+    if (tell) entry.wire.sayGoodbye(reason, false, now);
     this.peers.delete(entry);
     entry.budget.release();
-    this.flow.remove(entry, this.peers.byId.values(), now);
-    if (this.#flowCaps) this.peers.markAllStale();
+    if (entry.native) {
+      this.flow.remove(entry, this.peers.byId.values(), now);
+      if (this.#flowCaps) this.peers.markAllStale();
+    }
     if (this.options.role === "client") {
       this.router.forgetKnown();
       this.state = ConnectionStatus.DISCONNECTED;
@@ -258,13 +329,6 @@ export abstract class HostCore implements RoutingHost {
 
   // ------------------------------------------------------------------------------ private
 
-  /** Queues DISCONNECT copies to `entry` (it is not retransmitted). */
-  protected sendDisconnect(entry: PeerEntry, reason: DisconnectReason): void {
-    for (let i = 0; i < DISCONNECT_COPIES; i++) {
-      this.queueRaw(entry.address, encodeDisconnect(entry.sessionId, reason));
-    }
-  }
-
   /** A closing peer is dropped once drained or at its linger deadline. */
   protected checkClosing(entry: PeerEntry, now: number): void {
     if (entry.conn.queuedBytes === 0 || now >= entry.closingAt) {
@@ -272,6 +336,7 @@ export abstract class HostCore implements RoutingHost {
     }
   }
 
+  // a native connection's message: system messages here, data to the shared receive path
   #onMessage(
     entry: PeerEntry,
     wire: number,
@@ -286,22 +351,49 @@ export abstract class HostCore implements RoutingHost {
       if (this.options.role === "client") this.router.onControl(payload);
       return true;
     }
-    if (wire > this.#channelCount) return true;
+    // the relay field names the sender on clients and the target on servers; a native client
+    // cannot claim a sender: the connection is the sender
+    const server = this.options.role === "server";
+    const from = server ? entry.id : peer ?? 1, target = server ? peer ?? 1 : this.id;
+    return this.receiveData(entry, wire - 1, mode, from, target, payload);
+  }
+
+  /**
+   * A packet from a peer, on any wire (see {@link WireSession.receiveData}): servers deliver and
+   * relay, with the connection as the sender; clients deliver.
+   */
+  receiveData(
+    entry: PeerEntry,
+    channel: number,
+    mode: TransferMode,
+    from: number,
+    target: number,
+    payload: Uint8Array,
+  ): boolean {
+    if (!this.peers.has(entry) || entry.unconfirmedUntil > 0) return true;
+    if (!(channel >= 0 && channel < this.#channelCount)) return true;
     if (this.options.role === "client") {
-      const from = peer ?? 1;
       if (!Number.isInteger(from) || from < 1 || from > MAX_PEER_ID) return true;
-      return this.deliver(entry, from, wire - 1, mode, payload);
+      return this.deliver(entry, from, channel, mode, payload);
     }
-    return this.router.route(entry, peer ?? 1, wire, mode, payload, this.now);
+    if (from !== entry.id) return true; // a forged sender: dropped
+    return this.router.route(entry, target, channel, mode, payload, this.now);
   }
 
-  /** @internal A reliable system message to one peer (FLOW, HELLO). */
+  /** Clients: a peer announcement from a plug-in wire (see {@link WireSession.receiveControl}). */
+  receiveControl(added: boolean, id: number): void {
+    this.router.onAnnouncement(added, id);
+  }
+
+  /** @internal A reliable system message to one native peer (FLOW, HELLO). */
   sendSystem(entry: PeerEntry, bytes: Uint8Array): void {
-    this.#system(entry, bytes);
-  }
-
-  // A reliable system message to one peer; a full send queue means it cannot keep up.
-  #system(entry: PeerEntry, bytes: Uint8Array): void {
-    this.router.sendOn(entry, SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, this.now);
+    if (!this.peers.has(entry) || !entry.native) return;
+    try {
+      entry.native.sendSystem(bytes, this.now);
+      this.peers.markDirty(entry);
+    } catch {
+      // a full send queue: it cannot keep up
+      this.removePeer(entry, DisconnectReason.BACKPRESSURE, true, this.now);
+    }
   }
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import type { ConnectionApi } from "../connection/types.ts";
+import type { NativeWire } from "./_native_wire.ts";
+import type { PeerWire } from "./peer_wire.ts";
 import { DeadlineHeap, type HeapItem } from "../deadline_heap.ts";
 import type { ReassemblyBudget } from "../connection/fragmenter.ts";
 import type { PeerAddress } from "../address.ts";
@@ -24,10 +26,14 @@ export interface PeerEntry extends HeapItem {
   readonly id: number;
   /** Where its datagrams come from and go to. */
   readonly address: PeerAddress;
-  /** Session id carried by its DATA datagrams (routing key). */
+  /** Session id carried by its native DATA datagrams (routing key; -1 on other wires). */
   readonly sessionId: number;
-  /** Its reliability layer. */
+  /** Its reliability layer, as the host schedules it (timers, transmit, stats). */
   readonly conn: ConnectionApi;
+  /** How the session frames packets and announcements for it. */
+  readonly wire: PeerWire;
+  /** The same wire when it is the native one (system messages, flow feedback). */
+  readonly native?: NativeWire;
   /** Pending in the transmit work list. */
   dirty: boolean;
   /** Its cached deadline must be recomputed (pending in the stale list). */
@@ -84,7 +90,7 @@ export class PeerTable {
     entry.deadline = Infinity;
     entry.heapIndex = -1;
     this.byId.set(entry.id, entry);
-    this.bySession.set(entry.sessionId, entry);
+    if (entry.sessionId >= 0) this.bySession.set(entry.sessionId, entry);
     this.markDirty(entry);
   }
 
@@ -96,7 +102,7 @@ export class PeerTable {
   /** Unregisters `entry`; it stays in the work lists until they skip it. */
   delete(entry: PeerEntry): void {
     this.byId.delete(entry.id);
-    this.bySession.delete(entry.sessionId);
+    if (this.bySession.get(entry.sessionId) === entry) this.bySession.delete(entry.sessionId);
     this.#heap.remove(entry);
   }
 

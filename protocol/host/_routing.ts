@@ -6,7 +6,7 @@
  * @module
  */
 import { ConnectionStatus, MAX_PEER_ID, TransferMode } from "../constants.ts";
-import { ControlType, decodeControl, encodeControl, SYSTEM_CHANNEL } from "../wire/control.ts";
+import { ControlType, decodeControl } from "../wire/control.ts";
 import { DisconnectReason, MultiplayerError } from "../errors.ts";
 import type { HostEvent } from "./types.ts";
 import type { PeerEntry, PeerTable } from "./_peer_table.ts";
@@ -115,11 +115,12 @@ export class HostRouter {
         `packet of ${data.length} bytes exceeds encodeBufferMaxSize ${h.maxPacketSize}`,
       );
     }
-    const wire = channel + 1, peers = h.peers;
+    const peers = h.peers;
     if (!h.isServer) {
       this.#checkClientTarget(target);
       const server = peers.byId.get(1)!;
-      server.conn.send(wire, mode, data, target === 1 ? undefined : target, now);
+      this.#checkSize(server, data);
+      server.wire.sendData(channel, mode, data, h.uniqueId, target, now);
       peers.markDirty(server);
       return;
     }
@@ -131,22 +132,31 @@ export class HostRouter {
       if (!entry || entry.closingAt > 0 || entry.unconfirmedUntil > 0) {
         throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
       }
-      entry.conn.send(wire, mode, data, undefined, now);
+      this.#checkSize(entry, data);
+      entry.wire.sendData(channel, mode, data, 1, target, now);
       peers.markDirty(entry);
       return;
     }
     for (const entry of peers.byId.values()) {
       if (entry.id === -target || entry.closingAt > 0 || entry.unconfirmedUntil > 0) continue;
-      entry.conn.send(wire, mode, data, undefined, now);
+      // a broadcast skips peers whose wire cannot carry it (counted), as a relay does
+      if (data.length > entry.wire.maxPayload) {
+        this.tooLarge++;
+        continue;
+      }
+      entry.wire.sendData(channel, mode, data, 1, target, now);
       peers.markDirty(entry);
     }
   }
 
-  /** Server: a client's packet for `target`; the sender id is always the connection's own. */
+  /**
+   * Server: a client's packet for `target` on user `channel`; the sender id is always the
+   * connection's own.
+   */
   route(
     from: PeerEntry,
     target: number,
-    wire: number,
+    channel: number,
     mode: TransferMode,
     payload: Uint8Array,
     now: number,
@@ -154,18 +164,18 @@ export class HostRouter {
     if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) return true;
     const h = this.#host;
     const toSelf = target === 1 || target === 0 || (target < 0 && target !== -1);
-    if (toSelf && !h.deliver(from, from.id, wire - 1, mode, payload)) return false;
+    if (toSelf && !h.deliver(from, from.id, channel, mode, payload)) return false;
     if (!h.serverRelay || target === 1 || target === -1) return true;
     if (target > 1) {
       const to = h.peers.byId.get(target);
       if (to && to !== from && to.closingAt === 0 && to.unconfirmedUntil === 0) {
-        this.sendOn(to, wire, mode, payload, from.id, now);
+        this.sendOn(to, channel, mode, payload, from.id, target, now);
       }
       return true;
     }
     for (const to of h.peers.byId.values()) {
       if (to === from || to.id === -target || to.closingAt > 0 || to.unconfirmedUntil > 0) continue;
-      this.sendOn(to, wire, mode, payload, from.id, now);
+      this.sendOn(to, channel, mode, payload, from.id, target, now);
     }
     return true;
   }
@@ -175,8 +185,8 @@ export class HostRouter {
     if (!this.#host.serverRelay) return;
     for (const other of this.#host.peers.byId.values()) {
       if (other === entry || other.closingAt > 0 || other.unconfirmedUntil > 0) continue;
-      this.#control(entry, ControlType.PEER_ADDED, other.id, now);
-      this.#control(other, ControlType.PEER_ADDED, entry.id, now);
+      this.#control(entry, true, other.id, now);
+      this.#control(other, true, entry.id, now);
     }
   }
 
@@ -185,40 +195,51 @@ export class HostRouter {
     if (!this.#host.serverRelay) return;
     for (const other of this.#host.peers.byId.values()) {
       if (other.closingAt === 0 && other.unconfirmedUntil === 0) {
-        this.#control(other, ControlType.PEER_REMOVED, id, now);
+        this.#control(other, false, id, now);
       }
     }
   }
 
-  /** Client: a PEER_ADDED / PEER_REMOVED from the server. */
+  /** Client: a native PEER_ADDED / PEER_REMOVED system message from the server. */
   onControl(payload: Uint8Array): void {
     const msg = decodeControl(payload);
+    if (msg) this.onAnnouncement(msg.type === ControlType.PEER_ADDED, msg.id);
+  }
+
+  /** Client: the server announced that `id` joined (`added`) or left, on any wire. */
+  onAnnouncement(added: boolean, id: number): void {
     const h = this.#host;
-    if (!msg || msg.id === 1 || msg.id === h.uniqueId) return;
-    if (msg.type === ControlType.PEER_ADDED) {
-      if (this.#known.has(msg.id) || this.#known.size >= MAX_KNOWN_PEERS) return;
-      this.#known.add(msg.id);
-      h.emit({ type: "peer_connected", id: msg.id });
-    } else if (this.#known.delete(msg.id)) {
-      h.emit({ type: "peer_disconnected", id: msg.id, reason: DisconnectReason.CLOSED });
+    if (!Number.isInteger(id) || id < 2 || id > MAX_PEER_ID || id === h.uniqueId) return;
+    if (added) {
+      if (this.#known.has(id) || this.#known.size >= MAX_KNOWN_PEERS) return;
+      this.#known.add(id);
+      h.emit({ type: "peer_connected", id });
+    } else if (this.#known.delete(id)) {
+      h.emit({ type: "peer_disconnected", id, reason: DisconnectReason.CLOSED });
     }
   }
 
   /**
-   * Queues a message on `to`'s connection. A full queue sheds an unreliable message; for a
-   * reliable one the peer cannot keep up and is dropped rather than allowed to grow.
+   * Queues a relayed packet on `to`'s wire. A packet its wire cannot carry is dropped for it
+   * (counted); a full queue sheds an unreliable one, while for a reliable one the peer cannot
+   * keep up and is dropped rather than allowed to grow.
    */
   sendOn(
     to: PeerEntry,
-    wire: number,
+    channel: number,
     mode: TransferMode,
     payload: Uint8Array,
-    peer: number | undefined,
+    from: number,
+    target: number,
     now: number,
   ): void {
     if (!this.#host.peers.has(to)) return;
+    if (payload.length > to.wire.maxPayload) {
+      this.tooLarge++;
+      return;
+    }
     try {
-      to.conn.send(wire, mode, payload, peer, now);
+      to.wire.sendData(channel, mode, payload, from, target, now);
       this.#host.peers.markDirty(to);
     } catch {
       if (mode === TransferMode.RELIABLE) {
@@ -227,9 +248,27 @@ export class HostRouter {
     }
   }
 
-  #control(entry: PeerEntry, type: 1 | 2, id: number, now: number): void {
-    const bytes = encodeControl({ type, id });
-    this.sendOn(entry, SYSTEM_CHANNEL, TransferMode.RELIABLE, bytes, undefined, now);
+  /** Packets not sent to a peer because its wire cannot carry that size (relays, broadcasts). */
+  tooLarge = 0;
+
+  #control(entry: PeerEntry, added: boolean, id: number, now: number): void {
+    if (!this.#host.peers.has(entry)) return;
+    try {
+      entry.wire.sendControl(added, id, now);
+      this.#host.peers.markDirty(entry);
+    } catch {
+      this.#host.removePeer(entry, DisconnectReason.BACKPRESSURE, true, now);
+    }
+  }
+
+  #checkSize(entry: PeerEntry, data: Uint8Array): void {
+    if (data.length > entry.wire.maxPayload) {
+      throw new MultiplayerError(
+        "PACKET_TOO_LARGE",
+        `packet of ${data.length} bytes exceeds what peer ${entry.id}'s ${entry.wire.kind} ` +
+          `wire carries (${entry.wire.maxPayload} bytes)`,
+      );
+    }
   }
 
   #checkClientTarget(target: number): void {

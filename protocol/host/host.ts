@@ -21,6 +21,7 @@ import type { HostEvent, InboundPacket, Transmit } from "./types.ts";
 import { HostCore } from "./_core.ts";
 import type { PeerEntry } from "./_peer_table.ts";
 import type { PeerStats } from "../connection/stats.ts";
+import type { WireEndpoint } from "./wire.ts";
 import type { PeerAddress } from "../address.ts";
 
 export type { PeerEntry } from "./_peer_table.ts";
@@ -47,6 +48,9 @@ export class Host extends HostCore {
   readonly #txEntry: { entry?: PeerEntry } = {};
   readonly #server?: ServerHandshake;
   readonly #client?: ClientHandshake;
+  readonly #wires = new Map<string, WireEndpoint>(); // plug-in wires by carrier tag
+  #wireList: WireEndpoint[] = [];
+  #clientWire?: WireEndpoint; // clients connecting over a plug-in wire
   #connectingTo?: PeerAddress; // clients: the server given to connect()
 
   /** Creates a server (listening at once) or an idle client (call {@link Host.connect}). */
@@ -54,6 +58,10 @@ export class Host extends HostCore {
     super(options);
     if (this.options.role === "server") this.#server = new ServerHandshake(this, this.options);
     else this.#client = new ClientHandshake(this, this.options);
+    for (const [tag, factory] of Object.entries(this.options.wires)) {
+      this.#wires.set(tag, factory(this));
+    }
+    this.#wireList = [...this.#wires.values()];
   }
 
   /** Connected remotes: clients on a server, `[1]` plus announced peers on a client. */
@@ -187,7 +195,12 @@ export class Host extends HostCore {
     }
     this.state = ConnectionStatus.CONNECTING;
     this.#connectingTo = server;
-    this.#client.start(server, now);
+    const wire = this.#wires.get(server.transport ?? "udp");
+    if (wire?.connect) {
+      this.#clientWire = wire;
+      this.#client.stop();
+      wire.connect(server, now);
+    } else this.#client.start(server, now);
   }
 
   // ------------------------------------------------------------------------------- input
@@ -196,6 +209,17 @@ export class Host extends HostCore {
   handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void {
     if (this.state === ConnectionStatus.DISCONNECTED) return;
     this.now = now;
+    if (this.#wireList.length > 0) {
+      const wire = this.#wires.get(from.transport ?? "udp");
+      if (wire) {
+        try {
+          wire.handleDatagram(bytes, from, now);
+        } catch {
+          // a wire's decoding is defensive already; this guards the untrusted-input contract
+        }
+        return;
+      }
+    }
     const session = peekSessionId(bytes);
     if (session >= 0) {
       const entry = this.peers.bySession.get(session);
@@ -222,6 +246,7 @@ export class Host extends HostCore {
   handleTimeout(now: number): void {
     this.now = now;
     this.#client?.handleTimeout(now);
+    for (const wire of this.#wireList) if (wire.pollTimeout() <= now) wire.handleTimeout(now);
     const peers = this.peers;
     for (const entry of peers.takeDue(now)) {
       if (entry.closingAt > 0) this.checkClosing(entry, now);
@@ -250,6 +275,8 @@ export class Host extends HostCore {
   ): void {
     if (this.state === ConnectionStatus.DISCONNECTED) return;
     this.now = now;
+    const wire = this.#wires.get(address.transport ?? "udp");
+    if (wire?.handleCarrierClosed?.(address, reason, now)) return;
     if (this.#client && this.state === ConnectionStatus.CONNECTING) {
       if (!this.#connectingTo || !sameAddress(this.#connectingTo, address)) return;
       this.#client.stop();
@@ -271,16 +298,33 @@ export class Host extends HostCore {
     this.now = now;
     this.flow.flush(this.inbound.bytes);
     const bytes = this.peers.nextTransmit(now, this.#txEntry);
-    if (!bytes) return undefined;
-    this.#tx.to = this.#txEntry.entry!.address;
-    this.#tx.bytes = bytes;
-    return this.#tx;
+    if (bytes) {
+      this.#tx.to = this.#txEntry.entry!.address;
+      this.#tx.bytes = bytes;
+      return this.#tx;
+    }
+    for (const wire of this.#wireList) {
+      const tx = wire.pollTransmit(now);
+      if (tx) return tx;
+    }
+    return undefined;
   }
 
   /** Absolute time of the next timer, or undefined when nothing is pending. */
   pollTimeout(): number | undefined {
-    const t = Math.min(this.#client?.pollTimeout() ?? Infinity, this.peers.nextDeadline());
+    let t = Math.min(this.#client?.pollTimeout() ?? Infinity, this.peers.nextDeadline());
+    for (const wire of this.#wireList) t = Math.min(t, wire.pollTimeout());
     return t === Infinity ? undefined : t;
+  }
+
+  /**
+   * Connection-based carriers: a remote opened a link (a WebSocket upgraded) on a carrier whose
+   * wire admits peers at that moment (Godot's WebSocket wire: the server speaks first).
+   */
+  handleCarrierOpened(address: PeerAddress, now: number): void {
+    if (this.state === ConnectionStatus.DISCONNECTED) return;
+    this.now = now;
+    this.#wires.get(address.transport ?? "udp")?.handleCarrierOpened?.(address, now);
   }
 
   /** Next event, in order. */
@@ -350,11 +394,12 @@ export class Host extends HostCore {
   }
 
   /** Closes the endpoint; every remote is told (DISCONNECT). No events are emitted. */
-  close(_now: number): void {
+  close(now: number): void {
     for (const entry of this.peers.byId.values()) {
-      this.sendDisconnect(entry, DisconnectReason.CLOSED);
+      entry.wire.sayGoodbye(DisconnectReason.CLOSED, false, now);
       entry.budget.release();
     }
+    for (const wire of this.#wireList) wire.close(now);
     this.flow.clear();
     this.peers.clear();
     this.router.forgetKnown();

@@ -7,6 +7,7 @@ import type { HostConfig } from "./types.ts";
 import { cryptoRandom } from "../random.ts";
 import type { RateLimiterOptions } from "../security/rate_limiter.ts";
 import type { PeerAddress } from "../address.ts";
+import type { WireFactory } from "./wire.ts";
 
 /** Builds the per-remote reliability state machine (engineer A's `Connection` in production). */
 export type ConnectionFactory = (config: ConnectionConfig) => ConnectionApi;
@@ -94,6 +95,12 @@ export interface HostOptions extends Partial<HostConfig> {
    * gets `reliableCarrier`.
    */
   readonly reliableCarrierFor?: (address: PeerAddress) => boolean;
+  /**
+   * Plug-in wires by carrier tag (`PeerAddress.transport`): datagrams from an address with that
+   * tag go to the wire's endpoint instead of the native protocol (e.g. `{ enet: ... }` for
+   * Godot's ENet wire). Untagged addresses and unknown tags speak the native protocol.
+   */
+  readonly wires?: Readonly<Record<string, WireFactory>>;
 }
 
 /** {@link HostOptions} with every default applied. */
@@ -148,6 +155,7 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
     connectToken: o.connectToken ?? new Uint8Array(0),
     inBandwidth: o.inBandwidth ?? 0,
     outBandwidth: o.outBandwidth ?? 0,
+    wires: o.wires ?? {},
   };
   check(r.role === "server" || r.role === "client", `role must be "server" or "client"`);
   check(isInt(r.channelCount, 1, 254), `channelCount must be an integer in [1, 254]`);

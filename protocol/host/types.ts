@@ -92,4 +92,9 @@ export interface Transmit {
   readonly to: PeerAddress;
   /** Bytes; ownership passes to the caller. */
   readonly bytes: Uint8Array;
+  /**
+   * Connection-based carriers: instead of sending, close the link to `to` with this code and
+   * reason (`bytes` is empty then).
+   */
+  readonly close?: { readonly code: number; readonly reason: string };
 }

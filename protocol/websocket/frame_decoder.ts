@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { isValidUtf8 } from "./_utf8.ts";
+import { isValidUtf8 } from "./utf8.ts";
 import { isValidWireCloseCode, WebSocketCloseCode } from "./close_codes.ts";
 import { MAX_CONTROL_PAYLOAD, Opcode } from "./frame_encoder.ts";
 

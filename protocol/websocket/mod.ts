@@ -19,4 +19,5 @@ export * from "./frame_decoder.ts";
 export * from "./frame_encoder.ts";
 export * from "./close_codes.ts";
 export * from "./address_key.ts";
+export * from "./utf8.ts";
 export * from "./admission.ts";

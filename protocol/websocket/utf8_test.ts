@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isValidUtf8 } from "./_utf8.ts";
+import { isValidUtf8 } from "./utf8.ts";
 import { SeededRandom } from "../random.ts";
 
 const strict = new TextDecoder("utf-8", { fatal: true });

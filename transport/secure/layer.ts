@@ -32,7 +32,6 @@ import {
   signTranscript,
   verifyServer,
 } from "./channel.ts";
-import type { DatagramTransport } from "../carrier.ts";
 import type { PeerAddress } from "../../protocol/address.ts";
 import type { AuthenticateHook } from "./authenticate.ts";
 import {

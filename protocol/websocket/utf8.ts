@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { isValidUtf8 } from "./_utf8.ts";
+ * import { isValidUtf8 } from "./utf8.ts";
  * console.log(isValidUtf8(new TextEncoder().encode("héllo €"))); // true
  * console.log(isValidUtf8(new Uint8Array([0xc0, 0x80]))); // false (overlong NUL)
  * ```

@@ -1,0 +1,64 @@
+/**
+ * The datagram compressors of Godot 3.2's `NetworkedMultiplayerENet`, byte-compatible with what
+ * Godot sends and accepts: ENet's range coder, FastLZ, zlib and zstd. Pure computation: no I/O,
+ * no clocks (zlib and zstd run through node:zlib's synchronous functions).
+ *
+ * @example
+ * ```ts
+ * import { CompressionMode, createCompressor } from "./mod.ts";
+ * const compressor = createCompressor(CompressionMode.FASTLZ);
+ * console.log(compressor !== undefined, createCompressor(CompressionMode.NONE)); // true undefined
+ * ```
+ *
+ * @module
+ */
+
+import { MultiplayerError } from "../errors.ts";
+import { DatagramAdapter } from "./_datagram_adapter.ts";
+import type { BlockCodec } from "./codec.ts";
+import { CompressionMode } from "./compression_mode.ts";
+import type { DatagramCompressor } from "./datagram_compressor.ts";
+import { FastLzCodec } from "./fastlz.ts";
+import { RangeCoder } from "./range_coder.ts";
+import { ZlibCodec } from "./zlib.ts";
+import { ZstdCodec } from "./zstd.ts";
+
+export { CompressionMode } from "./compression_mode.ts";
+export type { DatagramCompressor } from "./datagram_compressor.ts";
+export type { BlockCodec } from "./codec.ts";
+export { RangeCoder } from "./range_coder.ts";
+export { FASTLZ_LEVEL2_THRESHOLD, FASTLZ_MIN_INPUT, FastLzCodec } from "./fastlz.ts";
+export { ZLIB_DEFAULT_LEVEL, ZlibCodec, type ZlibCodecOptions } from "./zlib.ts";
+export { ZSTD_DEFAULT_LEVEL, ZstdCodec, type ZstdCodecOptions } from "./zstd.ts";
+
+/**
+ * Creates a fresh compressor for `mode` with Godot's default settings, or `undefined` for
+ * `NONE`. Throws `MultiplayerError("INVALID_ARGUMENT")` for any other value.
+ *
+ * @example
+ * ```ts
+ * import { CompressionMode, createCompressor } from "./mod.ts";
+ * const zstd = createCompressor(CompressionMode.ZSTD)!;
+ * const tiny = new Uint8Array([1, 2, 3]);
+ * console.log(zstd.compress(tiny, new Uint8Array(64))); // 0: not worth compressing
+ * ```
+ */
+export function createCompressor(mode: CompressionMode): DatagramCompressor | undefined {
+  if (mode === CompressionMode.NONE) return undefined;
+  return new DatagramAdapter(createCodec(mode));
+}
+
+function createCodec(mode: CompressionMode): BlockCodec {
+  switch (mode) {
+    case CompressionMode.RANGE_CODER:
+      return new RangeCoder();
+    case CompressionMode.FASTLZ:
+      return new FastLzCodec();
+    case CompressionMode.ZLIB:
+      return new ZlibCodec();
+    case CompressionMode.ZSTD:
+      return new ZstdCodec();
+    default:
+      throw new MultiplayerError("INVALID_ARGUMENT", `unknown compression mode ${String(mode)}`);
+  }
+}

@@ -1,0 +1,149 @@
+/** Outgoing command records and the pending-acknowledgement ring. @module */
+import type { EnetCommandFields } from "./codec.ts";
+
+/**
+ * One command waiting to be sent, or sent and waiting for its acknowledgement.
+ *
+ * @example
+ * ```ts
+ * import { OutgoingCommand } from "./_outgoing.ts";
+ * const ping = new OutgoingCommand();
+ * ping.command = 5; ping.flags = 0x80; ping.channelId = 0xff;
+ * console.log(ping.sendAttempts); // 0
+ * ```
+ */
+export class OutgoingCommand implements EnetCommandFields {
+  command = 0;
+  flags = 0;
+  channelId = 0;
+  reliableSeq = 0;
+  receivedReliableSeq = 0;
+  receivedSentTime = 0;
+  outgoingPeerId = 0;
+  incomingSessionId = 0;
+  outgoingSessionId = 0;
+  mtu = 0;
+  windowSize = 0;
+  channelCount = 0;
+  incomingBandwidth = 0;
+  outgoingBandwidth = 0;
+  throttleInterval = 0;
+  throttleAcceleration = 0;
+  throttleDeceleration = 0;
+  connectId = 0;
+  data = 0;
+  unreliableSeq = 0;
+  unsequencedGroup = 0;
+  startSeq = 0;
+  fragmentCount = 0;
+  fragmentNumber = 0;
+  totalLength = 0;
+  fragmentOffset = 0;
+  dataLength = 0;
+  /** The whole packet this command carries a slice of (undefined for control commands). */
+  packet: Uint8Array | undefined = undefined;
+  /** Bytes of `packet` this command carries, from `fragmentOffset`. */
+  fragmentLength = 0;
+  sendAttempts = 0;
+  sentTime = 0;
+  /** Retransmission timeout in ms (0 until first sent). */
+  rto = 0;
+  /** Give-up threshold of `rto` (timeoutLimit x first RTO). */
+  rtoLimit = 0;
+  /** When it was queued (for shedding stale unreliable data). */
+  queuedAt = 0;
+  /** Acknowledged while waiting in a queue for retransmission: skip it. */
+  acked = false;
+  /** In the sent list (transmitted, not acknowledged, not timed out). */
+  inFlight = false;
+  /** Bytes charged to the peer's outgoing queue for this command. */
+  charge = 0;
+  /** Queue order among the peer's channel commands (reliable and unreliable interleave by it). */
+  order = 0;
+}
+
+/**
+ * Key of a reliable command among those in flight.
+ *
+ * @example
+ * ```ts
+ * import { sentKey } from "./_outgoing.ts";
+ * console.log(sentKey(0xff, 1)); // 16711681
+ * ```
+ */
+export function sentKey(channelId: number, reliableSeq: number): number {
+  return channelId * 0x10000 + reliableSeq;
+}
+
+/**
+ * Bounded FIFO of acknowledgements to send: (channel, command number, seq, sentTime) packed in a
+ * typed array, so queuing an ack allocates nothing.
+ *
+ * @example
+ * ```ts
+ * import { AckQueue } from "./_outgoing.ts";
+ * const acks = new AckQueue(4);
+ * acks.push(1, 6, 7, 0xe43a);
+ * console.log(acks.length, acks.peekSeq()); // 1 7
+ * ```
+ */
+export class AckQueue {
+  #ring: Uint32Array;
+  #head = 0;
+  #size = 0;
+  readonly capacity: number;
+
+  /** A queue holding at most `capacity` acknowledgements. */
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#ring = new Uint32Array(capacity * 2);
+  }
+
+  /** Number of queued acknowledgements. */
+  get length(): number {
+    return this.#size;
+  }
+
+  /** Queues one; false when full. */
+  push(channelId: number, command: number, seq: number, sentTime: number): boolean {
+    if (this.#size === this.capacity) return false;
+    const i = ((this.#head + this.#size) % this.capacity) * 2;
+    this.#ring[i] = (channelId << 24) | (command << 16) | seq;
+    this.#ring[i + 1] = sentTime;
+    this.#size++;
+    return true;
+  }
+
+  /** Channel of the front acknowledgement. */
+  peekChannel(): number {
+    return this.#ring[this.#head * 2] >>> 24;
+  }
+
+  /** Command number of the acknowledged command at the front. */
+  peekCommand(): number {
+    return (this.#ring[this.#head * 2] >>> 16) & 0xff;
+  }
+
+  /** Reliable sequence number at the front. */
+  peekSeq(): number {
+    return this.#ring[this.#head * 2] & 0xffff;
+  }
+
+  /** Echoed sent time at the front. */
+  peekSentTime(): number {
+    return this.#ring[this.#head * 2 + 1];
+  }
+
+  /** Drops the front acknowledgement. */
+  shift(): void {
+    if (this.#size === 0) return;
+    this.#head = (this.#head + 1) % this.capacity;
+    this.#size--;
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.#head = 0;
+    this.#size = 0;
+  }
+}
