@@ -5,12 +5,12 @@
  * `compression/formats/zlib/compression_level`. Decompression accepts any level. @module
  */
 
-import { constants, deflateSync, inflateSync } from "node:zlib";
 import { MultiplayerError } from "../errors.ts";
 import type { BlockCodec } from "./codec.ts";
+import type { NodeZlib } from "./node_zlib.ts";
 
 /** zlib's default compression level (Godot's default for this mode). */
-export const ZLIB_DEFAULT_LEVEL: number = constants.Z_DEFAULT_COMPRESSION;
+export const ZLIB_DEFAULT_LEVEL = -1;
 
 /** node:zlib's smallest accepted output chunk. */
 const MIN_CHUNK = 64;
@@ -19,6 +19,8 @@ const MAX_CHUNK = 16 * 1024;
 
 /** Options of {@link ZlibCodec}. */
 export interface ZlibCodecOptions {
+  /** The runtime's zlib (`node:zlib`, injected so nothing here loads it unasked). */
+  zlib: NodeZlib;
   /** Compression level, -1 (zlib's default, 6) or 0..9. Default -1 like Godot. */
   level?: number;
 }
@@ -29,8 +31,9 @@ export interface ZlibCodecOptions {
  *
  * @example
  * ```ts
+ * import * as zlib from "node:zlib";
  * import { ZlibCodec } from "./zlib.ts";
- * const codec = new ZlibCodec();
+ * const codec = new ZlibCodec({ zlib });
  * const body = new Uint8Array(300).fill(1);
  * const packed = new Uint8Array(300);
  * const n = codec.compress(body, packed);
@@ -40,9 +43,11 @@ export interface ZlibCodecOptions {
  */
 export class ZlibCodec implements BlockCodec {
   #level: number;
+  readonly #zlib: NodeZlib;
 
   /** Creates a codec; throws `MultiplayerError("INVALID_ARGUMENT")` for a level outside -1..9. */
-  constructor(options: ZlibCodecOptions = {}) {
+  constructor(options: ZlibCodecOptions) {
+    this.#zlib = options.zlib;
     const level = options.level ?? ZLIB_DEFAULT_LEVEL;
     if (!Number.isInteger(level) || level < -1 || level > 9) {
       throw new MultiplayerError("INVALID_ARGUMENT", `zlib level must be in -1..9, got ${level}`);
@@ -55,7 +60,7 @@ export class ZlibCodec implements BlockCodec {
     const room = limit >= 0 ? Math.min(limit, dst.length) : 0;
     let out: Uint8Array;
     try {
-      out = deflateSync(src, { level: this.#level, maxOutputLength: Math.max(1, room) });
+      out = this.#zlib.deflateSync(src, { level: this.#level, maxOutputLength: Math.max(1, room) });
     } catch {
       return -1;
     }
@@ -72,7 +77,7 @@ export class ZlibCodec implements BlockCodec {
     const limit = Math.max(1, dst.length);
     let out: Uint8Array;
     try {
-      out = inflateSync(src, {
+      out = this.#zlib.inflateSync(src, {
         maxOutputLength: limit,
         chunkSize: Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, limit)),
       });

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { constants, zstdCompressSync, zstdDecompressSync, type ZstdOptions } from "node:zlib";
 import { MultiplayerError } from "../errors.ts";
 import { type FrameInfo, scanFrame } from "./_zstd_frames.ts";
 import type { BlockCodec } from "./codec.ts";
+import type { NodeZlib, ZstdOptions } from "./node_zlib.ts";
 
 /** Godot's default zstd level. */
 export const ZSTD_DEFAULT_LEVEL = 3;
@@ -21,6 +21,8 @@ const MAX_WINDOW_LOG = 31;
 
 /** Options of {@link ZstdCodec}. */
 export interface ZstdCodecOptions {
+  /** The runtime's zlib (`node:zlib`, injected so nothing here loads it unasked). */
+  zlib: NodeZlib;
   /** Compression level 1..22 (Godot's project-setting range). Default 3 like Godot. */
   level?: number;
 }
@@ -32,8 +34,9 @@ export interface ZstdCodecOptions {
  *
  * @example
  * ```ts
+ * import * as zlib from "node:zlib";
  * import { ZstdCodec } from "./zstd.ts";
- * const codec = new ZstdCodec();
+ * const codec = new ZstdCodec({ zlib });
  * const body = new Uint8Array(300).fill(2);
  * const packed = new Uint8Array(300);
  * const n = codec.compress(body, packed);
@@ -44,9 +47,11 @@ export interface ZstdCodecOptions {
 export class ZstdCodec implements BlockCodec {
   #level: number;
   #frame: FrameInfo = { end: 0, skippable: false, windowSize: 0, contentSize: -1 };
+  readonly #zlib: NodeZlib;
 
   /** Creates a codec; throws `MultiplayerError("INVALID_ARGUMENT")` for a level outside 1..22. */
-  constructor(options: ZstdCodecOptions = {}) {
+  constructor(options: ZstdCodecOptions) {
+    this.#zlib = options.zlib;
     const level = options.level ?? ZSTD_DEFAULT_LEVEL;
     if (!Number.isInteger(level) || level < 1 || level > 22) {
       throw new MultiplayerError("INVALID_ARGUMENT", `zstd level must be in 1..22, got ${level}`);
@@ -60,13 +65,13 @@ export class ZstdCodec implements BlockCodec {
     // Announcing the size makes the encoder write it and shrink the window to it. node:zlib
     // honours `pledgedSrcSize`; Deno's bundled type declarations do not list it yet.
     const options: ZstdOptions & { pledgedSrcSize: number } = {
-      params: { [constants.ZSTD_c_compressionLevel]: this.#level },
+      params: { [this.#zlib.constants.ZSTD_c_compressionLevel]: this.#level },
       pledgedSrcSize: src.length,
       maxOutputLength: Math.max(1, room),
     };
     let out: Uint8Array;
     try {
-      out = zstdCompressSync(src, options);
+      out = this.#zlib.zstdCompressSync(src, options);
     } catch {
       return -1;
     }
@@ -91,9 +96,9 @@ export class ZstdCodec implements BlockCodec {
       if (frame.windowSize > 2 ** windowLog || frame.contentSize > room) return -1;
       let out: Uint8Array;
       try {
-        out = zstdDecompressSync(src.subarray(pos, frame.end), {
+        out = this.#zlib.zstdDecompressSync(src.subarray(pos, frame.end), {
           maxOutputLength: Math.max(1, room),
-          params: { [constants.ZSTD_d_windowLogMax]: windowLog },
+          params: { [this.#zlib.constants.ZSTD_d_windowLogMax]: windowLog },
         });
       } catch {
         return -1;

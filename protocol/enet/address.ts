@@ -1,8 +1,17 @@
-/** Opaque remote addresses, compared by value. @module */
+/**
+ * Remotes of an ENet host: the project's opaque addresses, compared by value (a missing carrier
+ * tag means `"udp"`, as everywhere in the project), plus the host-only comparison ENet's
+ * duplicate-peer limit needs.
+ *
+ * @module
+ */
+import { addressKey, type PeerAddress, sameAddress } from "../address.ts";
+
+export { addressKey, sameAddress };
 
 /**
  * Where a datagram came from / goes to. The state machine never interprets it: IPv4, IPv6 or
- * anything else is the owner's business; two addresses are the same remote when all fields match.
+ * anything else is the owner's business.
  *
  * @example
  * ```ts
@@ -10,52 +19,17 @@
  * const server: EnetAddress = { hostname: "127.0.0.1", port: 22577, transport: "udp" };
  * ```
  */
-export interface EnetAddress {
-  /** Host name or IP literal. */
-  readonly hostname: string;
-  /** UDP port. */
-  readonly port: number;
-  /** Transport tag (e.g. "udp"), compared like the other fields. */
-  readonly transport?: string;
-}
+export type EnetAddress = PeerAddress;
 
 /**
- * True when both addresses name the same remote.
- *
- * @example
- * ```ts
- * import { sameAddress } from "./address.ts";
- * console.log(sameAddress({ hostname: "::1", port: 1 }, { hostname: "::1", port: 1 })); // true
- * ```
- */
-export function sameAddress(a: EnetAddress, b: EnetAddress): boolean {
-  return a.port === b.port && a.hostname === b.hostname &&
-    (a.transport ?? "") === (b.transport ?? "");
-}
-
-/**
- * True when both addresses share host and transport (the port may differ): used to count
- * connections coming from one machine.
+ * Same hostname and carrier, any port (ENet's limit on peers per host).
  *
  * @example
  * ```ts
  * import { sameHost } from "./address.ts";
- * console.log(sameHost({ hostname: "10.0.0.1", port: 1 }, { hostname: "10.0.0.1", port: 2 })); // true
+ * console.log(sameHost({ hostname: "a", port: 1 }, { hostname: "a", port: 2, transport: "udp" })); // true
  * ```
  */
 export function sameHost(a: EnetAddress, b: EnetAddress): boolean {
-  return a.hostname === b.hostname && (a.transport ?? "") === (b.transport ?? "");
-}
-
-/**
- * A string key unique per address value (for maps).
- *
- * @example
- * ```ts
- * import { addressKey } from "./address.ts";
- * console.log(addressKey({ hostname: "127.0.0.1", port: 9 })); // "|127.0.0.1|9"
- * ```
- */
-export function addressKey(a: EnetAddress): string {
-  return `${a.transport ?? ""}|${a.hostname}|${a.port}`;
+  return a.hostname === b.hostname && (a.transport ?? "udp") === (b.transport ?? "udp");
 }

@@ -291,9 +291,15 @@ export abstract class HostCore implements RoutingHost, WireSession {
   }
 
   /** @internal Removes a peer, emits its event exactly once, announces it, optionally tells it. */
-  removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void {
+  removePeer(
+    entry: PeerEntry,
+    reason: DisconnectReason,
+    tell: boolean,
+    now: number,
+    graceful = false,
+  ): void {
     if (!this.peers.has(entry)) return;
-    if (tell) entry.wire.sayGoodbye(reason, false, now);
+    if (tell) entry.wire.sayGoodbye(reason, graceful, now);
     this.peers.delete(entry);
     entry.budget.release();
     if (entry.native) {
@@ -332,7 +338,7 @@ export abstract class HostCore implements RoutingHost, WireSession {
   /** A closing peer is dropped once drained or at its linger deadline. */
   protected checkClosing(entry: PeerEntry, now: number): void {
     if (entry.conn.queuedBytes === 0 || now >= entry.closingAt) {
-      this.removePeer(entry, DisconnectReason.CLOSED, true, now);
+      this.removePeer(entry, DisconnectReason.CLOSED, true, now, true);
     }
   }
 

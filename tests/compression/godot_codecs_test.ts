@@ -12,6 +12,7 @@
  * reports itself skipped with the reason.
  */
 import assert from "node:assert/strict";
+import * as zlib from "node:zlib";
 import { FastLzCodec } from "../../protocol/compression/fastlz.ts";
 import { ZlibCodec } from "../../protocol/compression/zlib.ts";
 import { ZstdCodec } from "../../protocol/compression/zstd.ts";
@@ -114,7 +115,11 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 function codecs(): Record<CodecName, BlockCodec> {
-  return { fastlz: new FastLzCodec(), deflate: new ZlibCodec(), zstd: new ZstdCodec() };
+  return {
+    fastlz: new FastLzCodec(),
+    deflate: new ZlibCodec({ zlib }),
+    zstd: new ZstdCodec({ zlib }),
+  };
 }
 
 function compressWith(codec: BlockCodec, input: Uint8Array): Uint8Array {

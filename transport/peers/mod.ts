@@ -34,3 +34,10 @@ export {
   type WebSocketServerPeerOptions,
 } from "./websocket_peer.ts";
 export type { ConnectionTuning } from "./connection_tuning.ts";
+export {
+  CompressionMode,
+  type ENetClientOptions,
+  ENetMultiplayerPeer,
+  type ENetServerOptions,
+} from "./enet_peer.ts";
+export type { ValueCodec } from "./multiplayer_peer.ts";

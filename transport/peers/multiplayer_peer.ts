@@ -19,6 +19,27 @@ import { PollWaiters } from "./_poll_waiters.ts";
 import { type PeerHostOptions, type PeerStart, registerPeerInternals } from "./lifecycle.ts";
 
 /**
+ * How a peer turns values into packets and back for `putVar`/`getVar`; `decode` never throws.
+ *
+ * @example
+ * ```ts
+ * import type { ValueCodec } from "./multiplayer_peer.ts";
+ * const json: ValueCodec = {
+ *   encode: (v) => new TextEncoder().encode(JSON.stringify(v)),
+ *   decode: (b) => ({ ok: true, value: JSON.parse(new TextDecoder().decode(b)) }),
+ * };
+ * ```
+ */
+export interface ValueCodec {
+  /** Encodes a value; throws MultiplayerError INVALID_ARGUMENT for one it cannot encode. */
+  encode(value: unknown): Uint8Array;
+  /** Decodes a packet. */
+  decode(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; error: string };
+}
+
+const MSGPACK_VALUES: ValueCodec = { encode: encodeValue, decode: decodeValue };
+
+/**
  * Shared logic of every multiplayer peer. Subclasses build a host and a carrier and start them
  * with `startPeer` (`lifecycle.ts`: a module function, so the public type exposes no protocol
  * internals).
@@ -294,18 +315,29 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     const mode = this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
       ? TransferMode.UNRELIABLE_ORDERED
       : this.transferMode;
-    driver.host.send(this.#target, data, mode, this.#transferChannel, driver.now());
+    driver.host.send(this.#target, data, mode, this.packetChannel(mode), driver.now());
     driver.touch();
   }
-  /** Sends a plain value as msgpack (see `PacketPeer.putVar`). */
+  /**
+   * The user channel `putPacket` sends a packet of `mode` on (`transferChannel` here; a wire
+   * with its own channel rules overrides it).
+   */
+  protected packetChannel(_mode: TransferMode): number {
+    return this.#transferChannel;
+  }
+
+  /** How `putVar`/`getVar` encode values (msgpack here; Godot's wires use Godot's Variant). */
+  protected valueCodec: ValueCodec = MSGPACK_VALUES;
+
+  /** Sends a value encoded by the peer's value codec (see `PacketPeer.putVar`). */
   putVar(value: unknown): void {
-    this.putPacket(encodeValue(value));
+    this.putPacket(this.valueCodec.encode(value));
   }
   /** Next available packet decoded as a value; undefined with `getPacketError()` on failure. */
   getVar(): unknown {
     const data = this.getPacket();
     if (!data) return undefined;
-    const r = decodeValue(data);
+    const r = this.valueCodec.decode(data);
     if (r.ok) return r.value;
     this.#noPacket = false;
     this.#error = new MultiplayerError(

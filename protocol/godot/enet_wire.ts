@@ -1,0 +1,419 @@
+/**
+ * Godot 3.2's NetworkedMultiplayerENet wire as a plug-in wire of the session host: an ENet host
+ * for the carrier, Godot's admission (the client-chosen id travels in CONNECT's data), framing
+ * (8-byte source/target header, channel 0 announcements) and the mapping of user channels to
+ * ENet channels (user channel c is ENet channel c + 1, so ENet channels 1 and 2 are Godot's
+ * reliable and unreliable defaults).
+ *
+ * Where Godot leaves room, better: a refused, full or duplicate-id connect is answered with an
+ * ENet DISCONNECT in place of VERIFY_CONNECT, so the client fails at once (Godot's own server
+ * completes the handshake and resets later, or stays silent); unreliable data is shed only under
+ * real congestion; an unreliable packet above a fragment goes as unreliable fragments.
+ *
+ * @module
+ */
+import type { PeerAddress } from "../address.ts";
+import { copyAddress } from "../address.ts";
+import type { ConnectionApi, MessageSink } from "../connection/types.ts";
+import type { PeerStats } from "../connection/stats.ts";
+import { DEFAULTS, MAX_PEER_ID, type TransferMode } from "../constants.ts";
+import { DisconnectReason, MultiplayerError } from "../errors.ts";
+import { EnetHost } from "../enet/host.ts";
+import type { EnetPeer } from "../enet/peer.ts";
+import type { EnetEvent } from "../enet/events.ts";
+import type { EnetOptions } from "../enet/options.ts";
+import type { PeerEntry, PeerWire, WireEndpoint, WireFactory, WireSession } from "../host/wire.ts";
+import type { Transmit } from "../host/types.ts";
+import {
+  encodeSysMsg,
+  enetFlagsFor,
+  framePacket,
+  GODOT_CONFIG_CHANNEL,
+  GODOT_HEADER_BYTES,
+  GodotSysMsg,
+  modeOfEnetFlags,
+  readSource,
+  readTarget,
+} from "./enet_framing.ts";
+
+/** ENet's UNRELIABLE_FRAGMENT and NO_ALLOCATE packet flags. */
+const UNRELIABLE_FRAGMENT = 8, NO_ALLOCATE = 4;
+/** ENet datagram header + fragment command: what a fragment leaves of the MTU. */
+const FRAGMENT_OVERHEAD = 4 + 24;
+
+/**
+ * Data of the DISCONNECT that answers a refused connect, read by our clients (Godot's report
+ * `connection_failed` whatever it is): the {@link DisconnectReason} of the refusal.
+ */
+const REFUSAL: Readonly<Record<number, string>> = {
+  [DisconnectReason.REFUSED]: "the server refuses new connections",
+  [DisconnectReason.SERVER_FULL]: "the server is full",
+  [DisconnectReason.PROTOCOL_ERROR]: "the server refused our id (invalid or already in use)",
+};
+
+/**
+ * Options of {@link godotEnetWire}.
+ *
+ * @example
+ * ```ts
+ * import type { GodotEnetWireOptions } from "./enet_wire.ts";
+ * const o: GodotEnetWireOptions = { channelCount: 3, enet: { mtu: 1400 } };
+ * ```
+ */
+export interface GodotEnetWireOptions {
+  /** ENet channels, the config channel included (Godot's `channel_count`, at least 3). */
+  readonly channelCount: number;
+  /** Settings of the ENet host (compressor, bandwidth, MTU, bounds). */
+  readonly enet?: EnetOptions;
+  /** Clients: the id sent in CONNECT (default: random in [2, 2^31 - 1]). */
+  readonly clientId?: number;
+  /**
+   * Unreliable packets larger than one fragment go as ENet unreliable fragments (default true;
+   * libenet 1.3, and so Godot 3.2, takes them). False sends them as reliable fragments, as
+   * Godot's own peer does.
+   */
+  readonly unreliableFragments?: boolean;
+  /** Servers: a cheap veto before any state exists for a CONNECT (a connect-rate limiter). */
+  readonly allowConnect?: (address: PeerAddress, now: number) => boolean;
+  /** Clients: give up connecting after this long (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * A factory of the Godot ENet wire for a host's `wires` option.
+ *
+ * @example
+ * ```ts
+ * import { Host } from "../host/host.ts";
+ * import { godotEnetWire } from "./enet_wire.ts";
+ * const server = new Host({
+ *   role: "server",
+ *   channelCount: 2, // ENet channels 1 and 2
+ *   createConnection: () => { throw new Error("native clients are not expected"); },
+ *   wires: { udp: godotEnetWire({ channelCount: 3 }) },
+ * });
+ * console.log(server.pollTimeout()); // undefined: nothing to do yet
+ * ```
+ */
+export function godotEnetWire(options: GodotEnetWireOptions): WireFactory {
+  if (!Number.isInteger(options.channelCount) || options.channelCount < 3) {
+    throw new MultiplayerError(
+      "INVALID_ARGUMENT",
+      `a Godot ENet peer needs at least 3 channels, got ${options.channelCount}`,
+    );
+  }
+  return (session) => new GodotEnetWire(session, options);
+}
+
+/** The Godot ENet wire endpoint of one host (see the module docs). */
+class GodotEnetWire implements WireEndpoint {
+  readonly #session: WireSession;
+  readonly #enet: EnetHost;
+  readonly #channelCount: number;
+  readonly #fragmentPayload: number;
+  readonly #unreliableFragments: boolean;
+  readonly #entries = new Map<EnetPeer, PeerEntry>();
+  readonly #admitting = new Map<EnetPeer, number>(); // accepted, handshake not finished: its id
+  readonly #admittingIds = new Set<number>();
+  #clientId = 0;
+  #server?: EnetPeer; // clients: the connection to the server
+  readonly #connectTimeoutMs: number;
+  #connectDeadline = Infinity; // clients: while connecting
+
+  constructor(session: WireSession, o: GodotEnetWireOptions) {
+    this.#session = session;
+    this.#channelCount = o.channelCount;
+    this.#unreliableFragments = o.unreliableFragments ?? true;
+    const server = session.isServer;
+    const limit = Math.min(4095, session.maxClients + 16);
+    this.#enet = new EnetHost({
+      peerLimit: server ? limit : 1,
+      channelLimit: o.channelCount,
+      maxPacketSize: session.maxPacketSize + GODOT_HEADER_BYTES,
+      random: session.random,
+      fullRejectData: DisconnectReason.SERVER_FULL,
+      allowConnect: o.allowConnect,
+      ...o.enet,
+    });
+    this.#connectTimeoutMs = o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+    if (!(this.#connectTimeoutMs >= 50 && this.#connectTimeoutMs <= 3_600_000)) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `connectTimeoutMs must be in [50, 3600000], got ${this.#connectTimeoutMs}`,
+      );
+    }
+    const mtu = this.#enet.options.mtu;
+    this.#fragmentPayload = mtu - FRAGMENT_OVERHEAD - GODOT_HEADER_BYTES;
+    if (!server) {
+      const id = o.clientId ?? 0;
+      if (id !== 0 && !(Number.isInteger(id) && id >= 2 && id <= MAX_PEER_ID)) {
+        throw new MultiplayerError(
+          "INVALID_ARGUMENT",
+          `clientId must be in [2, 2^31 - 1], got ${id}`,
+        );
+      }
+      this.#clientId = id;
+    }
+  }
+
+  connect(server: PeerAddress, now: number): void {
+    if (this.#clientId === 0) this.#clientId = this.#session.newPeerId();
+    this.#server = this.#enet.connect(copyAddress(server), this.#channelCount, this.#clientId, now);
+    this.#connectDeadline = now + this.#connectTimeoutMs;
+  }
+
+  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void {
+    this.#enet.handleDatagram(bytes, from, now);
+    this.#drain(now);
+  }
+
+  handleTimeout(now: number): void {
+    if (now >= this.#connectDeadline && this.#server) {
+      this.#connectDeadline = Infinity;
+      const { hostname, port } = this.#server.address;
+      this.#server.reset(); // no event: the attempt is over here
+      this.#server = undefined;
+      this.#session.failed(
+        DisconnectReason.CONNECT_TIMEOUT,
+        `no answer from ${hostname}:${port} within ${this.#connectTimeoutMs} ms`,
+      );
+    }
+    this.#enet.handleTimeout(now);
+    this.#drain(now);
+  }
+
+  pollTransmit(now: number): Transmit | undefined {
+    const tx = this.#enet.pollTransmit(now);
+    if (tx) return tx;
+    // events born while transmitting (a timeout found there) are applied, then sent for
+    return this.#drain(now) ? this.#enet.pollTransmit(now) : undefined;
+  }
+
+  pollTimeout(): number {
+    return Math.min(this.#enet.pollTimeout(), this.#connectDeadline);
+  }
+
+  close(now: number): void {
+    for (const peer of this.#enet.peers) {
+      if (peer.state !== "disconnected") peer.disconnectNow(DisconnectReason.CLOSED, now);
+    }
+  }
+
+  // Applies the ENet host's events to the session; true when any was applied.
+  #drain(now: number): boolean {
+    let any = false;
+    for (let e = this.#enet.pollEvent(); e; e = this.#enet.pollEvent()) {
+      any = true;
+      this.#apply(e, now);
+    }
+    return any;
+  }
+
+  #apply(e: EnetEvent, now: number): void {
+    const s = this.#session;
+    switch (e.type) {
+      case "connectRequest": {
+        const r = e.request, id = r.data;
+        const refusal = !s.isServer
+          ? DisconnectReason.PROTOCOL_ERROR
+          : s.refuseNewConnections
+          ? DisconnectReason.REFUSED
+          : s.peerCount + this.#admitting.size >= s.maxClients
+          ? DisconnectReason.SERVER_FULL
+          : !(id >= 2 && id <= MAX_PEER_ID) || s.entryById(id) || this.#admittingIds.has(id)
+          ? DisconnectReason.PROTOCOL_ERROR
+          : 0;
+        if (refusal !== 0) {
+          this.#enet.reject(r, refusal, now);
+          return;
+        }
+        if (this.#enet.accept(r, now)) {
+          this.#admitting.set(r.peer, id);
+          this.#admittingIds.add(id);
+        }
+        return;
+      }
+      case "connect": {
+        const peer = e.peer;
+        if (!s.isServer) {
+          this.#connectDeadline = Infinity;
+          s.connected(this.#clientId, peer.channelCount - 1, true);
+          this.#entries.set(
+            peer,
+            s.admit(1, copyAddress(peer.address), link(peer), this.#wireOf(peer), now),
+          );
+          return;
+        }
+        const id = this.#admitting.get(peer) ?? peer.connectData;
+        this.#forgetAdmission(peer);
+        if (s.entryById(id) || s.refuseNewConnections || s.peerCount >= s.maxClients) {
+          peer.disconnectNow(DisconnectReason.REFUSED, now); // lost a race meanwhile
+          return;
+        }
+        this.#entries.set(
+          peer,
+          s.admit(id, copyAddress(peer.address), link(peer), this.#wireOf(peer), now),
+        );
+        return;
+      }
+      case "receive": {
+        const entry = this.#entries.get(e.peer);
+        if (!entry) return;
+        const data = e.data;
+        if (e.channel === GODOT_CONFIG_CHANNEL) {
+          // only a server announces; a server ignores them
+          if (!s.isServer && data.length >= 8) {
+            const type = readSource(data), id = readTarget(data);
+            if (type === GodotSysMsg.ADD_PEER || type === GodotSysMsg.REMOVE_PEER) {
+              s.receiveControl(type === GodotSysMsg.ADD_PEER, id);
+            }
+          }
+          return;
+        }
+        if (data.length < GODOT_HEADER_BYTES) return;
+        const from = readSource(data), target = readTarget(data);
+        const payload = data.subarray(GODOT_HEADER_BYTES);
+        s.receiveData(entry, e.channel - 1, modeOfEnetFlags(e.flags), from, target, payload);
+        return;
+      }
+      case "disconnect": {
+        const peer = e.peer, entry = this.#entries.get(peer);
+        this.#forgetAdmission(peer);
+        if (entry) {
+          this.#entries.delete(peer);
+          s.removePeer(entry, e.reason, false, now);
+        } else if (!s.isServer && peer === this.#server) {
+          this.#connectDeadline = Infinity;
+          const refusal = REFUSAL[e.data];
+          if (refusal && e.reason === DisconnectReason.CLOSED) {
+            s.failed(e.data as DisconnectReason, refusal);
+          } else if (e.reason === DisconnectReason.CONNECT_TIMEOUT) {
+            const { hostname, port } = peer.address;
+            s.failed(e.reason, `no answer from ${hostname}:${port} (ENet connect timed out)`);
+          } else s.failed(e.reason, "the server closed the connection attempt");
+        }
+        return;
+      }
+    }
+  }
+
+  #forgetAdmission(peer: EnetPeer): void {
+    const id = this.#admitting.get(peer);
+    if (id === undefined) return;
+    this.#admitting.delete(peer);
+    this.#admittingIds.delete(id);
+  }
+
+  #wireOf(peer: EnetPeer): PeerWire {
+    return new EnetPeerWire(peer, this.#session, this.#fragmentPayload, this.#unreliableFragments);
+  }
+}
+
+/** How the session reaches one ENet peer: Godot-framed packets on ENet channels. */
+class EnetPeerWire implements PeerWire {
+  readonly kind = "enet";
+  readonly maxPayload: number;
+  /** Unreliable packets the ENet layer shed (congestion, queue bound). */
+  shed = 0;
+  readonly #peer: EnetPeer;
+  readonly #fragmentPayload: number;
+  readonly #unreliableFragments: boolean;
+
+  constructor(peer: EnetPeer, s: WireSession, fragmentPayload: number, fragments: boolean) {
+    this.#peer = peer;
+    this.maxPayload = s.maxPacketSize;
+    this.#fragmentPayload = fragmentPayload;
+    this.#unreliableFragments = fragments;
+  }
+
+  sendData(
+    channel: number,
+    mode: TransferMode,
+    payload: Uint8Array,
+    from: number,
+    target: number,
+    now: number,
+  ): void {
+    const ch = channel + 1;
+    if (this.#peer.state !== "connected") return; // leaving: nothing more goes to it
+    if (ch >= this.#peer.channelCount) return; // the remote opened fewer channels: not for it
+    let flags = enetFlagsFor(mode);
+    if (flags !== 1 && this.#unreliableFragments && payload.length > this.#fragmentPayload) {
+      flags |= UNRELIABLE_FRAGMENT;
+    }
+    const packet = framePacket(from, target, payload);
+    if (!this.#peer.send(ch, packet, flags | NO_ALLOCATE, now)) this.shed++;
+  }
+
+  sendControl(added: boolean, id: number, now: number): void {
+    if (this.#peer.state !== "connected") return;
+    const type = added ? GodotSysMsg.ADD_PEER : GodotSysMsg.REMOVE_PEER;
+    this.#peer.send(GODOT_CONFIG_CHANNEL, encodeSysMsg(type, id), 1 | NO_ALLOCATE, now);
+  }
+
+  sayGoodbye(reason: DisconnectReason, graceful: boolean, now: number): void {
+    if (this.#peer.state === "disconnected") return;
+    if (graceful) this.#peer.disconnect(reason, now);
+    else this.#peer.disconnectNow(reason, now);
+  }
+}
+
+/**
+ * The session's view of an ENet peer as a connection: the ENet host schedules its traffic and
+ * timers, so there is nothing to poll here; statistics and timeouts come from the peer.
+ */
+function link(peer: EnetPeer): ConnectionApi {
+  let sink: MessageSink = () => true;
+  return {
+    get onMessage() {
+      return sink;
+    },
+    set onMessage(s: MessageSink) {
+      sink = s;
+    },
+    send() {
+      throw new MultiplayerError("INVALID_ARGUMENT", "ENet peers are sent to through their wire");
+    },
+    handleDatagram: () => false,
+    pollTransmit: () => undefined,
+    pollTimeout: () => Infinity,
+    handleTimeout() {},
+    timedOut: false,
+    get queuedBytes() {
+      return peer.queuedBytes;
+    },
+    get rttMs() {
+      return peer.roundTripTime;
+    },
+    peerStats: (now: number): PeerStats => enetPeerStats(peer, now),
+    setPeerTimeout(limit: number, minMs?: number, maxMs?: number): void {
+      peer.setTimeout(limit, minMs ?? 0, maxMs ?? 0);
+    },
+  };
+}
+
+function enetPeerStats(peer: EnetPeer, now: number): PeerStats {
+  const s = peer.stats(now);
+  const lost = s.retransmits;
+  return {
+    rttMs: s.roundTripTime,
+    rttVarianceMs: s.roundTripTimeVariance,
+    minRttMs: s.roundTripTime,
+    lossRate: s.packetLoss / 65536,
+    packetsSent: s.datagramsSent,
+    packetsReceived: s.datagramsReceived,
+    packetsLost: lost,
+    bytesSent: s.bytesSent,
+    bytesReceived: s.bytesReceived,
+    retransmits: s.retransmits,
+    retransmitTimeouts: 0,
+    unreliableDropped: s.unreliableShed,
+    queuedBytes: s.queuedBytes,
+    bytesInFlight: s.bytesInFlight,
+    congestionWindow: s.windowSize,
+    pacingRateBytesPerSec: Infinity,
+    sendRateBytesPerSec: 0,
+    receiveRateBytesPerSec: 0,
+    timeoutMs: 0,
+  };
+}
