@@ -47,4 +47,32 @@ export interface DatagramTransport {
   send(bytes: Uint8Array, to: PeerAddress): boolean;
   /** Releases every socket, timer and pending operation. */
   close(): Promise<void>;
+  /**
+   * Connection-based carriers: reports each remote that opened a link (a server's wire may
+   * speak first on it). The driver subscribes once.
+   */
+  onPeerOpened?(handler: (address: PeerAddress) => void): void;
+  /** Connection-based carriers: reports each link that closed. The driver subscribes once. */
+  onPeerClosed?(handler: PeerClosedHandler): void;
+  /**
+   * Connection-based carriers: true while the link to `to` has more unsent than it should hold;
+   * the session then waits for {@link DatagramTransport.onWritable} before sending it more.
+   */
+  isBlocked?(to: PeerAddress): boolean;
+  /** Reports a link that was blocked and can take more. The driver subscribes once. */
+  onWritable?(handler: (address: PeerAddress) => void): void;
+  /** Connection-based carriers: closes the link to `to`, telling the remote `code` and `reason`. */
+  disconnect?(to: PeerAddress, code: number, reason: string): void;
 }
+
+/**
+ * Called when the remote end of a connection-based carrier went away: the close code and reason
+ * as received, or as the carrier closed it with (4010: the remote could not keep up).
+ *
+ * @example
+ * ```ts
+ * import type { PeerClosedHandler } from "./carrier.ts";
+ * const log: PeerClosedHandler = (a, code, reason) => console.log(a.port, code, reason);
+ * ```
+ */
+export type PeerClosedHandler = (address: PeerAddress, code: number, reason: string) => void;

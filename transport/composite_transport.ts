@@ -5,19 +5,22 @@
  * @module
  */
 import { MultiplayerError } from "../protocol/errors.ts";
-import type { DatagramHandler, DatagramTransport } from "./carrier.ts";
+import type { DatagramHandler, DatagramTransport, PeerClosedHandler } from "./carrier.ts";
 import type { PeerAddress } from "../protocol/address.ts";
-import type { PeerClosedHandler } from "./websocket/client_transport.ts";
 
-/** A carrier that may report remotes going away (WebSocket carriers do). */
-interface ClosingCarrier extends DatagramTransport {
-  onPeerClosed?(handler: PeerClosedHandler): void;
+/** One distinct child and the tags it serves (a WebSocket server carries several wires). */
+interface Child {
+  readonly carrier: DatagramTransport;
+  readonly tags: readonly string[];
 }
 
 /**
  * Routes each datagram to the child carrier named by `to.transport` (untagged addresses go to
- * `"udp"`) and tags inbound addresses with their child's name. `reliable` is true only if every
- * child is; {@link CompositeTransport.reliableFor} answers per address.
+ * `"udp"`) and tags inbound addresses with their child's name. One carrier may serve several
+ * tags (a WebSocket server whose routes tag Godot and native sockets apart): its addresses keep
+ * their own tag when it is one of them. `reliable` is true only if every child is;
+ * {@link CompositeTransport.reliableFor} answers per address. Links opening, closing, blocking
+ * and draining are forwarded from every child that reports them.
  *
  * @example
  * ```ts ignore
@@ -37,61 +40,92 @@ export class CompositeTransport implements DatagramTransport {
   readonly reliable: boolean;
   /** Local address of the first child. */
   readonly localAddress: PeerAddress;
-  #children: Map<string, ClosingCarrier>;
+  readonly #byTag: Map<string, DatagramTransport>;
+  readonly #children: Child[] = [];
 
-  /** Combines `children`, keyed by carrier tag (e.g. `{ udp, ws }`). */
+  /** Children by carrier tag (e.g. `{ udp, ws, gws: ws }`); at least one. */
   constructor(children: Readonly<Record<string, DatagramTransport>>) {
-    this.#children = new Map(Object.entries(children));
-    if (this.#children.size === 0) {
+    this.#byTag = new Map(Object.entries(children));
+    if (this.#byTag.size === 0) {
       throw new MultiplayerError("INVALID_ARGUMENT", "CompositeTransport needs at least one child");
     }
-    const all = [...this.#children.values()];
+    for (const [tag, carrier] of this.#byTag) {
+      const known = this.#children.find((c) => c.carrier === carrier);
+      if (known) (known.tags as string[]).push(tag);
+      else this.#children.push({ carrier, tags: [tag] });
+    }
+    const all = this.#children.map((c) => c.carrier);
     this.maxDatagramSize = Math.min(...all.map((c) => c.maxDatagramSize));
     this.reliable = all.every((c) => c.reliable);
-    const [tag, first] = [...this.#children.entries()][0];
-    this.localAddress = { ...first.localAddress, transport: tag };
+    const first = this.#children[0];
+    this.localAddress = { ...first.carrier.localAddress, transport: first.tags[0] };
   }
 
-  /** The child registered under `tag`, if any. */
+  /** The child carrier of `tag`. */
   child(tag: string): DatagramTransport | undefined {
-    return this.#children.get(tag);
+    return this.#byTag.get(tag);
   }
 
-  /**
-   * Whether datagrams to `address` travel over a reliable ordered child (pass it as the host's
-   * `reliableCarrierFor` so each connection's mode follows its carrier).
-   */
+  /** Whether the child carrying `address` is reliable. */
   reliableFor(address: PeerAddress): boolean {
-    return this.#children.get(address.transport ?? "udp")?.reliable ?? false;
+    return this.#byTag.get(address.transport ?? "udp")?.reliable ?? false;
   }
 
-  /** Starts every child; inbound addresses carry their child's tag. */
+  /** Starts every child, tagging what each receives. */
   listen(handler: DatagramHandler): void {
-    for (const [tag, child] of this.#children) {
-      child.listen((bytes, from) => {
-        // Only untagged carriers (plain UDP) cost an address copy here.
-        handler(bytes, from.transport === tag ? from : { ...from, transport: tag });
-      });
+    for (const c of this.#children) {
+      c.carrier.listen((bytes, from) => handler(bytes, tagged(c, from)));
     }
   }
 
-  /** Forwards close reports of children that have them, tagged like inbound addresses. */
+  /** Forwards every child's link closures. */
   onPeerClosed(handler: PeerClosedHandler): void {
-    for (const [tag, child] of this.#children) {
-      child.onPeerClosed?.((address, code, reason) => {
-        handler(address.transport === tag ? address : { ...address, transport: tag }, code, reason);
-      });
+    for (const c of this.#children) {
+      c.carrier.onPeerClosed?.((address, code, reason) =>
+        handler(tagged(c, address), code, reason)
+      );
     }
   }
 
-  /** Sends over the child named by `to.transport`; false for an unknown tag. */
+  /** Forwards every child's link openings. */
+  onPeerOpened(handler: (address: PeerAddress) => void): void {
+    for (const c of this.#children) {
+      c.carrier.onPeerOpened?.((address) => handler(tagged(c, address)));
+    }
+  }
+
+  /** Forwards every child's drained links. */
+  onWritable(handler: (address: PeerAddress) => void): void {
+    for (const c of this.#children) {
+      c.carrier.onWritable?.((address) => handler(tagged(c, address)));
+    }
+  }
+
+  /** Whether the link to `to` is backed up (children without flow control: never). */
+  isBlocked(to: PeerAddress): boolean {
+    return this.#byTag.get(to.transport ?? "udp")?.isBlocked?.(to) ?? false;
+  }
+
+  /** Closes the link to `to` on its child (connection-based children only). */
+  disconnect(to: PeerAddress, code: number, reason: string): void {
+    this.#byTag.get(to.transport ?? "udp")?.disconnect?.(to, code, reason);
+  }
+
+  /** Sends on the child named by `to.transport`; false when there is none. */
   send(bytes: Uint8Array, to: PeerAddress): boolean {
-    const child = this.#children.get(to.transport ?? "udp");
+    const child = this.#byTag.get(to.transport ?? "udp");
     return child ? child.send(bytes, to) : false;
   }
 
   /** Closes every child. */
   async close(): Promise<void> {
-    await Promise.all([...this.#children.values()].map((c) => c.close()));
+    await Promise.all(this.#children.map((c) => c.carrier.close()));
   }
+}
+
+// Only addresses without one of their child's tags (plain UDP) cost a copy here.
+function tagged(child: Child, address: PeerAddress): PeerAddress {
+  const tag = address.transport;
+  if (tag !== undefined && child.tags.includes(tag)) return address;
+  return { ...address, transport: child.tags[0] };
 }

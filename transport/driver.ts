@@ -11,6 +11,7 @@ import { TimerQueue, type TimerSlot } from "./time/timer_queue.ts";
 import type { Clock, TimerHandle } from "./time/clock.ts";
 import type { DatagramTransport } from "./carrier.ts";
 import type { PeerAddress } from "../protocol/address.ts";
+import { sessionReasonOf } from "../protocol/websocket/session_close.ts";
 
 /**
  * Optional stage between the driver and the transport (`secure/layer.ts`: async handshake
@@ -140,12 +141,38 @@ export class PeerDriver {
     });
   }
 
-  /** Starts receiving and arms the first timer. */
+  /**
+   * Starts receiving and arms the first timer. Connection-based carriers are followed too:
+   * links that open, close, block and drain reach the host.
+   */
   start(): void {
-    this.transport.listen((bytes: Uint8Array, from: PeerAddress) => {
+    const t = this.transport;
+    t.listen((bytes: Uint8Array, from: PeerAddress) => {
       if (this.#closed || this.#layer?.receive(bytes, from)) return;
       this.#input(bytes, from);
     });
+    t.onPeerOpened?.((address) => this.carrierOpened(address));
+    t.onPeerClosed?.((address, code, text) => {
+      const { reason, message } = sessionReasonOf(code);
+      this.carrierClosed(address, reason, text || message);
+    });
+    if (t.isBlocked) {
+      const blocked = t.isBlocked.bind(t);
+      this.host.carrierBlocked = blocked;
+      t.onWritable?.((address) => {
+        if (this.#closed) return;
+        this.host.handleCarrierWritable(address);
+        this.touch();
+      });
+    }
+    this.touch();
+  }
+
+  /** The carrier reports a remote that opened a link (a WebSocket upgraded). */
+  carrierOpened(address: PeerAddress): void {
+    if (this.#closed) return;
+    this.host.handleCarrierOpened(address, this.clock.now());
+    this.#onActivity();
     this.touch();
   }
 
@@ -171,6 +198,18 @@ export class PeerDriver {
         this.#onCarrierError?.(e, to);
       } catch { /* a throwing report hook must not break the flush either */ }
       return false;
+    }
+  }
+
+  // a session's request to close one link: a throwing carrier is counted like a failed send
+  #disconnect(to: PeerAddress, code: number, reason: string): void {
+    try {
+      this.transport.disconnect?.(to, code, reason);
+    } catch (e) {
+      this.carrierErrors++;
+      try {
+        this.#onCarrierError?.(e, to);
+      } catch { /* as in #send */ }
     }
   }
 
@@ -211,7 +250,8 @@ export class PeerDriver {
   #drain(): void {
     const now = this.clock.now(), layer = this.#layer;
     for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
-      if (layer) layer.send(tx.bytes, tx.to);
+      if (tx.close) this.#disconnect(tx.to, tx.close.code, tx.close.reason);
+      else if (layer) layer.send(tx.bytes, tx.to);
       else this.#send(tx.bytes, tx.to);
     }
     layer?.flushed();

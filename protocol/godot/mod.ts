@@ -27,3 +27,12 @@ export * from "./variant_types.ts";
 export { GODOT_VARIANTS } from "./variant_codec.ts";
 export { godotEnetWire, type GodotEnetWireOptions } from "./enet_wire.ts";
 export * from "./enet_framing.ts";
+export {
+  DEFAULT_GODOT_PACING,
+  type GodotPacing,
+  type GodotWebSocketCounters,
+  godotWebSocketWire,
+  type GodotWebSocketWireOptions,
+  newGodotWebSocketCounters,
+} from "./ws_wire.ts";
+export * from "./ws_framing.ts";

@@ -144,6 +144,10 @@ export class InboundQueue {
     };
   }
 
+  /** The peer whose packet comes next (undefined when empty). */
+  get nextOwner(): PeerEntry | undefined {
+    return this.#length === 0 ? undefined : this.#owners[this.#head];
+  }
   /** Sender id of the next packet (0 when empty). */
   get nextFrom(): number {
     return this.#length === 0 ? 0 : this.#from[this.#head];

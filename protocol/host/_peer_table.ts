@@ -140,13 +140,21 @@ export class PeerTable {
 
   /**
    * Next datagram of a dirty connection at `now`, or undefined once every one is drained. `out`
-   * receives the entry it belongs to.
+   * receives the entry it belongs to. Entries whose carrier link is `blocked` are skipped (they
+   * are marked dirty again when it drains).
    */
-  nextTransmit(now: number, out: { entry?: PeerEntry }): Uint8Array | undefined {
+  nextTransmit(
+    now: number,
+    out: { entry?: PeerEntry },
+    blocked?: (address: PeerAddress) => boolean,
+  ): Uint8Array | undefined {
     const dirty = this.#dirty;
     while (dirty.length > 0) {
       const entry = dirty[dirty.length - 1];
-      const bytes = this.has(entry) ? entry.conn.pollTransmit(now) : undefined;
+      // a link whose carrier is backed up keeps its data queued here until it drains
+      const bytes = this.has(entry) && !blocked?.(entry.address)
+        ? entry.conn.pollTransmit(now)
+        : undefined;
       if (bytes) {
         out.entry = entry;
         return bytes;

@@ -91,8 +91,19 @@ export class HostRouter {
     this.#known.clear();
   }
 
-  /** Validates and queues an application send (see `Host.send`). */
-  send(target: number, data: Uint8Array, mode: TransferMode, channel: number, now: number): void {
+  /**
+   * Validates and queues an application send (see `Host.send`). With `encodeFor`, each
+   * receiver gets `encodeFor(its wire's valueFormat)` instead of `data` (values put to peers of
+   * different wires).
+   */
+  send(
+    target: number,
+    data: Uint8Array,
+    mode: TransferMode,
+    channel: number,
+    now: number,
+    encodeFor?: (format: string) => Uint8Array,
+  ): void {
     const h = this.#host;
     if (h.status !== ConnectionStatus.CONNECTED) {
       throw new MultiplayerError("NOT_CONNECTED", "cannot send: not connected");
@@ -109,22 +120,18 @@ export class HostRouter {
     if (!Number.isInteger(target) || Math.abs(target) > MAX_PEER_ID) {
       throw new MultiplayerError("INVALID_TARGET", `target ${target} is not a valid peer id`);
     }
-    if (data.length > h.maxPacketSize) {
-      throw new MultiplayerError(
-        "PACKET_TOO_LARGE",
-        `packet of ${data.length} bytes exceeds encodeBufferMaxSize ${h.maxPacketSize}`,
-      );
-    }
+    if (!encodeFor) this.#checkMax(data);
     const peers = h.peers;
     if (!h.isServer) {
       this.#checkClientTarget(target);
       const server = peers.byId.get(1)!;
-      this.#checkSize(server, data);
-      server.wire.sendData(channel, mode, data, h.uniqueId, target, now);
+      const bytes = encodeFor ? this.#checkMax(encodeFor(formatOf(server))) : data;
+      this.#checkSize(server, bytes);
+      server.wire.sendData(channel, mode, bytes, h.uniqueId, target, now);
       peers.markDirty(server);
       return;
     }
-    if (target === 1 || target === -1) {
+    if (target === 1) {
       throw new MultiplayerError("INVALID_TARGET", "the server cannot send to itself (id 1)");
     }
     if (target > 1) {
@@ -132,19 +139,21 @@ export class HostRouter {
       if (!entry || entry.closingAt > 0 || entry.unconfirmedUntil > 0) {
         throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
       }
-      this.#checkSize(entry, data);
-      entry.wire.sendData(channel, mode, data, 1, target, now);
+      const bytes = encodeFor ? this.#checkMax(encodeFor(formatOf(entry))) : data;
+      this.#checkSize(entry, bytes);
+      entry.wire.sendData(channel, mode, bytes, 1, target, now);
       peers.markDirty(entry);
       return;
     }
     for (const entry of peers.byId.values()) {
       if (entry.id === -target || entry.closingAt > 0 || entry.unconfirmedUntil > 0) continue;
+      const bytes = encodeFor ? this.#checkMax(encodeFor(formatOf(entry))) : data;
       // a broadcast skips peers whose wire cannot carry it (counted), as a relay does
-      if (data.length > entry.wire.maxPayload) {
+      if (bytes.length > entry.wire.maxPayload) {
         this.tooLarge++;
         continue;
       }
-      entry.wire.sendData(channel, mode, data, 1, target, now);
+      entry.wire.sendData(channel, mode, bytes, 1, target, now);
       peers.markDirty(entry);
     }
   }
@@ -165,7 +174,8 @@ export class HostRouter {
     const h = this.#host;
     const toSelf = target === 1 || target === 0 || (target < 0 && target !== -1);
     if (toSelf && !h.deliver(from, from.id, channel, mode, payload)) return false;
-    if (!h.serverRelay || target === 1 || target === -1) return true;
+    // -1 is "every client but the server": relayed to all the others, kept by no one here
+    if (!h.serverRelay || target === 1) return true;
     if (target > 1) {
       const to = h.peers.byId.get(target);
       if (to && to !== from && to.closingAt === 0 && to.unconfirmedUntil === 0) {
@@ -261,6 +271,17 @@ export class HostRouter {
     }
   }
 
+  #checkMax(data: Uint8Array): Uint8Array {
+    const max = this.#host.maxPacketSize;
+    if (data.length > max) {
+      throw new MultiplayerError(
+        "PACKET_TOO_LARGE",
+        `packet of ${data.length} bytes exceeds encodeBufferMaxSize ${max}`,
+      );
+    }
+    return data;
+  }
+
   #checkSize(entry: PeerEntry, data: Uint8Array): void {
     if (data.length > entry.wire.maxPayload) {
       throw new MultiplayerError(
@@ -291,4 +312,9 @@ export class HostRouter {
       throw new MultiplayerError("UNKNOWN_PEER", `no connected peer with id ${target}`);
     }
   }
+}
+
+/** The value encoding a peer's wire takes (`"native"` unless its wire says otherwise). */
+export function formatOf(entry: PeerEntry): string {
+  return entry.wire.valueFormat ?? "native";
 }

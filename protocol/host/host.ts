@@ -22,9 +22,12 @@ import { HostCore } from "./_core.ts";
 import type { PeerEntry } from "./_peer_table.ts";
 import type { PeerStats } from "../connection/stats.ts";
 import type { WireEndpoint } from "./wire.ts";
+import { formatOf } from "./_routing.ts";
 import type { PeerAddress } from "../address.ts";
 
 export type { PeerEntry } from "./_peer_table.ts";
+
+const EMPTY = new Uint8Array(0);
 
 /** Longest a graceful `disconnectPeer` waits for queued data to be acknowledged. */
 const LINGER_MS = 2000;
@@ -51,6 +54,12 @@ export class Host extends HostCore {
   readonly #wires = new Map<string, WireEndpoint>(); // plug-in wires by carrier tag
   #wireList: WireEndpoint[] = [];
   #clientWire?: WireEndpoint; // clients connecting over a plug-in wire
+  /**
+   * Connection-based carriers: true while the link to an address is backed up. Set by the
+   * driver from its carrier; such peers keep their data queued until
+   * {@link Host.handleCarrierWritable}.
+   */
+  carrierBlocked?: (address: PeerAddress) => boolean;
   #connectingTo?: PeerAddress; // clients: the server given to connect()
 
   /** Creates a server (listening at once) or an idle client (call {@link Host.connect}). */
@@ -276,7 +285,7 @@ export class Host extends HostCore {
     if (this.state === ConnectionStatus.DISCONNECTED) return;
     this.now = now;
     const wire = this.#wires.get(address.transport ?? "udp");
-    if (wire?.handleCarrierClosed?.(address, reason, now)) return;
+    if (wire?.handleCarrierClosed?.(address, reason, now, detail)) return;
     if (this.#client && this.state === ConnectionStatus.CONNECTING) {
       if (!this.#connectingTo || !sameAddress(this.#connectingTo, address)) return;
       this.#client.stop();
@@ -297,7 +306,7 @@ export class Host extends HostCore {
     if (raw) return raw;
     this.now = now;
     this.flow.flush(this.inbound.bytes);
-    const bytes = this.peers.nextTransmit(now, this.#txEntry);
+    const bytes = this.peers.nextTransmit(now, this.#txEntry, this.carrierBlocked);
     if (bytes) {
       this.#tx.to = this.#txEntry.entry!.address;
       this.#tx.bytes = bytes;
@@ -325,6 +334,16 @@ export class Host extends HostCore {
     if (this.state === ConnectionStatus.DISCONNECTED) return;
     this.now = now;
     this.#wires.get(address.transport ?? "udp")?.handleCarrierOpened?.(address, now);
+  }
+
+  /** The carrier's link to `address` drained: what its peer has queued may go now. */
+  handleCarrierWritable(address: PeerAddress): void {
+    for (const entry of this.peers.byId.values()) {
+      if (sameAddress(entry.address, address)) {
+        this.peers.markDirty(entry);
+        return;
+      }
+    }
   }
 
   /** Next event, in order. */
@@ -372,6 +391,27 @@ export class Host extends HostCore {
    */
   send(target: number, data: Uint8Array, mode: TransferMode, channel: number, now: number): void {
     this.router.send(target, data, mode, channel, now);
+  }
+
+  /**
+   * Like {@link Host.send}, but each receiver gets `encodeFor(format)`, `format` being how its
+   * wire encodes values (`"native"` msgpack, `"godot"` Variant): `putVar` to peers of several
+   * wires. `encodeFor` should cache its result per format.
+   */
+  sendEncoded(
+    target: number,
+    encodeFor: (format: string) => Uint8Array,
+    mode: TransferMode,
+    channel: number,
+    now: number,
+  ): void {
+    this.router.send(target, EMPTY, mode, channel, now, encodeFor);
+  }
+
+  /** Value encoding of the next packet's sender's wire (`"native"` when none is waiting). */
+  get nextPacketFormat(): string {
+    const owner = this.inbound.nextOwner;
+    return owner ? formatOf(owner) : "native";
   }
 
   /**

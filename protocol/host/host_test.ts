@@ -96,6 +96,21 @@ Deno.test("host: misuse throws typed errors", () => {
   throwsCode(() => idle.host.send(1, bytes(1), 2, 0, net.now), "NOT_CONNECTED");
 });
 
+Deno.test("host: target -1 is every client but the server, from a client and from the server", () => {
+  const { net, s, cs } = session(3);
+  const [a, b, c] = cs;
+  a.host.send(-1, bytes(1), 2, 0, net.now);
+  net.pump();
+  assert.equal(s.packets.length, 0); // the server is the one left out
+  for (const other of [b, c]) {
+    assert.deepEqual(other.packets.map((p) => p.from), [a.host.uniqueId]);
+  }
+  assert.equal(a.packets.length, 0);
+  s.host.send(-1, bytes(2), 2, 0, net.now); // from the server: all clients
+  net.pump();
+  for (const client of cs) assert.equal(client.packets.at(-1)?.from, 1);
+});
+
 Deno.test("host: relay off: clients reach only the server, no announcements", () => {
   const { net, s, cs } = session(2, { serverRelay: false });
   const [a, b] = cs;

@@ -21,6 +21,11 @@ export interface PeerWire {
   /** Largest payload one packet may carry on this wire. */
   readonly maxPayload: number;
   /**
+   * How values (`putVar`) are encoded for this peer: `"native"` (msgpack; also when absent) or
+   * `"godot"` (Godot's Variant encoding).
+   */
+  readonly valueFormat?: string;
+  /**
    * Queues a packet from `from` addressed to `target` (0 all, id, -id all but id) on user
    * channel `channel`. Throws MultiplayerError QUEUE_FULL / PACKET_TOO_LARGE like a connection.
    */

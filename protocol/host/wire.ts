@@ -119,8 +119,16 @@ export interface WireEndpoint {
   connect?(server: PeerAddress, now: number): void;
   /** Connection-based carriers: a remote opened a link (a WebSocket upgraded). */
   handleCarrierOpened?(address: PeerAddress, now: number): void;
-  /** Connection-based carriers: the link to `address` closed; true when it was this wire's. */
-  handleCarrierClosed?(address: PeerAddress, reason: DisconnectReason, now: number): boolean;
+  /**
+   * Connection-based carriers: the link to `address` closed (`detail`: what the carrier knows
+   * of why); true when it was this wire's.
+   */
+  handleCarrierClosed?(
+    address: PeerAddress,
+    reason: DisconnectReason,
+    now: number,
+    detail?: string,
+  ): boolean;
   /** The session closes: tell every peer of this wire (no events). */
   close(now: number): void;
 }

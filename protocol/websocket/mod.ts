@@ -21,3 +21,4 @@ export * from "./close_codes.ts";
 export * from "./address_key.ts";
 export * from "./utf8.ts";
 export * from "./admission.ts";
+export * from "./session_close.ts";

@@ -37,7 +37,16 @@ export interface ValueCodec {
   decode(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; error: string };
 }
 
-const MSGPACK_VALUES: ValueCodec = { encode: encodeValue, decode: decodeValue };
+/**
+ * The native value codec: msgpack with the strict bounded decoder.
+ *
+ * @example
+ * ```ts
+ * import { MSGPACK_VALUES } from "./multiplayer_peer.ts";
+ * console.log(MSGPACK_VALUES.decode(MSGPACK_VALUES.encode([1, "a"]))); // { ok: true, value: [ 1, "a" ] }
+ * ```
+ */
+export const MSGPACK_VALUES: ValueCodec = { encode: encodeValue, decode: decodeValue };
 
 /**
  * Shared logic of every multiplayer peer. Subclasses build a host and a carrier and start them
@@ -306,15 +315,8 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       );
     }
     const driver = this.#requireDriver("putPacket");
-    if (this.#status !== ConnectionStatus.CONNECTED) {
-      throw new MultiplayerError(
-        "NOT_CONNECTED",
-        "putPacket() needs a connected peer (clients: after poll() dispatched connection_succeeded)",
-      );
-    }
-    const mode = this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
-      ? TransferMode.UNRELIABLE_ORDERED
-      : this.transferMode;
+    this.#requireConnected("putPacket");
+    const mode = this.#putMode();
     driver.host.send(this.#target, data, mode, this.packetChannel(mode), driver.now());
     driver.touch();
   }
@@ -329,15 +331,37 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   /** How `putVar`/`getVar` encode values (msgpack here; Godot's wires use Godot's Variant). */
   protected valueCodec: ValueCodec = MSGPACK_VALUES;
 
+  /**
+   * Sessions whose peers speak different wires: the codec of each wire's value format
+   * (`"native"`, `"godot"`); `putVar` then encodes once per format among the receivers, and
+   * `getVar` decodes with the sender's.
+   */
+  protected valueCodecs?: Readonly<Record<string, ValueCodec>>;
+
   /** Sends a value encoded by the peer's value codec (see `PacketPeer.putVar`). */
   putVar(value: unknown): void {
-    this.putPacket(this.valueCodec.encode(value));
+    const codecs = this.valueCodecs;
+    if (!codecs) {
+      this.putPacket(this.valueCodec.encode(value));
+      return;
+    }
+    const driver = this.#requireDriver("putVar");
+    this.#requireConnected("putVar");
+    let native: Uint8Array | undefined, godot: Uint8Array | undefined;
+    const encodeFor = (format: string): Uint8Array => {
+      if (format === "godot") return godot ??= (codecs.godot ?? this.valueCodec).encode(value);
+      return native ??= (codecs[format] ?? this.valueCodec).encode(value);
+    };
+    const mode = this.#putMode();
+    driver.host.sendEncoded(this.#target, encodeFor, mode, this.packetChannel(mode), driver.now());
+    driver.touch();
   }
   /** Next available packet decoded as a value; undefined with `getPacketError()` on failure. */
   getVar(): unknown {
+    const codec = this.valueCodecs?.[this.#driver?.host.nextPacketFormat ?? ""] ?? this.valueCodec;
     const data = this.getPacket();
     if (!data) return undefined;
-    const r = this.valueCodec.decode(data);
+    const r = codec.decode(data);
     if (r.ok) return r.value;
     this.#noPacket = false;
     this.#error = new MultiplayerError(
@@ -492,6 +516,19 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       throw new MultiplayerError("NOT_ACTIVE", `${what}() needs createServer() or createClient()`);
     }
     return this.#driver;
+  }
+  #requireConnected(what: string): void {
+    if (this.#status !== ConnectionStatus.CONNECTED) {
+      throw new MultiplayerError(
+        "NOT_CONNECTED",
+        `${what}() needs a connected peer (clients: after poll() dispatched connection_succeeded)`,
+      );
+    }
+  }
+  #putMode(): TransferMode {
+    return this.alwaysOrdered && this.transferMode === TransferMode.UNRELIABLE
+      ? TransferMode.UNRELIABLE_ORDERED
+      : this.transferMode;
   }
   #assertInactive(what: string): void {
     if (this.#driver || this.#starting) {

@@ -5,10 +5,19 @@
  * @module
  */
 import { DEFAULTS } from "../../protocol/constants.ts";
-import { DisconnectReason, MultiplayerError } from "../../protocol/errors.ts";
+import { MultiplayerError } from "../../protocol/errors.ts";
 import { Host } from "../../protocol/host/host.ts";
+import type { WireFactory } from "../../protocol/host/wire.ts";
+import {
+  type GodotPacing,
+  type GodotWebSocketCounters,
+  godotWebSocketWire,
+  newGodotWebSocketCounters,
+} from "../../protocol/godot/ws_wire.ts";
+import { GODOT_WS_MAX_PAYLOAD } from "../../protocol/godot/ws_framing.ts";
+import { GODOT_VARIANTS } from "../../protocol/godot/variant_codec.ts";
 import { CompositeTransport } from "../composite_transport.ts";
-import { MultiplayerPeerBase } from "./multiplayer_peer.ts";
+import { MSGPACK_VALUES, MultiplayerPeerBase } from "./multiplayer_peer.ts";
 import { startPeer } from "./lifecycle.ts";
 import { checkPort } from "./_ports.ts";
 import {
@@ -19,20 +28,35 @@ import {
 } from "../secure/options.ts";
 import { addressKey } from "../../protocol/address.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
-import type { PeerDriver } from "../driver.ts";
 import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "../udp/udp_transport.ts";
-import { WebSocketServerTransport } from "../websocket/server_transport.ts";
-import {
-  toWebSocketUrl,
-  WebSocketClientTransport,
-  WsCloseCode,
-} from "../websocket/client_transport.ts";
+import { type WebSocketRoute, WebSocketServerTransport } from "../websocket/server_transport.ts";
+import type { ConnectRate, WebSocketListenerStats } from "../websocket/listener.ts";
+import { toWebSocketUrl, WebSocketClientTransport } from "../websocket/client_transport.ts";
+
+/**
+ * Which protocol a WebSocket speaks: `"native"` (this module's own framing, with its handshake,
+ * channels, transfer modes and msgpack values) or `"godot"` (Godot 3's WebSocketMultiplayerPeer
+ * framing, what a Godot `WebSocketClient` / `WebSocketServer` with the multiplayer API speaks;
+ * values in Godot's Variant encoding).
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketWire } from "./websocket_peer.ts";
+ * const wire: WebSocketWire = "godot";
+ * ```
+ */
+export type WebSocketWire = "native" | "godot";
+
+/** Carrier tags of the two wires (the `transport` of their sockets' addresses). */
+const NATIVE_TAG = "ws", GODOT_TAG = "gws";
+/** A Godot client that is a second behind (Godot reads 64 KiB per poll) is dropped. */
+const GODOT_MAX_BUFFERED = 1 << 20;
 
 /**
  * Options of {@link WebSocketMultiplayerPeer.createServer}. Same names as the UDP server's where
  * they apply: `maxClients`, `authenticate` and every limit of `ServerLimitOptions` (they cover
  * UDP clients of a mixed server too). Not here, on purpose: `encryption`, `serverIdentity`,
- * `preSharedKey` (serve `wss:` through TLS instead; passing `encryption: true` throws) and
+ * `preSharedKey` (serve `wss:` through `tls` instead; passing `encryption: true` throws) and
  * `inBandwidth`/`outBandwidth` (a WebSocket rides TCP's own flow and congestion control; the
  * per-socket bound is `maxBufferedBytes`).
  *
@@ -41,22 +65,55 @@ import {
  * import type { WebSocketServerPeerOptions } from "./websocket_peer.ts";
  * const options: WebSocketServerPeerOptions = {
  *   bindAddress: "127.0.0.1",
- *   udpPort: 0,
- *   maxPendingHandshakes: 64,
+ *   paths: { "/": "native", "/godot": "godot" },
+ *   maxSocketsPerAddress: 8,
  *   authenticate: ({ payload }) => payload.length > 0 || { reject: "token required" },
  * };
  * ```
  */
 export interface WebSocketServerPeerOptions
   extends ServerLimitOptions, Pick<ServerSecurityOptions, "authenticate"> {
-  /** Most clients at once, WebSocket and UDP together (default 32). */
+  /** Most clients at once, every wire and UDP together (default 32). */
   maxClients?: number;
-  /** Address to bind the listener(s) to (default `"0.0.0.0"`). */
+  /** Address to bind the listener(s) to (default `"0.0.0.0"`; `"::"` is dual-stack). */
   bindAddress?: string;
-  /** Per-client send buffer bound; a client past it is dropped (default 16 MiB). */
+  /** The wire spoken on every path (default `"native"`); see {@link paths} to mix them. */
+  wire?: WebSocketWire;
+  /**
+   * The wire of each request path (e.g. `{ "/": "native", "/godot": "godot" }`); other paths
+   * are refused (HTTP 404). A Godot client waits for the server to speak first, so the wire
+   * cannot be told from its first message: it is chosen by the path.
+   */
+  paths?: Readonly<Record<string, WebSocketWire>>;
+  /**
+   * Subprotocols accepted (`Sec-WebSocket-Protocol`): the first one the client offers that is
+   * listed is chosen, and a client offering none of them is refused (HTTP 400). Default: none.
+   */
+  protocols?: readonly string[];
+  /**
+   * PEM certificate chain and private key: serve `wss://` (HTML5 exports served over https may
+   * only open secure sockets). Standalone servers only; embedded ones use the TLS of their own
+   * `Deno.serve`.
+   */
+  tls?: { readonly cert: string; readonly key: string };
+  /** Per-client send buffer bound; a client past it is dropped (default 16 MiB; Godot: 1 MiB). */
   maxBufferedBytes?: number;
-  /** Most WebSocket connections open at once, joined or not; more get HTTP 503 (default 1024). */
+  /**
+   * A client whose socket stays backed up this long (it reads nothing while the session has
+   * more for it) is dropped with BACKPRESSURE (default 10 000 ms).
+   */
+  stallTimeoutMs?: number;
+  /** Most WebSocket connections open at once, joined or not; more are refused (default 1024). */
   maxSockets?: number;
+  /** Most sockets per host, IPv4 address or IPv6 /64 (default 16; standalone servers). */
+  maxSocketsPerAddress?: number;
+  /** WebSocket connects per second per host (default 10/s, burst 20; standalone servers). */
+  connectRate?: ConnectRate;
+  /**
+   * Godot clients: how fast each is fed (default 32 KiB and 512 messages per 33 ms, half its
+   * default receive buffer per frame of a 30 fps game).
+   */
+  godotPacing?: GodotPacing;
   /** Also accept UDP clients on this port (0 = ephemeral, see `udpPort`): one id space. */
   udpPort?: number;
 }
@@ -78,10 +135,16 @@ export interface WebSocketServerPeerOptions
 export interface WebSocketClientPeerOptions {
   /** Give up connecting after this long (default 5000 ms) with `connection_failed`. */
   connectTimeoutMs?: number;
-  /** Bytes for the server's `authenticate` hook (at most 1024), as on UDP. */
+  /** Bytes for the server's `authenticate` hook (at most 1024), as on UDP (native wire only). */
   authPayload?: Uint8Array;
   /** Send buffer bound; past it the socket is closed (default 16 MiB). */
   maxBufferedBytes?: number;
+  /** The wire the server speaks (default `"native"`; `"godot"` for a Godot `WebSocketServer`). */
+  wire?: WebSocketWire;
+  /** Subprotocols to offer (`Sec-WebSocket-Protocol`). */
+  protocols?: readonly string[];
+  /** Godot servers: how fast to feed it (see the server option of the same name). */
+  godotPacing?: GodotPacing;
 }
 
 /** How often the server closes sockets that are not (or no longer) in the session. */
@@ -97,10 +160,13 @@ function refuseEncryption(o: object): void {
   }
 }
 
-function reasonOf(code: number): DisconnectReason {
-  return code === WsCloseCode.BACKPRESSURE
-    ? DisconnectReason.BACKPRESSURE
-    : DisconnectReason.CLOSED;
+function checkWire(wire: unknown, name: string): WebSocketWire {
+  if (wire === undefined || wire === "native") return "native";
+  if (wire === "godot") return "godot";
+  throw new MultiplayerError(
+    "INVALID_ARGUMENT",
+    `${name} must be "native" or "godot", got ${wire}`,
+  );
 }
 
 /** Address keys of the host's connected peers (one pass, for the sweep). */
@@ -115,15 +181,20 @@ function sessionKeys(host: Host): Set<string> {
 
 /**
  * A NetworkedMultiplayerPeer over WebSocket, with the UDP peer's ids, targets, relay, events,
- * `poll()` and `putVar`/`getVar` semantics (it runs the same protocol host).
+ * `poll()` and `putVar`/`getVar` semantics (it runs the same protocol host), on this module's
+ * own wire or on Godot 3's (`wire: "godot"`), so Godot HTML5 and desktop games using
+ * `WebSocketClient` / `WebSocketServer` with the multiplayer API join or host.
  *
  * **Transfer modes:** WebSocket is a reliable ordered stream, so every mode (RELIABLE,
  * UNRELIABLE_ORDERED, UNRELIABLE) is delivered reliably and in order; no acks or retransmissions
- * are added on top of it. UDP clients of a mixed server keep their UDP semantics.
+ * are added on top of it. UDP clients of a mixed server keep their UDP semantics. Godot's wire
+ * carries no channel or mode: its packets arrive on channel 0 as RELIABLE, and unreliable ones
+ * toward a Godot client that is behind are shed (counted) rather than queued.
  *
- * **Backpressure:** each socket's send buffer is bounded (`maxBufferedBytes`); a client that
- * cannot keep up is dropped (close code 4010, `DisconnectReason.BACKPRESSURE`) rather than
- * shedding packets, since nothing can be shed from an ordered stream without breaking order.
+ * **Backpressure:** what goes to a socket is paced by its buffer: above the high water mark
+ * the session keeps a peer's data queued until the socket drains (so a burst that `putPacket`
+ * accepted arrives), and a client that stops reading until its buffer passes
+ * `maxBufferedBytes` is dropped at once (close code 4010, `DisconnectReason.BACKPRESSURE`).
  *
  * The client side uses only the standard `WebSocket`, so it runs in browsers.
  *
@@ -145,10 +216,29 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
   #localPort = 0;
   #udpPort = 0;
   #sweep?: ReturnType<typeof setInterval>;
+  #godotRoute?: WebSocketRoute;
+  #nativeRoute?: WebSocketRoute;
+  #godotCounters?: GodotWebSocketCounters;
 
   /** Servers: the WebSocket listener's port (0 when embedded or inactive). */
   get localPort(): number {
     return this.getConnectionStatus() === 0 ? 0 : this.#localPort;
+  }
+
+  /**
+   * Servers: the listener's counters (sockets open, refusals by cause, closes by code);
+   * undefined when embedded or inactive.
+   */
+  get listenerStats(): WebSocketListenerStats | undefined {
+    return this.getConnectionStatus() === 0 ? undefined : this.#ws?.listenerStats;
+  }
+
+  /**
+   * Godot's wire: what it dropped, by cause (short or forged messages, unreliable packets shed
+   * for a Godot peer that is behind, ...); undefined when no Godot wire runs.
+   */
+  get godotCounters(): Readonly<GodotWebSocketCounters> | undefined {
+    return this.#godotCounters;
   }
 
   /** Mixed servers: the UDP port (0 when not listening on UDP). */
@@ -157,9 +247,9 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
   }
 
   /**
-   * Starts a server listening on `port` (0 = ephemeral, see `localPort`) with `Deno.serve`;
-   * every request on any path is upgraded. Resolves once bound. With `udpPort`, UDP clients
-   * join the same session.
+   * Starts a server listening on `port` (0 = ephemeral, see `localPort`) on the project's own
+   * hardened listener; every path is upgraded, or those of `paths`. Resolves once bound. With
+   * `udpPort`, UDP clients join the same session; with `tls`, it serves `wss://`.
    */
   async createServer(port: number, options: WebSocketServerPeerOptions = {}): Promise<void> {
     checkPort(port, "port");
@@ -171,37 +261,95 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
    * `Deno.serve` handler to {@link WebSocketMultiplayerPeer.handleUpgrade}.
    */
   async createEmbeddedServer(options: WebSocketServerPeerOptions = {}): Promise<void> {
+    if (options.tls) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        "tls is for createServer(); an embedded server uses the TLS of your own Deno.serve",
+      );
+    }
     await this.#startServer(undefined, options);
   }
 
   /**
    * Servers: upgrades `request` to a client of this session (pass the handler's `info` to
-   * record the client's IP). Non-upgrade requests get HTTP 426. Throws NOT_ACTIVE when the peer
-   * is not a running server.
+   * record the client's IP); `wire` overrides the wire of the request's path. Non-upgrade
+   * requests get HTTP 426, a path without a wire 404. Throws NOT_ACTIVE when the peer is not a
+   * running server.
+   *
+   * The socket is Deno's own `upgradeWebSocket`: it buffers a whole message before its size is
+   * checked and has no per-address limits; behind untrusted traffic prefer a standalone server,
+   * or bound request rates in your handler.
    */
-  handleUpgrade(request: Request, info?: Deno.ServeHandlerInfo): Response {
+  handleUpgrade(
+    request: Request,
+    info?: Deno.ServeHandlerInfo,
+    options: { wire?: WebSocketWire } = {},
+  ): Response {
     if (!this.#ws || this.getConnectionStatus() === 0) {
       throw new MultiplayerError(
         "NOT_ACTIVE",
         "handleUpgrade() needs createServer() or createEmbeddedServer() first",
       );
     }
-    return this.#ws.handleUpgrade(request, info);
+    const route = options.wire === undefined
+      ? undefined
+      : checkWire(options.wire, "wire") === "godot"
+      ? this.#godotRoute
+      : this.#nativeRoute;
+    return this.#ws.handleUpgrade(request, info, route);
   }
 
   async #startServer(port: number | undefined, options: WebSocketServerPeerOptions): Promise<void> {
     if (options.udpPort !== undefined) checkPort(options.udpPort, "udpPort");
     refuseEncryption(options);
+    const wire = checkWire(options.wire, "wire");
+    const paths = new Map<string, WebSocketWire>();
+    for (const [path, w] of Object.entries(options.paths ?? {})) {
+      if (!path.startsWith("/")) {
+        throw new MultiplayerError("INVALID_ARGUMENT", `paths: "${path}" must start with "/"`);
+      }
+      paths.set(path, checkWire(w, `paths["${path}"]`));
+    }
+    const godot = wire === "godot" || [...paths.values()].includes("godot");
+    const native = paths.size === 0 ? wire === "native" : [...paths.values()].includes("native");
     const security = serverSecurity({ ...options, encryption: false });
+    const protocols = options.protocols;
+    const nativeRoute: WebSocketRoute = { tag: NATIVE_TAG, protocols };
+    const godotRoute: WebSocketRoute = {
+      tag: GODOT_TAG,
+      acceptText: true,
+      maxBufferedBytes: Math.min(
+        options.maxBufferedBytes ?? GODOT_MAX_BUFFERED,
+        GODOT_MAX_BUFFERED,
+      ),
+      protocols,
+    };
+    const routeOf = (w: WebSocketWire) => w === "godot" ? godotRoute : nativeRoute;
+    const routes = paths.size === 0 ? () => routeOf(wire) : (path: string) => {
+      const w = paths.get(path);
+      return w === undefined ? undefined : routeOf(w);
+    };
+    const wires: Record<string, WireFactory> = {};
+    const counters = godot ? newGodotWebSocketCounters() : undefined;
+    if (godot) wires[GODOT_TAG] = godotWebSocketWire({ pacing: options.godotPacing }, counters);
     await startPeer(this, async (base) => {
       const hostname = options.bindAddress ?? "0.0.0.0";
       const wsOptions = {
         maxBufferedBytes: options.maxBufferedBytes,
         maxSockets: options.maxSockets,
+        stallTimeoutMs: options.stallTimeoutMs,
+        routes,
       };
       const ws = port === undefined
         ? new WebSocketServerTransport(wsOptions)
-        : await WebSocketServerTransport.listen({ ...wsOptions, port, hostname });
+        : await WebSocketServerTransport.listen({
+          ...wsOptions,
+          port,
+          hostname,
+          tls: options.tls,
+          maxSocketsPerAddress: options.maxSocketsPerAddress,
+          connectRate: options.connectRate,
+        });
       let udp: UdpTransport | undefined;
       try {
         if (options.udpPort !== undefined) {
@@ -215,7 +363,11 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         await ws.close();
         throw e;
       }
-      const both = udp ? new CompositeTransport({ ws, udp }) : undefined;
+      const tags: Record<string, UdpTransport | WebSocketServerTransport> = {};
+      if (native || !godot) tags[NATIVE_TAG] = ws;
+      if (godot) tags[GODOT_TAG] = ws;
+      if (udp) tags.udp = udp;
+      const carrier = new CompositeTransport(tags);
       const host = new Host({
         ...base,
         ...security.host,
@@ -223,23 +375,26 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         maxClients: options.maxClients,
         reliableCarrier: true,
         // Mixed: each connection's mode follows its carrier (UDP clients keep acks/retransmits).
-        reliableCarrierFor: both ? (address) => both.reliableFor(address) : undefined,
+        reliableCarrierFor: udp ? (address) => carrier.reliableFor(address) : undefined,
+        wires,
       });
-      const carrier = both ?? ws;
-      const started = (driver: PeerDriver) => {
-        carrier.onPeerClosed((address, code) => driver.carrierClosed(address, reasonOf(code)));
+      const started = () => {
         // Sockets the session does not know (dropped by the protocol, or never joined) are closed.
-        const grace = DEFAULTS.connectTimeoutMs + SWEEP_INTERVAL_MS;
+        const grace = DEFAULTS.connectTimeoutMs;
         this.#sweep = setInterval(() => {
           const keys = sessionKeys(host);
           ws.closeUnused((a) => keys.has(addressKey(a)), grace, "not in the session");
         }, SWEEP_INTERVAL_MS);
         this.#ws = ws;
+        this.#godotRoute = godotRoute;
+        this.#godotCounters = counters;
+        this.#nativeRoute = nativeRoute;
         this.#localPort = port === undefined ? 0 : ws.localAddress.port;
         this.#udpPort = udp?.localAddress.port ?? 0;
       };
       return { host, transport: carrier, clock: sharedTimers, layer: security.layer, started };
     });
+    this.valueCodecs = godot ? { native: MSGPACK_VALUES, godot: GODOT_VARIANTS } : undefined;
   }
 
   /**
@@ -250,27 +405,48 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
   async createClient(url: string | URL, options: WebSocketClientPeerOptions = {}): Promise<void> {
     const target = toWebSocketUrl(url);
     refuseEncryption(options);
+    const wire = checkWire(options.wire, "wire");
+    if (wire === "godot" && options.authPayload !== undefined) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        "authPayload: Godot's WebSocket wire has no handshake to carry it (use the URL or a subprotocol)",
+      );
+    }
     let carrier: WebSocketClientTransport | undefined;
+    const counters = wire === "godot" ? newGodotWebSocketCounters() : undefined;
     await startPeer(this, async (base) => {
-      const security = await clientSecurity({ authPayload: options.authPayload });
+      const security = wire === "native"
+        ? await clientSecurity({ authPayload: options.authPayload })
+        : undefined;
+      const tag = wire === "godot" ? GODOT_TAG : NATIVE_TAG;
       const host = new Host({
         ...base,
-        ...security.host,
+        ...security?.host,
         role: "client",
         reliableCarrier: true,
         connectTimeoutMs: options.connectTimeoutMs,
+        wires: wire === "godot"
+          ? {
+            [GODOT_TAG]: godotWebSocketWire({
+              pacing: options.godotPacing,
+              connectTimeoutMs: options.connectTimeoutMs,
+            }, counters),
+          }
+          : undefined,
       });
       const ws = WebSocketClientTransport.open(target, {
         maxBufferedBytes: options.maxBufferedBytes,
+        tag,
+        acceptText: wire === "godot",
+        protocols: options.protocols,
+        maxDatagramSize: wire === "godot" ? GODOT_WS_MAX_PAYLOAD + 64 : undefined,
       });
       carrier = ws;
-      const started = (driver: PeerDriver) =>
-        ws.onPeerClosed((address, code, reason) => {
-          const why = `WebSocket closed (code ${code}${reason ? `: ${reason}` : ""})`;
-          driver.carrierClosed(address, reasonOf(code), why);
-        });
-      return { host, transport: ws, clock: sharedTimers, connectTo: ws.serverAddress, started };
+      return { host, transport: ws, clock: sharedTimers, connectTo: ws.serverAddress };
     });
+    this.valueCodec = wire === "godot" ? GODOT_VARIANTS : MSGPACK_VALUES;
+    this.valueCodecs = undefined;
+    this.#godotCounters = counters;
     await carrier?.opened;
   }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { MultiplayerError } from "../../protocol/errors.ts";
-import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
+import type { DatagramHandler, DatagramTransport, PeerClosedHandler } from "../carrier.ts";
 import type { PeerAddress } from "../../protocol/address.ts";
 
 /**
@@ -38,8 +38,15 @@ export const WsCloseCode = {
   GOING_AWAY: 1001,
   /** A text frame arrived; the protocol speaks binary only. */
   UNSUPPORTED_DATA: 1003,
+  /** The socket broke a rule of the server (e.g. it never joined the session). */
+  POLICY_VIOLATION: 1008,
   /** A message exceeded `maxDatagramSize`. */
   TOO_BIG: 1009,
+  /**
+   * A client closing because the server broke the protocol (a text or oversized message):
+   * browsers' `WebSocket.close()` takes only 1000 and 3000-4999, so 4000 + PROTOCOL_ERROR.
+   */
+  CLIENT_PROTOCOL_ERROR: 4008,
   /** The remote could not keep up: its send buffer passed `maxBufferedBytes`. */
   BACKPRESSURE: 4010,
 } as const;
@@ -60,16 +67,7 @@ export const WS_DEFAULTS = {
   maxBufferedBytes: 16 * 1024 * 1024,
 } as const;
 
-/**
- * Called when the remote end of a connection-based carrier went away.
- *
- * @example
- * ```ts
- * import type { PeerClosedHandler } from "./client_transport.ts";
- * const log: PeerClosedHandler = (a, code, reason) => console.log(a.port, code, reason);
- * ```
- */
-export type PeerClosedHandler = (address: PeerAddress, code: number, reason: string) => void;
+export type { PeerClosedHandler } from "../carrier.ts";
 
 /**
  * Options of {@link WebSocketClientTransport.connect}.
@@ -87,6 +85,14 @@ export interface WebSocketConnectOptions {
   readonly maxDatagramSize?: number;
   /** Send buffer bound in bytes; past it the socket is closed. Default 16 MiB. */
   readonly maxBufferedBytes?: number;
+  /** Above this many buffered bytes the socket counts as blocked (default 1 MiB). */
+  readonly highWaterBytes?: number;
+  /** Carrier tag of the server's address (the wire the session speaks; default `"ws"`). */
+  readonly tag?: string;
+  /** Text messages are data (Godot servers may send them); otherwise one closes the socket. */
+  readonly acceptText?: boolean;
+  /** Subprotocols to offer (`Sec-WebSocket-Protocol`). */
+  readonly protocols?: readonly string[];
 }
 
 /**
@@ -109,33 +115,6 @@ export function sendBounded(socket: WebSocket, bytes: Uint8Array, limit: number)
   }
   socket.send(bytes as Uint8Array<ArrayBuffer>);
   return true;
-}
-
-/**
- * Checks one inbound message: binary and within `maxSize`. Returns the bytes, or undefined after
- * closing the socket with the matching code (text frames and oversize messages are violations).
- *
- * @example
- * ```ts ignore
- * import { acceptMessage } from "./client_transport.ts";
- * declare const socket: WebSocket;
- * socket.onmessage = (e) => console.log(acceptMessage(socket, e.data, 65536)?.length);
- * ```
- */
-export function acceptMessage(
-  socket: WebSocket,
-  data: unknown,
-  maxSize: number,
-): Uint8Array | undefined {
-  if (!(data instanceof ArrayBuffer)) {
-    socket.close(WsCloseCode.UNSUPPORTED_DATA, "binary messages only");
-    return undefined;
-  }
-  if (data.byteLength > maxSize) {
-    socket.close(WsCloseCode.TOO_BIG, `message of ${data.byteLength} bytes > ${maxSize}`);
-    return undefined;
-  }
-  return new Uint8Array(data);
 }
 
 /**
@@ -187,7 +166,9 @@ export function checkSize(name: string, value: number): number {
  * Client end of the WebSocket carrier: one socket to one server. Datagrams from the server are
  * reported as coming from {@link WebSocketClientTransport.serverAddress}; `send` ignores `to`.
  * Datagrams sent while the socket is still opening wait in a queue bounded by
- * `maxBufferedBytes` and go out, in order, once it opens.
+ * `maxBufferedBytes` and go out, in order, once it opens. A socket that failed to open, or that
+ * the server broke the protocol on, is reported closed with a message that says what happened
+ * (see {@link WebSocketClientTransport.failure}).
  *
  * @example
  * ```ts ignore
@@ -206,54 +187,70 @@ export class WebSocketClientTransport implements DatagramTransport {
   /** Always true: WebSocket delivers once and in order. */
   readonly reliable = true;
   /** This end (browsers do not expose the local port: port 0). */
-  readonly localAddress: PeerAddress = {
-    hostname: "localhost",
-    port: 0,
-    transport: WS_TRANSPORT_TAG,
-  };
+  readonly localAddress: PeerAddress;
   /** The server, as datagrams from it are tagged. */
   readonly serverAddress: PeerAddress;
   /** Resolves true once the socket is open, false if it closed (or was aborted) before. */
   readonly opened: Promise<boolean>;
   #socket: WebSocket;
   #maxBuffered: number;
+  #highWater: number;
+  #acceptText: boolean;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #handler?: DatagramHandler;
   #closedHandler?: PeerClosedHandler;
+  #writableHandler?: (address: PeerAddress) => void;
+  #drainTimer?: ReturnType<typeof setInterval>;
   #closed: Promise<void>;
   #signal?: AbortSignal;
+  #everOpened = false;
+  #errorText = "";
+  #failure?: string;
+  #reported = false;
   #onAbort = () => void this.close();
 
   private constructor(socket: WebSocket, url: URL, options: WebSocketConnectOptions) {
     this.#socket = socket;
     this.maxDatagramSize = options.maxDatagramSize ?? WS_DEFAULTS.maxDatagramSize;
     this.#maxBuffered = options.maxBufferedBytes ?? WS_DEFAULTS.maxBufferedBytes;
+    this.#highWater = Math.min(
+      options.highWaterBytes ?? 1 << 20,
+      Math.max(1, this.#maxBuffered >> 1),
+    );
+    this.#acceptText = options.acceptText ?? false;
+    const tag = options.tag ?? WS_TRANSPORT_TAG;
+    this.localAddress = { hostname: "localhost", port: 0, transport: tag };
     const port = url.port ? Number(url.port) : url.protocol === "wss:" ? 443 : 80;
-    this.serverAddress = { hostname: url.hostname, port, transport: WS_TRANSPORT_TAG };
+    this.serverAddress = { hostname: url.hostname, port, transport: tag };
     this.opened = new Promise((resolve) => {
       socket.addEventListener("open", () => {
+        this.#everOpened = true;
         const queued = this.#pending;
         this.#pending = [];
         this.#pendingBytes = 0;
-        for (const bytes of queued) sendBounded(socket, bytes, this.#maxBuffered);
+        for (const bytes of queued) this.#sendNow(bytes);
         resolve(true);
       }, { once: true });
       socket.addEventListener("close", () => resolve(false), { once: true });
     });
+    socket.addEventListener("error", (event) => {
+      this.#errorText = (event as ErrorEvent).message ?? "";
+    });
     this.#closed = new Promise((resolve) => {
       socket.addEventListener("close", (event) => {
         this.#signal?.removeEventListener("abort", this.#onAbort);
+        this.#stopDrainCheck();
         this.#pending = [];
-        this.#closedHandler?.(this.serverAddress, event.code, event.reason);
+        if (!this.#everOpened && this.#failure === undefined) {
+          this.#failure = openFailure(this.#errorText, url);
+        }
+        this.#report(event.code, this.#failure ?? event.reason);
         this.#handler = undefined;
         resolve();
       }, { once: true });
     });
-    socket.addEventListener("message", (event) => {
-      const bytes = acceptMessage(socket, event.data, this.maxDatagramSize);
-      if (bytes && !deliverMessage(this.#handler, bytes, this.serverAddress)) this.handlerErrors++;
-    });
+    socket.addEventListener("message", (event) => this.#message(event.data));
     this.#signal = options.signal;
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -271,10 +268,19 @@ export class WebSocketClientTransport implements DatagramTransport {
     if (options.maxBufferedBytes !== undefined) {
       checkSize("maxBufferedBytes", options.maxBufferedBytes);
     }
+    if (options.highWaterBytes !== undefined) checkSize("highWaterBytes", options.highWaterBytes);
+    for (const p of options.protocols ?? []) {
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) {
+        throw new MultiplayerError("INVALID_ARGUMENT", `not a valid subprotocol name: ${p}`);
+      }
+    }
     if (options.signal?.aborted) {
       throw new MultiplayerError("CLOSED", "the connection attempt was aborted");
     }
-    const socket = new WebSocket(target);
+    const protocols = options.protocols && options.protocols.length > 0
+      ? [...options.protocols]
+      : undefined;
+    const socket = new WebSocket(target, protocols);
     socket.binaryType = "arraybuffer";
     return new WebSocketClientTransport(socket, target, options);
   }
@@ -289,8 +295,21 @@ export class WebSocketClientTransport implements DatagramTransport {
   ): Promise<WebSocketClientTransport> {
     const carrier = WebSocketClientTransport.open(url, options);
     if (await carrier.opened) return carrier;
-    const why = options.signal?.aborted ? "aborted" : "closed";
-    throw new MultiplayerError("CLOSED", `WebSocket to ${url} ${why} before opening`);
+    const why = options.signal?.aborted ? "aborted" : carrier.failure ?? "closed before opening";
+    throw new MultiplayerError("CLOSED", `WebSocket to ${url}: ${why}`);
+  }
+
+  /**
+   * Why the socket failed, readable: it never opened (HTTP status, nothing listening), or the
+   * server broke the protocol on it. Undefined while open, or after an ordinary close.
+   */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  /** The subprotocol the server chose (`""`: none). */
+  get protocol(): string {
+    return this.#socket.protocol;
   }
 
   /** Starts delivering received datagrams to `handler`. */
@@ -303,21 +322,49 @@ export class WebSocketClientTransport implements DatagramTransport {
     this.#closedHandler = handler;
   }
 
+  /** Reports a blocked socket ({@link isBlocked}) that drained below half its high water. */
+  onWritable(handler: (address: PeerAddress) => void): void {
+    this.#writableHandler = handler;
+  }
+
   /** Sends one datagram to the server; false when closed or over the buffer limit. */
   send(bytes: Uint8Array, _to: PeerAddress): boolean {
     if (bytes.byteLength > this.maxDatagramSize) return false;
-    if (this.#socket.readyState !== WebSocket.CONNECTING) {
-      return sendBounded(this.#socket, bytes, this.#maxBuffered);
-    }
+    if (this.#socket.readyState !== WebSocket.CONNECTING) return this.#sendNow(bytes);
     if (this.#pendingBytes + bytes.byteLength > this.#maxBuffered) return false;
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.byteLength;
     return true;
   }
 
+  /**
+   * True while more than the high water mark waits unsent: a sender that can wait should,
+   * until {@link onWritable} reports it.
+   */
+  isBlocked(_to?: PeerAddress): boolean {
+    if (this.bufferedAmount <= this.#highWater) return false;
+    if (this.#drainTimer === undefined) {
+      const low = this.#highWater >> 1;
+      this.#drainTimer = setInterval(() => {
+        if (this.bufferedAmount > low && this.#socket.readyState <= WebSocket.OPEN) return;
+        this.#stopDrainCheck();
+        this.#writableHandler?.(this.serverAddress);
+      }, DRAIN_CHECK_MS);
+    }
+    return true;
+  }
+
   /** Bytes queued (before opening, or in the socket) and not yet written. */
   get bufferedAmount(): number {
     return this.#pendingBytes + this.#socket.bufferedAmount;
+  }
+
+  /** Closes the link to the server with `code` and `reason` (the session asked for it). */
+  disconnect(_to: PeerAddress, code: number = WsCloseCode.NORMAL, reason = ""): void {
+    const state = this.#socket.readyState;
+    if (state === WebSocket.CONNECTING || state === WebSocket.OPEN) {
+      this.#socket.close(clientCloseCode(code), reason.slice(0, 120));
+    }
   }
 
   /** Closes the socket (code 1000) and resolves once it is fully closed. */
@@ -328,6 +375,96 @@ export class WebSocketClientTransport implements DatagramTransport {
     }
     return this.#closed;
   }
+
+  #sendNow(bytes: Uint8Array): boolean {
+    const socket = this.#socket;
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    if (socket.bufferedAmount + bytes.byteLength > this.#maxBuffered) {
+      // over a reliable stream nothing can be shed without breaking order: give up the link
+      this.#violation(
+        WsCloseCode.BACKPRESSURE,
+        `send buffer limit of ${this.#maxBuffered} bytes exceeded`,
+      );
+      return false;
+    }
+    socket.send(bytes as Uint8Array<ArrayBuffer>);
+    return true;
+  }
+
+  #message(data: unknown): void {
+    if (this.#reported) return;
+    let bytes: Uint8Array;
+    if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+    else if (typeof data === "string" && this.#acceptText) bytes = encoder.encode(data);
+    else {
+      this.#violation(
+        WsCloseCode.CLIENT_PROTOCOL_ERROR,
+        "the server sent a text message (not a multiplayer endpoint of this wire?)",
+      );
+      return;
+    }
+    if (bytes.byteLength > this.maxDatagramSize) {
+      this.#violation(
+        WsCloseCode.CLIENT_PROTOCOL_ERROR,
+        `the server sent a message of ${bytes.byteLength} bytes (limit ${this.maxDatagramSize})`,
+      );
+      return;
+    }
+    if (!deliverMessage(this.#handler, bytes, this.serverAddress)) this.handlerErrors++;
+  }
+
+  // The server broke a rule (or we cannot keep up): close, and tell the session now rather
+  // than after a close handshake the server may never finish.
+  #violation(code: number, why: string): void {
+    this.#failure = why;
+    const state = this.#socket.readyState;
+    if (state === WebSocket.CONNECTING || state === WebSocket.OPEN) {
+      this.#socket.close(code, why.slice(0, 120));
+    }
+    this.#report(code, why);
+  }
+
+  #report(code: number, reason: string): void {
+    if (this.#reported) return;
+    this.#reported = true;
+    this.#closedHandler?.(this.serverAddress, code, reason);
+  }
+
+  #stopDrainCheck(): void {
+    if (this.#drainTimer === undefined) return;
+    clearInterval(this.#drainTimer);
+    this.#drainTimer = undefined;
+  }
+}
+
+/** How often a blocked client socket is checked for drain (WebSocket has no drain event). */
+const DRAIN_CHECK_MS = 5;
+
+const encoder = new TextEncoder();
+
+// a client may close only with 1000 or 3000-4999
+function clientCloseCode(code: number): number {
+  return code === 1000 || (code >= 3000 && code <= 4999) ? code : WsCloseCode.NORMAL;
+}
+
+// What a socket that never opened tells, readably (Deno's error text names the HTTP status).
+function openFailure(errorText: string, url: URL): string {
+  const where = `${url.host}${url.pathname}`;
+  const status = /status code:? (\d{3})/i.exec(errorText)?.[1];
+  if (status === "503") {
+    return `the server at ${where} refused the connection (HTTP 503: full or refusing)`;
+  }
+  if (status === "404") return `no multiplayer endpoint at ${where} (HTTP 404)`;
+  if (status === "400") {
+    return `the server at ${where} refused the upgrade (HTTP 400; no common subprotocol?)`;
+  }
+  if (status) return `${where} is not a WebSocket multiplayer endpoint (HTTP ${status})`;
+  if (/connect|refused|resolve|dns/i.test(errorText)) {
+    return `nothing accepts WebSocket connections at ${url.host} (no server, or a UDP-only port)`;
+  }
+  return errorText
+    ? `the WebSocket to ${where} failed to open: ${errorText}`
+    : `the WebSocket to ${where} failed to open`;
 }
 
 /**
