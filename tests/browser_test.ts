@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ConnectionStatus, TransferMode, UdpMultiplayerPeer } from "../mod.ts";
 import { serveExample } from "../examples/browser/serve.ts";
-import { Chromium, findChromium, withTimeout } from "./helpers/cdp.ts";
+import { bundleClient, Chromium, findChromium, withTimeout } from "./helpers/cdp.ts";
 import { closeAll, drain, pumpUntil, record } from "./helpers/udp_session.ts";
 
 function skipReason(): string | undefined {
@@ -23,26 +23,6 @@ function skipReason(): string | undefined {
 
 const skip = skipReason();
 if (skip) console.warn(`browser_test: skipped: ${skip}`);
-
-/** Bundles the example client into `dir` with this Deno's own `deno bundle`. */
-async function bundleClient(dir: string): Promise<string> {
-  const out = `${dir}/client.js`;
-  const entry = new URL("../examples/browser/client.ts", import.meta.url).pathname;
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "browser", "--format", "esm", "-o", out, entry],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!result.success) {
-    // On first use `deno bundle` fetches esbuild from the npm registry (cached afterwards).
-    throw new Error(
-      "`deno bundle` of examples/browser/client.ts failed (its first run downloads esbuild " +
-        "from the npm registry: is it reachable, or DENO_DIR cached?):\n" +
-        new TextDecoder().decode(result.stderr),
-    );
-  }
-  return out;
-}
 
 Deno.test({
   name: "browser: Chromium joins over WebSocket and talks to a UDP client through the server",

@@ -1,7 +1,7 @@
 /**
  * Godot 3.2 on the wire: the Variant binary codec (what `put_var` / `get_var`, `var2bytes` and
- * RPC arguments use), and the session host's plug-in wires for NetworkedMultiplayerENet's
- * framing over ENet.
+ * RPC arguments use), and the session host's plug-in wires for Godot's two multiplayer framings:
+ * NetworkedMultiplayerENet's over ENet, and WebSocketMultiplayerPeer's over WebSocket.
  *
  * @example
  * ```ts

@@ -428,6 +428,8 @@ class GodotWsWire implements WireEndpoint {
       if (socket.head === socket.queue.length) {
         socket.queue.length = 0;
         socket.head = 0;
+        // a peer leaving gracefully waits for this
+        if (socket.entry) this.#session.markDirty(socket.entry);
       } else if (socket.head >= 1024 && socket.head * 2 >= socket.queue.length) {
         socket.queue.splice(0, socket.head);
         socket.head = 0;

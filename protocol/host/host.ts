@@ -125,6 +125,13 @@ export class Host extends HostCore {
   get reassemblyBytes(): number {
     return this.reassembly.used;
   }
+  /**
+   * Packets relayed or broadcast to no one on some receiver because that receiver's wire cannot
+   * carry them (too large for it).
+   */
+  get relayDrops(): number {
+    return this.router.tooLarge;
+  }
   /** Servers: what the handshake dropped or refused (undefined on clients). */
   get handshakeCounters(): Readonly<HandshakeCounters> | undefined {
     return this.#server?.counters;

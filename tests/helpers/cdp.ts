@@ -307,3 +307,23 @@ export class Chromium {
     await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
   }
 }
+
+/** Bundles the example client into `dir` with this Deno's own `deno bundle`. */
+export async function bundleClient(dir: string): Promise<string> {
+  const out = `${dir}/client.js`;
+  const entry = new URL("../../examples/browser/client.ts", import.meta.url).pathname;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "browser", "--format", "esm", "-o", out, entry],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    // On first use `deno bundle` fetches esbuild from the npm registry (cached afterwards).
+    throw new Error(
+      "`deno bundle` of examples/browser/client.ts failed (its first run downloads esbuild " +
+        "from the npm registry: is it reachable, or DENO_DIR cached?):\n" +
+        new TextDecoder().decode(result.stderr),
+    );
+  }
+  return out;
+}

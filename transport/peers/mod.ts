@@ -32,7 +32,15 @@ export {
   type WebSocketClientPeerOptions,
   WebSocketMultiplayerPeer,
   type WebSocketServerPeerOptions,
+  type WebSocketServingOptions,
+  type WebSocketWire,
 } from "./websocket_peer.ts";
+export {
+  type MixedEnetOptions,
+  MixedMultiplayerPeer,
+  type MixedServerOptions,
+  type MixedWebSocketOptions,
+} from "./mixed_peer.ts";
 export type { ConnectionTuning } from "./connection_tuning.ts";
 export {
   CompressionMode,

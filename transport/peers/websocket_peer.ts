@@ -4,10 +4,8 @@
  *
  * @module
  */
-import { DEFAULTS } from "../../protocol/constants.ts";
 import { MultiplayerError } from "../../protocol/errors.ts";
 import { Host } from "../../protocol/host/host.ts";
-import type { WireFactory } from "../../protocol/host/wire.ts";
 import {
   type GodotPacing,
   type GodotWebSocketCounters,
@@ -26,31 +24,21 @@ import {
   serverSecurity,
   type ServerSecurityOptions,
 } from "../secure/options.ts";
-import { addressKey } from "../../protocol/address.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
 import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "../udp/udp_transport.ts";
-import { type WebSocketRoute, WebSocketServerTransport } from "../websocket/server_transport.ts";
-import type { ConnectRate, WebSocketListenerStats } from "../websocket/listener.ts";
+import type { WebSocketServerTransport } from "../websocket/server_transport.ts";
+import {
+  checkWire,
+  GODOT_WS_TAG,
+  NATIVE_WS_TAG,
+  WebSocketServerPlan,
+  type WebSocketServingOptions,
+  type WebSocketWire,
+} from "./_websocket_server.ts";
+import type { WebSocketListenerStats } from "../websocket/listener.ts";
 import { toWebSocketUrl, WebSocketClientTransport } from "../websocket/client_transport.ts";
 
-/**
- * Which protocol a WebSocket speaks: `"native"` (this module's own framing, with its handshake,
- * channels, transfer modes and msgpack values) or `"godot"` (Godot 3's WebSocketMultiplayerPeer
- * framing, what a Godot `WebSocketClient` / `WebSocketServer` with the multiplayer API speaks;
- * values in Godot's Variant encoding).
- *
- * @example
- * ```ts
- * import type { WebSocketWire } from "./websocket_peer.ts";
- * const wire: WebSocketWire = "godot";
- * ```
- */
-export type WebSocketWire = "native" | "godot";
-
-/** Carrier tags of the two wires (the `transport` of their sockets' addresses). */
-const NATIVE_TAG = "ws", GODOT_TAG = "gws";
-/** A Godot client that is a second behind (Godot reads 64 KiB per poll) is dropped. */
-const GODOT_MAX_BUFFERED = 1 << 20;
+export type { WebSocketServingOptions, WebSocketWire } from "./_websocket_server.ts";
 
 /**
  * Options of {@link WebSocketMultiplayerPeer.createServer}. Same names as the UDP server's where
@@ -72,48 +60,9 @@ const GODOT_MAX_BUFFERED = 1 << 20;
  * ```
  */
 export interface WebSocketServerPeerOptions
-  extends ServerLimitOptions, Pick<ServerSecurityOptions, "authenticate"> {
+  extends ServerLimitOptions, Pick<ServerSecurityOptions, "authenticate">, WebSocketServingOptions {
   /** Most clients at once, every wire and UDP together (default 32). */
   maxClients?: number;
-  /** Address to bind the listener(s) to (default `"0.0.0.0"`; `"::"` is dual-stack). */
-  bindAddress?: string;
-  /** The wire spoken on every path (default `"native"`); see {@link paths} to mix them. */
-  wire?: WebSocketWire;
-  /**
-   * The wire of each request path (e.g. `{ "/": "native", "/godot": "godot" }`); other paths
-   * are refused (HTTP 404). A Godot client waits for the server to speak first, so the wire
-   * cannot be told from its first message: it is chosen by the path.
-   */
-  paths?: Readonly<Record<string, WebSocketWire>>;
-  /**
-   * Subprotocols accepted (`Sec-WebSocket-Protocol`): the first one the client offers that is
-   * listed is chosen, and a client offering none of them is refused (HTTP 400). Default: none.
-   */
-  protocols?: readonly string[];
-  /**
-   * PEM certificate chain and private key: serve `wss://` (HTML5 exports served over https may
-   * only open secure sockets). Standalone servers only; embedded ones use the TLS of their own
-   * `Deno.serve`.
-   */
-  tls?: { readonly cert: string; readonly key: string };
-  /** Per-client send buffer bound; a client past it is dropped (default 16 MiB; Godot: 1 MiB). */
-  maxBufferedBytes?: number;
-  /**
-   * A client whose socket stays backed up this long (it reads nothing while the session has
-   * more for it) is dropped with BACKPRESSURE (default 10 000 ms).
-   */
-  stallTimeoutMs?: number;
-  /** Most WebSocket connections open at once, joined or not; more are refused (default 1024). */
-  maxSockets?: number;
-  /** Most sockets per host, IPv4 address or IPv6 /64 (default 16; standalone servers). */
-  maxSocketsPerAddress?: number;
-  /** WebSocket connects per second per host (default 10/s, burst 20; standalone servers). */
-  connectRate?: ConnectRate;
-  /**
-   * Godot clients: how fast each is fed (default 32 KiB and 512 messages per 33 ms, half its
-   * default receive buffer per frame of a 30 fps game).
-   */
-  godotPacing?: GodotPacing;
   /** Also accept UDP clients on this port (0 = ephemeral, see `udpPort`): one id space. */
   udpPort?: number;
 }
@@ -147,9 +96,6 @@ export interface WebSocketClientPeerOptions {
   godotPacing?: GodotPacing;
 }
 
-/** How often the server closes sockets that are not (or no longer) in the session. */
-const SWEEP_INTERVAL_MS = 1000;
-
 // JS callers may pass UDP-only security options: say what to use instead of ignoring them
 function refuseEncryption(o: object): void {
   if ((o as { encryption?: unknown }).encryption) {
@@ -158,25 +104,6 @@ function refuseEncryption(o: object): void {
       "WebSocket peers do not take encryption: serve and connect with wss:// (TLS) instead",
     );
   }
-}
-
-function checkWire(wire: unknown, name: string): WebSocketWire {
-  if (wire === undefined || wire === "native") return "native";
-  if (wire === "godot") return "godot";
-  throw new MultiplayerError(
-    "INVALID_ARGUMENT",
-    `${name} must be "native" or "godot", got ${wire}`,
-  );
-}
-
-/** Address keys of the host's connected peers (one pass, for the sweep). */
-function sessionKeys(host: Host): Set<string> {
-  const keys = new Set<string>();
-  for (const id of host.peerIds()) {
-    const address = host.peerAddress(id);
-    if (address) keys.add(addressKey(address));
-  }
-  return keys;
 }
 
 /**
@@ -215,10 +142,9 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
   #ws?: WebSocketServerTransport;
   #localPort = 0;
   #udpPort = 0;
-  #sweep?: ReturnType<typeof setInterval>;
-  #godotRoute?: WebSocketRoute;
-  #nativeRoute?: WebSocketRoute;
-  #godotCounters?: GodotWebSocketCounters;
+  #stopSweep?: () => void;
+  #plan?: WebSocketServerPlan;
+  #clientCounters?: GodotWebSocketCounters;
 
   /** Servers: the WebSocket listener's port (0 when embedded or inactive). */
   get localPort(): number {
@@ -238,7 +164,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
    * for a Godot peer that is behind, ...); undefined when no Godot wire runs.
    */
   get godotCounters(): Readonly<GodotWebSocketCounters> | undefined {
-    return this.#godotCounters;
+    return this.#plan?.counters ?? this.#clientCounters;
   }
 
   /** Mixed servers: the UDP port (0 when not listening on UDP). */
@@ -293,68 +219,22 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
     }
     const route = options.wire === undefined
       ? undefined
-      : checkWire(options.wire, "wire") === "godot"
-      ? this.#godotRoute
-      : this.#nativeRoute;
+      : this.#plan?.routeOf(checkWire(options.wire, "wire"));
     return this.#ws.handleUpgrade(request, info, route);
   }
 
   async #startServer(port: number | undefined, options: WebSocketServerPeerOptions): Promise<void> {
     if (options.udpPort !== undefined) checkPort(options.udpPort, "udpPort");
     refuseEncryption(options);
-    const wire = checkWire(options.wire, "wire");
-    const paths = new Map<string, WebSocketWire>();
-    for (const [path, w] of Object.entries(options.paths ?? {})) {
-      if (!path.startsWith("/")) {
-        throw new MultiplayerError("INVALID_ARGUMENT", `paths: "${path}" must start with "/"`);
-      }
-      paths.set(path, checkWire(w, `paths["${path}"]`));
-    }
-    const godot = wire === "godot" || [...paths.values()].includes("godot");
-    const native = paths.size === 0 ? wire === "native" : [...paths.values()].includes("native");
+    const plan = new WebSocketServerPlan(options);
     const security = serverSecurity({ ...options, encryption: false });
-    const protocols = options.protocols;
-    const nativeRoute: WebSocketRoute = { tag: NATIVE_TAG, protocols };
-    const godotRoute: WebSocketRoute = {
-      tag: GODOT_TAG,
-      acceptText: true,
-      maxBufferedBytes: Math.min(
-        options.maxBufferedBytes ?? GODOT_MAX_BUFFERED,
-        GODOT_MAX_BUFFERED,
-      ),
-      protocols,
-    };
-    const routeOf = (w: WebSocketWire) => w === "godot" ? godotRoute : nativeRoute;
-    const routes = paths.size === 0 ? () => routeOf(wire) : (path: string) => {
-      const w = paths.get(path);
-      return w === undefined ? undefined : routeOf(w);
-    };
-    const wires: Record<string, WireFactory> = {};
-    const counters = godot ? newGodotWebSocketCounters() : undefined;
-    if (godot) wires[GODOT_TAG] = godotWebSocketWire({ pacing: options.godotPacing }, counters);
     await startPeer(this, async (base) => {
-      const hostname = options.bindAddress ?? "0.0.0.0";
-      const wsOptions = {
-        maxBufferedBytes: options.maxBufferedBytes,
-        maxSockets: options.maxSockets,
-        stallTimeoutMs: options.stallTimeoutMs,
-        routes,
-      };
-      const ws = port === undefined
-        ? new WebSocketServerTransport(wsOptions)
-        : await WebSocketServerTransport.listen({
-          ...wsOptions,
-          port,
-          hostname,
-          tls: options.tls,
-          maxSocketsPerAddress: options.maxSocketsPerAddress,
-          connectRate: options.connectRate,
-        });
+      const ws = await plan.open(port);
       let udp: UdpTransport | undefined;
       try {
         if (options.udpPort !== undefined) {
           udp = await UdpTransport.bind({
-            hostname,
+            hostname: options.bindAddress ?? "0.0.0.0",
             port: options.udpPort,
             maxReceiveSize: PEER_MAX_RECEIVE_SIZE,
           });
@@ -363,11 +243,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         await ws.close();
         throw e;
       }
-      const tags: Record<string, UdpTransport | WebSocketServerTransport> = {};
-      if (native || !godot) tags[NATIVE_TAG] = ws;
-      if (godot) tags[GODOT_TAG] = ws;
-      if (udp) tags.udp = udp;
-      const carrier = new CompositeTransport(tags);
+      const carrier = new CompositeTransport({ ...plan.tags(ws), ...(udp ? { udp } : {}) });
       const host = new Host({
         ...base,
         ...security.host,
@@ -376,25 +252,18 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         reliableCarrier: true,
         // Mixed: each connection's mode follows its carrier (UDP clients keep acks/retransmits).
         reliableCarrierFor: udp ? (address) => carrier.reliableFor(address) : undefined,
-        wires,
+        wires: plan.wires(),
       });
       const started = () => {
-        // Sockets the session does not know (dropped by the protocol, or never joined) are closed.
-        const grace = DEFAULTS.connectTimeoutMs;
-        this.#sweep = setInterval(() => {
-          const keys = sessionKeys(host);
-          ws.closeUnused((a) => keys.has(addressKey(a)), grace, "not in the session");
-        }, SWEEP_INTERVAL_MS);
+        this.#stopSweep = plan.startSweep(host, ws);
         this.#ws = ws;
-        this.#godotRoute = godotRoute;
-        this.#godotCounters = counters;
-        this.#nativeRoute = nativeRoute;
+        this.#plan = plan;
         this.#localPort = port === undefined ? 0 : ws.localAddress.port;
         this.#udpPort = udp?.localAddress.port ?? 0;
       };
       return { host, transport: carrier, clock: sharedTimers, layer: security.layer, started };
     });
-    this.valueCodecs = godot ? { native: MSGPACK_VALUES, godot: GODOT_VARIANTS } : undefined;
+    this.valueCodecs = plan.godot ? { native: MSGPACK_VALUES, godot: GODOT_VARIANTS } : undefined;
   }
 
   /**
@@ -418,7 +287,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
       const security = wire === "native"
         ? await clientSecurity({ authPayload: options.authPayload })
         : undefined;
-      const tag = wire === "godot" ? GODOT_TAG : NATIVE_TAG;
+      const tag = wire === "godot" ? GODOT_WS_TAG : NATIVE_WS_TAG;
       const host = new Host({
         ...base,
         ...security?.host,
@@ -427,7 +296,7 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
         connectTimeoutMs: options.connectTimeoutMs,
         wires: wire === "godot"
           ? {
-            [GODOT_TAG]: godotWebSocketWire({
+            [GODOT_WS_TAG]: godotWebSocketWire({
               pacing: options.godotPacing,
               connectTimeoutMs: options.connectTimeoutMs,
             }, counters),
@@ -446,14 +315,15 @@ export class WebSocketMultiplayerPeer extends MultiplayerPeerBase {
     });
     this.valueCodec = wire === "godot" ? GODOT_VARIANTS : MSGPACK_VALUES;
     this.valueCodecs = undefined;
-    this.#godotCounters = counters;
+    this.#plan = undefined;
+    this.#clientCounters = counters;
     await carrier?.opened;
   }
 
   /** Says goodbye to every peer, then closes every socket and listener. */
   override async close(): Promise<void> {
-    clearInterval(this.#sweep);
-    this.#sweep = undefined;
+    this.#stopSweep?.();
+    this.#stopSweep = undefined;
     this.#ws = undefined;
     await super.close();
   }

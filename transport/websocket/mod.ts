@@ -22,7 +22,16 @@ export {
   WsCloseCode,
 } from "./client_transport.ts";
 export {
+  type PeerOpenedHandler,
+  type PeerWritableHandler,
   type WebSocketListenOptions,
+  type WebSocketRoute,
   type WebSocketServerOptions,
   WebSocketServerTransport,
 } from "./server_transport.ts";
+export type {
+  ClosureCounts,
+  ConnectRate,
+  RefusalCounts,
+  WebSocketListenerStats,
+} from "./listener.ts";
