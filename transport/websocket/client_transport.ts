@@ -96,28 +96,6 @@ export interface WebSocketConnectOptions {
 }
 
 /**
- * Sends `bytes` on `socket` unless that would push its buffer past `limit`, in which case the
- * socket is closed with {@link WsCloseCode.BACKPRESSURE}. Shared by both carriers.
- *
- * @example
- * ```ts ignore
- * import { sendBounded } from "./client_transport.ts";
- * declare const socket: WebSocket;
- * if (!sendBounded(socket, new Uint8Array(8), 1 << 20)) console.log("dropped");
- * ```
- */
-export function sendBounded(socket: WebSocket, bytes: Uint8Array, limit: number): boolean {
-  if (socket.readyState !== WebSocket.OPEN) return false;
-  if (socket.bufferedAmount + bytes.byteLength > limit) {
-    // Over a reliable stream nothing can be shed without breaking ordering: drop the remote.
-    socket.close(WsCloseCode.BACKPRESSURE, `send buffer limit of ${limit} bytes exceeded`);
-    return false;
-  }
-  socket.send(bytes as Uint8Array<ArrayBuffer>);
-  return true;
-}
-
-/**
  * Hands one received message to `handler`, so that a throwing handler cannot break the
  * socket's message loop (as in the UDP receive loop); returns false when it threw.
  *
