@@ -75,9 +75,13 @@ export function sentKey(channelId: number, reliableSeq: number): number {
   return channelId * 0x10000 + reliableSeq;
 }
 
+/** Acknowledgements a fresh queue has room for; it doubles up to its capacity when needed. */
+const ACK_RING_START = 16;
+
 /**
  * Bounded FIFO of acknowledgements to send: (channel, command number, seq, sentTime) packed in a
- * typed array, so queuing an ack allocates nothing.
+ * typed array, so queuing an ack allocates nothing once the ring has grown to the peer's need.
+ * It starts small: a peer still in its handshake (perhaps one of a spoofed flood's) costs little.
  *
  * @example
  * ```ts
@@ -89,6 +93,7 @@ export function sentKey(channelId: number, reliableSeq: number): number {
  */
 export class AckQueue {
   #ring: Uint32Array;
+  #slots: number; // acknowledgements the ring holds now (<= capacity)
   #head = 0;
   #size = 0;
   readonly capacity: number;
@@ -96,7 +101,22 @@ export class AckQueue {
   /** A queue holding at most `capacity` acknowledgements. */
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#ring = new Uint32Array(capacity * 2);
+    this.#slots = Math.min(capacity, ACK_RING_START);
+    this.#ring = new Uint32Array(this.#slots * 2);
+  }
+
+  // Doubles the ring (bounded by the capacity), keeping the order.
+  #grow(): void {
+    const slots = Math.min(this.capacity, this.#slots * 2);
+    const ring = new Uint32Array(slots * 2);
+    for (let k = 0; k < this.#size; k++) {
+      const from = ((this.#head + k) % this.#slots) * 2;
+      ring[k * 2] = this.#ring[from];
+      ring[k * 2 + 1] = this.#ring[from + 1];
+    }
+    this.#ring = ring;
+    this.#slots = slots;
+    this.#head = 0;
   }
 
   /** Number of queued acknowledgements. */
@@ -107,7 +127,8 @@ export class AckQueue {
   /** Queues one; false when full. */
   push(channelId: number, command: number, seq: number, sentTime: number): boolean {
     if (this.#size === this.capacity) return false;
-    const i = ((this.#head + this.#size) % this.capacity) * 2;
+    if (this.#size === this.#slots) this.#grow();
+    const i = ((this.#head + this.#size) % this.#slots) * 2;
     this.#ring[i] = (channelId << 24) | (command << 16) | seq;
     this.#ring[i + 1] = sentTime;
     this.#size++;
@@ -137,7 +158,7 @@ export class AckQueue {
   /** Drops the front acknowledgement. */
   shift(): void {
     if (this.#size === 0) return;
-    this.#head = (this.#head + 1) % this.capacity;
+    this.#head = (this.#head + 1) % this.#slots;
     this.#size--;
   }
 

@@ -8,7 +8,11 @@
  * Where Godot leaves room, better: a refused, full or duplicate-id connect is answered with an
  * ENet DISCONNECT in place of VERIFY_CONNECT, so the client fails at once (Godot's own server
  * completes the handshake and resets later, or stays silent); unreliable data is shed only under
- * real congestion; an unreliable packet above a fragment goes as unreliable fragments.
+ * real congestion, and each remote is asked (THROTTLE_CONFIGURE, which Godot's ENet obeys) to
+ * throttle its own unreliable packets as gently; an unreliable packet above a fragment goes as
+ * unreliable fragments; a spoofed CONNECT flood can neither fill the server nor outpace a real
+ * client's handshake (only connected clients count towards `maxClients`; 1024 handshakes are
+ * kept, oldest evicted first).
  *
  * @module
  */
@@ -35,6 +39,26 @@ import {
   readSource,
   readTarget,
 } from "./enet_framing.ts";
+
+/**
+ * Handshakes a server keeps at once (ENet evicts the oldest beyond it). A spoofed CONNECT flood
+ * passing the connect-rate limiter (about 1500/s at its defaults) then leaves a real client's
+ * handshake about 0.7 s to complete: enough for any real round trip.
+ */
+const PENDING_HANDSHAKES = 1024;
+/** ENet slots beyond clients and handshakes (peers still draining a disconnect). */
+const SPARE_SLOTS = 16;
+
+/**
+ * Packet throttle asked of the remote (THROTTLE_CONFIGURE: interval ms, acceleration,
+ * deceleration, in 32nds). Godot's ENet drops unreliable packets before the wire whenever one
+ * RTT sample jumps (-2/32 each, back +2 per good sample): on a busy machine that loses a few
+ * percent of a healthy stream. Asked for: -1/32 per bad sample, full again at the first good one.
+ */
+const GENTLE_THROTTLE = [5000, 32, 1] as const;
+
+/** Bits of an ENet header's first word that hold the receiver's peer index. */
+const PEER_INDEX_MASK = 0xfff;
 
 /** ENet's UNRELIABLE_FRAGMENT and NO_ALLOCATE packet flags. */
 const UNRELIABLE_FRAGMENT = 8, NO_ALLOCATE = 4;
@@ -77,6 +101,11 @@ export interface GodotEnetWireOptions {
   readonly allowConnect?: (address: PeerAddress, now: number) => boolean;
   /** Clients: give up connecting after this long (default 5000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Ask every remote for a gentle unreliable-packet throttle once connected (default true;
+   * see the module docs). False leaves Godot's own (ENet's defaults).
+   */
+  readonly gentleThrottle?: boolean;
 }
 
 /**
@@ -113,8 +142,14 @@ class GodotEnetWire implements WireEndpoint {
   readonly #fragmentPayload: number;
   readonly #unreliableFragments: boolean;
   readonly #entries = new Map<EnetPeer, PeerEntry>();
-  readonly #admitting = new Map<EnetPeer, number>(); // accepted, handshake not finished: its id
-  readonly #admittingIds = new Set<number>();
+  // Ids of accepted handshakes, to ENet slot: the id travels in the peer's CONNECT data. ENet
+  // drops a handshake that times out or is evicted without an event: such entries are found
+  // stale by looking at the slot (see #inHandshake) and swept now and then. No reference to a
+  // dropped peer is kept.
+  readonly #handshakeIds = new Map<number, number>();
+  readonly #pendingLimit: number;
+  readonly #isServer: boolean;
+  readonly #gentleThrottle: boolean;
   #clientId = 0;
   #server?: EnetPeer; // clients: the connection to the server
   readonly #connectTimeoutMs: number;
@@ -125,9 +160,14 @@ class GodotEnetWire implements WireEndpoint {
     this.#channelCount = o.channelCount;
     this.#unreliableFragments = o.unreliableFragments ?? true;
     const server = session.isServer;
-    const limit = Math.min(4095, session.maxClients + 16);
+    this.#isServer = server;
+    this.#gentleThrottle = o.gentleThrottle ?? true;
+    const pending = o.enet?.maxPendingPeers ?? PENDING_HANDSHAKES;
+    this.#pendingLimit = pending;
+    const limit = Math.min(4095, session.maxClients + pending + SPARE_SLOTS);
     this.#enet = new EnetHost({
       peerLimit: server ? limit : 1,
+      maxPendingPeers: server ? Math.min(pending, limit) : 1,
       channelLimit: o.channelCount,
       maxPacketSize: session.maxPacketSize + GODOT_HEADER_BYTES,
       random: session.random,
@@ -165,6 +205,13 @@ class GodotEnetWire implements WireEndpoint {
   handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void {
     this.#enet.handleDatagram(bytes, from, now);
     this.#drain(now);
+    // acknowledgements may have emptied the queue of a peer being disconnected gracefully:
+    // the session then lets it go at once (not at the end of its linger time)
+    if (bytes.length >= 2) {
+      const peer = this.#enet.peer(((bytes[0] << 8) | bytes[1]) & PEER_INDEX_MASK);
+      const entry = peer && this.#entries.get(peer);
+      if (entry !== undefined && entry.closingAt > 0) this.#session.markDirty(entry);
+    }
   }
 
   handleTimeout(now: number): void {
@@ -214,13 +261,15 @@ class GodotEnetWire implements WireEndpoint {
     switch (e.type) {
       case "connectRequest": {
         const r = e.request, id = r.data;
+        // only connected clients count: handshakes in progress may be a spoofed flood's, and
+        // must not make the server look full (a race is settled when one completes)
         const refusal = !s.isServer
           ? DisconnectReason.PROTOCOL_ERROR
           : s.refuseNewConnections
           ? DisconnectReason.REFUSED
-          : s.peerCount + this.#admitting.size >= s.maxClients
+          : s.peerCount >= s.maxClients
           ? DisconnectReason.SERVER_FULL
-          : !(id >= 2 && id <= MAX_PEER_ID) || s.entryById(id) || this.#admittingIds.has(id)
+          : !(id >= 2 && id <= MAX_PEER_ID) || s.entryById(id) || this.#inHandshake(id)
           ? DisconnectReason.PROTOCOL_ERROR
           : 0;
         if (refusal !== 0) {
@@ -228,8 +277,8 @@ class GodotEnetWire implements WireEndpoint {
           return;
         }
         if (this.#enet.accept(r, now)) {
-          this.#admitting.set(r.peer, id);
-          this.#admittingIds.add(id);
+          if (this.#handshakeIds.size >= 2 * this.#pendingLimit) this.#sweepHandshakes();
+          this.#handshakeIds.set(id, r.peer.incomingPeerId);
         }
         return;
       }
@@ -237,6 +286,7 @@ class GodotEnetWire implements WireEndpoint {
         const peer = e.peer;
         if (!s.isServer) {
           this.#connectDeadline = Infinity;
+          if (this.#gentleThrottle) peer.throttleConfigure(...GENTLE_THROTTLE, now);
           s.connected(this.#clientId, peer.channelCount - 1, true);
           this.#entries.set(
             peer,
@@ -244,12 +294,21 @@ class GodotEnetWire implements WireEndpoint {
           );
           return;
         }
-        const id = this.#admitting.get(peer) ?? peer.connectData;
-        this.#forgetAdmission(peer);
-        if (s.entryById(id) || s.refuseNewConnections || s.peerCount >= s.maxClients) {
-          peer.disconnectNow(DisconnectReason.REFUSED, now); // lost a race meanwhile
+        const id = peer.connectData;
+        this.#forgetHandshake(peer);
+        // lost a race meanwhile (another handshake took the last place or the id)
+        const late = s.refuseNewConnections
+          ? DisconnectReason.REFUSED
+          : s.peerCount >= s.maxClients
+          ? DisconnectReason.SERVER_FULL
+          : s.entryById(id)
+          ? DisconnectReason.PROTOCOL_ERROR
+          : 0;
+        if (late !== 0) {
+          peer.disconnectNow(late, now);
           return;
         }
+        if (this.#gentleThrottle) peer.throttleConfigure(...GENTLE_THROTTLE, now);
         this.#entries.set(
           peer,
           s.admit(id, copyAddress(peer.address), link(peer), this.#wireOf(peer), now),
@@ -278,7 +337,7 @@ class GodotEnetWire implements WireEndpoint {
       }
       case "disconnect": {
         const peer = e.peer, entry = this.#entries.get(peer);
-        this.#forgetAdmission(peer);
+        this.#forgetHandshake(peer);
         if (entry) {
           this.#entries.delete(peer);
           s.removePeer(entry, e.reason, false, now);
@@ -297,11 +356,33 @@ class GodotEnetWire implements WireEndpoint {
     }
   }
 
-  #forgetAdmission(peer: EnetPeer): void {
-    const id = this.#admitting.get(peer);
-    if (id === undefined) return;
-    this.#admitting.delete(peer);
-    this.#admittingIds.delete(id);
+  #forgetHandshake(peer: EnetPeer): void {
+    if (!this.#isServer) return;
+    const id = peer.connectData;
+    if (this.#handshakeIds.get(id) === peer.incomingPeerId) this.#handshakeIds.delete(id);
+  }
+
+  // Whether a handshake in progress holds `id` (a stale entry is forgotten on the way).
+  #inHandshake(id: number): boolean {
+    const slot = this.#handshakeIds.get(id);
+    if (slot === undefined) return false;
+    if (this.#holds(slot, id)) return true;
+    this.#handshakeIds.delete(id);
+    return false;
+  }
+
+  #holds(slot: number, id: number): boolean {
+    const peer = this.#enet.peer(slot);
+    return peer !== undefined && peer.connectData === id && !this.#entries.has(peer) &&
+      peer.state !== "disconnected";
+  }
+
+  // Forgets the handshakes ENet dropped silently. Runs when the map holds twice as many ids as
+  // ENet can hold handshakes, so at least half are stale: amortized O(1) per handshake.
+  #sweepHandshakes(): void {
+    for (const [id, slot] of this.#handshakeIds) {
+      if (!this.#holds(slot, id)) this.#handshakeIds.delete(id);
+    }
   }
 
   #wireOf(peer: EnetPeer): PeerWire {
@@ -312,6 +393,7 @@ class GodotEnetWire implements WireEndpoint {
 /** How the session reaches one ENet peer: Godot-framed packets on ENet channels. */
 class EnetPeerWire implements PeerWire {
   readonly kind = "enet";
+  readonly valueFormat = "godot";
   readonly maxPayload: number;
   /** Unreliable packets the ENet layer shed (congestion, queue bound). */
   shed = 0;
