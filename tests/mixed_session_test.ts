@@ -236,6 +236,13 @@ Deno.test({
         "big at server",
       );
       await server.until(() => server.peer.relayDrops === before + 1, "drop counted");
+      // a channel the Godot ENet client did not open (it has Godot's 3 ENet channels: user
+      // channels 0 and 1): dropped for it alone, counted
+      udp.peer.transferChannel = 2;
+      udp.peer.putPacket(enc.encode("on channel 2"));
+      await ws.until(() => ws.packets.some((p) => p.channel === 2), "channel 2 at ws");
+      await server.until(() => server.peer.relayDrops === before + 2, "channel drop counted");
+      assert.equal(enet.filter({ ev: "packet" }).filter((e) => e.channel === 3).length, 0);
 
       // values: one putVar, each receiver in its own encoding
       server.peer.setTargetPeer(0);

@@ -408,6 +408,11 @@ class EnetPeerWire implements PeerWire {
     this.#unreliableFragments = fragments;
   }
 
+  /** User channels the remote opened (its ENet channels but Godot's config channel). */
+  get userChannels(): number {
+    return this.#peer.channelCount - 1;
+  }
+
   sendData(
     channel: number,
     mode: TransferMode,

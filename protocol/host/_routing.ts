@@ -141,6 +141,13 @@ export class HostRouter {
       }
       const bytes = encodeFor ? this.#checkMax(encodeFor(formatOf(entry))) : data;
       this.#checkSize(entry, bytes);
+      if (channel >= (entry.wire.userChannels ?? Infinity)) {
+        throw new MultiplayerError(
+          "INVALID_CHANNEL",
+          `peer ${target} opened only ${entry.wire.userChannels} channel(s); channel ${channel} ` +
+            "does not reach it",
+        );
+      }
       entry.wire.sendData(channel, mode, bytes, 1, target, now);
       peers.markDirty(entry);
       return;
@@ -151,6 +158,10 @@ export class HostRouter {
       // a broadcast skips peers whose wire cannot carry it (counted), as a relay does
       if (bytes.length > entry.wire.maxPayload) {
         this.tooLarge++;
+        continue;
+      }
+      if (channel >= (entry.wire.userChannels ?? Infinity)) {
+        this.noChannel++;
         continue;
       }
       entry.wire.sendData(channel, mode, bytes, 1, target, now);
@@ -248,6 +259,10 @@ export class HostRouter {
       this.tooLarge++;
       return;
     }
+    if (channel >= (to.wire.userChannels ?? Infinity)) {
+      this.noChannel++;
+      return;
+    }
     try {
       to.wire.sendData(channel, mode, payload, from, target, now);
       this.#host.peers.markDirty(to);
@@ -260,6 +275,8 @@ export class HostRouter {
 
   /** Packets not sent to a peer because its wire cannot carry that size (relays, broadcasts). */
   tooLarge = 0;
+  /** Packets not sent to a peer because it did not open their channel (relays, broadcasts). */
+  noChannel = 0;
 
   #control(entry: PeerEntry, added: boolean, id: number, now: number): void {
     if (!this.#host.peers.has(entry)) return;

@@ -126,11 +126,11 @@ export class Host extends HostCore {
     return this.reassembly.used;
   }
   /**
-   * Packets relayed or broadcast to no one on some receiver because that receiver's wire cannot
-   * carry them (too large for it).
+   * Packets a relay or broadcast did not send to some receiver because that receiver's wire
+   * cannot carry them: too large for it, or on a channel it did not open.
    */
   get relayDrops(): number {
-    return this.router.tooLarge;
+    return this.router.tooLarge + this.router.noChannel;
   }
   /** Servers: what the handshake dropped or refused (undefined on clients). */
   get handshakeCounters(): Readonly<HandshakeCounters> | undefined {

@@ -26,6 +26,11 @@ export interface PeerWire {
    */
   readonly valueFormat?: string;
   /**
+   * User channels this peer takes, when fewer than the session's (a Godot ENet client that
+   * opened fewer ENet channels); packets on others are not for it.
+   */
+  readonly userChannels?: number;
+  /**
    * Queues a packet from `from` addressed to `target` (0 all, id, -id all but id) on user
    * channel `channel`. Throws MultiplayerError QUEUE_FULL / PACKET_TOO_LARGE like a connection.
    */

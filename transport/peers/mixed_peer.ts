@@ -166,7 +166,10 @@ export class MixedMultiplayerPeer extends MultiplayerPeerBase {
     return this.getConnectionStatus() === 0 ? 0 : this.#wsPort;
   }
 
-  /** Packets relayed or broadcast to no one because a receiver's wire cannot carry them. */
+  /**
+   * Packets a relay or broadcast did not send to some receiver whose wire cannot carry them
+   * (too large for it, or on a channel it did not open).
+   */
   get relayDrops(): number {
     return this.#host?.relayDrops ?? 0;
   }
