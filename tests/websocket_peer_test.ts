@@ -163,10 +163,15 @@ Deno.test("ws peer: a burst that putPacket accepted arrives whole, paced by the 
     const packets = [0, 1].map((k) => new Uint8Array(8 << 20).fill(k + 1));
     for (const p of packets) server.peer.putPacket(p); // 16 MiB in one turn
     const got: Uint8Array[] = [];
-    await pumpUntil(all, () => {
-      while (a.peer.getAvailablePacketCount() > 0) got.push(a.peer.getPacket()!);
-      return got.length === 2;
-    }, 20_000, "both 8 MiB packets");
+    await pumpUntil(
+      all,
+      () => {
+        while (a.peer.getAvailablePacketCount() > 0) got.push(a.peer.getPacket()!);
+        return got.length === 2;
+      },
+      20_000,
+      "both 8 MiB packets",
+    );
     assert.deepEqual(got.map((p) => [p.length, p[0], p[p.length - 1]]), [[8 << 20, 1, 1], [
       8 << 20,
       2,
