@@ -6,6 +6,7 @@ import {
   UdpMultiplayerPeer,
 } from "../mod.ts";
 import { PACKET_TYPE_SEALED } from "../transport/secure/layer.ts";
+import { readPacketNumber } from "../protocol/security/sealed_header.ts";
 import { startProxy } from "./helpers/udp_proxy.ts";
 import { closeAll, pumpUntil, record, reliableSoak, startSession } from "./helpers/udp_session.ts";
 
@@ -70,6 +71,62 @@ Deno.test("encryption: tampered datagrams are dropped; the stream stays intact",
     );
     assert.ok(tampered > 0, "some datagrams were tampered with");
     assert.equal(clear, 0, "no DATA datagram travels in clear");
+  } finally {
+    await closeAll(all);
+    await proxy.close();
+  }
+});
+
+Deno.test("encryption: datagrams are sealed inline, in order, within 1200 bytes", async () => {
+  const server = record(new UdpMultiplayerPeer());
+  await server.peer.createServer(0, { bindAddress: "127.0.0.1", encryption: true });
+  const proxy = startProxy(server.peer.localPort);
+  const client = record(new UdpMultiplayerPeer());
+  const all = [server, client];
+  const last = { up: -1, down: -1 };
+  let sealed = 0, outOfOrder = 0, oversized = 0;
+  proxy.mangle = (bytes, toServer) => {
+    if (bytes[4] !== PACKET_TYPE_SEALED) return bytes;
+    sealed++;
+    const pn = readPacketNumber(bytes), key = toServer ? "up" : "down";
+    if (!(pn > last[key])) outOfOrder++; // each direction's packet numbers leave increasing
+    last[key] = pn;
+    if (bytes.length > 1200) oversized++;
+    return bytes;
+  };
+  try {
+    await client.peer.createClient("127.0.0.1", proxy.port, {
+      encryption: true,
+      allowUnauthenticatedServer: true,
+    });
+    await pumpUntil(all, () => client.peer.getConnectionStatus() === 2, 5000, "connect");
+    client.peer.setTargetPeer(1);
+    server.peer.setTargetPeer(0);
+    const n = 400;
+    const big = new Uint8Array(3000).fill(7); // fragments into full-size datagrams
+    for (let i = 0; i < n; i++) {
+      client.peer.putPacket(i % 10 === 0 ? big : new Uint8Array([i & 0xff, i >> 8]));
+    }
+    let got = 0, echoed = 0;
+    await pumpUntil(
+      all,
+      () => {
+        while (server.peer.getAvailablePacketCount() > 0) {
+          const p = server.peer.getPacket()!;
+          assert.equal(p.length, got % 10 === 0 ? 3000 : 2, `packet ${got}`);
+          server.peer.putPacket(p.subarray(0, 2));
+          got++;
+        }
+        while (client.peer.getAvailablePacketCount() > 0) client.peer.getPacket(), echoed++;
+        return got === n && echoed === n;
+      },
+      20_000,
+      "stream both ways",
+    );
+    assert.ok(sealed > n / 10, `sealed datagrams seen: ${sealed}`);
+    assert.ok(last.up > 0 && last.down > 0, "both directions sealed");
+    assert.equal(outOfOrder, 0, "sealed datagrams left in packet-number order");
+    assert.equal(oversized, 0, "sealed datagrams fit the 1200-byte budget");
   } finally {
     await closeAll(all);
     await proxy.close();

@@ -1,7 +1,7 @@
 /**
  * Pure parts of the encryption key schedule: the handshake transcript, HKDF-SHA256 (RFC 5869),
- * the split into per-direction AES-256-GCM keys + IVs, and per-packet nonces. The WebCrypto
- * parts (key agreement, signatures, AES-GCM) live in `transport/secure/channel.ts`.
+ * the split into per-direction ChaCha20-Poly1305 keys + IVs, and per-packet nonces. The
+ * WebCrypto parts (key agreement, signatures) live in `transport/secure/channel.ts`.
  *
  * @module
  */
@@ -9,18 +9,31 @@ import { MultiplayerError } from "../errors.ts";
 import { HMAC_SHA256_BYTES, HmacSha256 } from "./_hmac.ts";
 import { sha256 } from "./_sha256.ts";
 
-/** AES-256-GCM key size in bytes. */
+/** AEAD (ChaCha20-Poly1305) key size in bytes. */
 export const AEAD_KEY_BYTES = 32;
-/** AES-GCM nonce (IV) size in bytes. */
+/** AEAD nonce (IV) size in bytes. */
 export const AEAD_NONCE_BYTES = 12;
-/** AES-GCM tag size in bytes (the ciphertext is this much longer than the plaintext). */
+/** AEAD tag size in bytes (the ciphertext is this much longer than the plaintext). */
 export const AEAD_TAG_BYTES = 16;
+/**
+ * Version of the encryption wire: the cipher of sealed datagrams and the key derivation that
+ * feeds it. 1 was AES-256-GCM (WebCrypto, async); 2 is ChaCha20-Poly1305 (pure, synchronous). It
+ * is part of the traffic-key label, so ends of different versions derive different keys and the
+ * handshake's key confirmation fails (CRYPTO_ERROR) instead of any datagram being misread.
+ *
+ * @example
+ * ```ts
+ * import { SECURITY_VERSION } from "./key_schedule.ts";
+ * console.log(SECURITY_VERSION); // 2
+ * ```
+ */
+export const SECURITY_VERSION = 2;
 /** Largest packet number a nonce can carry (numbers are exact integers up to 2^53 - 1). */
 export const MAX_PACKET_NUMBER: number = Number.MAX_SAFE_INTEGER;
 
 const enc = new TextEncoder();
 const TRANSCRIPT_LABEL = enc.encode("netplay/1 transcript");
-const TRAFFIC_INFO = enc.encode("netplay/1 traffic c2s s2c");
+const TRAFFIC_INFO = enc.encode(`netplay/1 traffic v${SECURITY_VERSION} c2s s2c`);
 const SERVER_AUTH_LABEL = enc.encode("netplay/1 server auth");
 
 /** Everything both ends saw during the handshake; the keys are bound to all of it. */
@@ -41,11 +54,11 @@ export interface HandshakeTranscript {
 
 /** Per-direction traffic keys derived from the shared secret. */
 export interface TrafficSecrets {
-  /** AES-256 key, client -> server. */
+  /** AEAD key, client -> server. */
   readonly clientToServerKey: Uint8Array;
   /** Base nonce, client -> server. */
   readonly clientToServerIv: Uint8Array;
-  /** AES-256 key, server -> client. */
+  /** AEAD key, server -> client. */
   readonly serverToClientKey: Uint8Array;
   /** Base nonce, server -> client. */
   readonly serverToClientIv: Uint8Array;

@@ -1,12 +1,13 @@
 /**
  * Wire layout of a sealed datagram (type 7): `94 cd d7 VV 07 ce <session u32> cf <packetNumber
- * u64>` (19 bytes, authenticated as AAD), then the AES-256-GCM ciphertext and tag. Kept apart
- * from the secure layer so the byte layout lives in one place.
+ * u64>` (19 bytes, authenticated as AAD), then the ChaCha20-Poly1305 ciphertext and tag. Kept
+ * apart from the secure layer so the byte layout lives in one place.
  *
  * @module
  */
 import { peekPacketType, peekSessionId } from "../wire/frame.ts";
 import { decodeHandshake, MAGIC, PacketType } from "../wire/handshake.ts";
+import { AEAD_TAG_BYTES } from "./key_schedule.ts";
 
 /**
  * Packet type of a sealed DATA datagram.
@@ -31,7 +32,7 @@ export const PACKET_TYPE_SEALED = 7;
 export const SEALED_HEADER_BYTES = 19;
 
 /**
- * Bytes a sealed datagram adds to the DATA datagram it carries (header + GCM tag).
+ * Bytes a sealed datagram adds to the DATA datagram it carries (header + AEAD tag).
  *
  * @example
  * ```ts
@@ -39,7 +40,7 @@ export const SEALED_HEADER_BYTES = 19;
  * const budget = 1200 - SEALED_OVERHEAD; // room left for the DATA datagram
  * ```
  */
-export const SEALED_OVERHEAD = SEALED_HEADER_BYTES + 16;
+export const SEALED_OVERHEAD: number = SEALED_HEADER_BYTES + AEAD_TAG_BYTES;
 
 /**
  * Session id of a clear DATA or DISCONNECT datagram, -1 for anything else.
@@ -68,18 +69,33 @@ export function sessionOf(bytes: Uint8Array): number {
  * ```
  */
 export function sealedHeader(session: number, pn: number): Uint8Array {
-  const h = new Uint8Array(SEALED_HEADER_BYTES);
-  const v = new DataView(h.buffer);
-  h[0] = 0x94;
-  h[1] = 0xcd;
-  v.setUint16(2, MAGIC);
-  h[4] = PACKET_TYPE_SEALED;
-  h[5] = 0xce;
-  v.setUint32(6, session);
-  h[10] = 0xcf;
-  v.setUint32(11, Math.floor(pn / 4294967296));
-  v.setUint32(15, pn >>> 0);
-  return h;
+  return writeSealedHeader(new Uint8Array(SEALED_HEADER_BYTES), session, pn);
+}
+
+/**
+ * Writes the clear header for `session` and packet number `pn` into `out[0..19)` (no
+ * allocation) and returns `out`.
+ *
+ * @example
+ * ```ts
+ * import { readPacketNumber, writeSealedHeader } from "./sealed_header.ts";
+ * const datagram = writeSealedHeader(new Uint8Array(64), 42, 7);
+ * console.log(readPacketNumber(datagram)); // 7
+ * ```
+ */
+export function writeSealedHeader(out: Uint8Array, session: number, pn: number): Uint8Array {
+  const hi = Math.floor(pn / 4294967296), lo = pn >>> 0;
+  out[0] = 0x94;
+  out[1] = 0xcd;
+  out[2] = MAGIC >>> 8;
+  out[3] = MAGIC;
+  out[4] = PACKET_TYPE_SEALED;
+  out[5] = 0xce;
+  out[6] = session >>> 24, out[7] = session >>> 16, out[8] = session >>> 8, out[9] = session;
+  out[10] = 0xcf;
+  out[11] = hi >>> 24, out[12] = hi >>> 16, out[13] = hi >>> 8, out[14] = hi;
+  out[15] = lo >>> 24, out[16] = lo >>> 16, out[17] = lo >>> 8, out[18] = lo;
+  return out;
 }
 
 /**

@@ -1,18 +1,17 @@
 /**
  * Optional datagram encryption (issue 4), WebCrypto parts: ephemeral key agreement (X25519, or
- * P-256 ECDH where X25519 is missing), server authentication (Ed25519 / ECDSA P-256 signature
- * over the transcript checked against a pinned key, or a pre-shared key), and AES-256-GCM
- * sealing with per-packet nonces. The pure key schedule is `protocol/security/key_schedule.ts`.
+ * P-256 ECDH where X25519 is missing) and server authentication (Ed25519 / ECDSA P-256 signature
+ * over the transcript checked against a pinned key, or a pre-shared key). The datagrams
+ * themselves are sealed synchronously by the pure {@link SecureChannel}
+ * (`protocol/security/secure_channel.ts`, ChaCha20-Poly1305); the key schedule is
+ * `protocol/security/key_schedule.ts`.
  *
  * @module
  */
 import { DisconnectReason, MultiplayerError } from "../../protocol/errors.ts";
 import {
-  AEAD_NONCE_BYTES,
-  AEAD_TAG_BYTES,
   deriveTrafficSecrets,
   type HandshakeTranscript,
-  packetNonce,
   serverAuthMessage,
   transcriptHash,
 } from "../../protocol/security/key_schedule.ts";
@@ -22,7 +21,7 @@ import {
   KeyAlgorithm,
   type SerializedPublicKey,
 } from "../../protocol/security/public_key.ts";
-import { ReplayWindow } from "../../protocol/security/replay_window.ts";
+import { SecureChannel } from "../../protocol/security/secure_channel.ts";
 
 export {
   decodePublicKey,
@@ -32,10 +31,11 @@ export {
   publicKeyToHex,
   type SerializedPublicKey,
 } from "../../protocol/security/public_key.ts";
+export { SecureChannel } from "../../protocol/security/secure_channel.ts";
 
 const ECDSA = { name: "ECDSA", hash: "SHA-256" } as const;
-// WebCrypto copies its inputs, so a view is passed as is (no extra per-packet copy); the cast
-// only narrows the TS buffer type, our arrays never sit on a SharedArrayBuffer
+// WebCrypto copies its inputs, so a view is passed as is; the cast only narrows the TS buffer
+// type, our arrays never sit on a SharedArrayBuffer
 const view = (u: Uint8Array) => u as Uint8Array<ArrayBuffer>;
 
 /**
@@ -218,8 +218,9 @@ export interface SecureChannelOptions {
 }
 
 /**
- * Derives the session's AES-256-GCM keys. Throws {@link CryptoError} for a malformed or
- * mismatched peer key or a degenerate (all-zero) shared secret.
+ * Runs the key agreement and derives the session's ChaCha20-Poly1305 keys into a synchronous
+ * {@link SecureChannel}. Throws {@link CryptoError} for a malformed or mismatched peer key or a
+ * degenerate (all-zero) shared secret.
  *
  * @example
  * ```ts
@@ -232,8 +233,8 @@ export interface SecureChannelOptions {
  * const client = await createSecureChannel({ role: "client", ephemeral: c, peerPublicKey: s.publicKey, transcript });
  * const server = await createSecureChannel({ role: "server", ephemeral: s, peerPublicKey: c.publicKey, transcript });
  * const header = new Uint8Array([1, 2, 3]);
- * const sealed = await client.seal(header, new Uint8Array([42]), 0);
- * console.log((await server.open(header, sealed, 0))?.[0]); // 42
+ * const sealed = client.seal(header, new Uint8Array([42]), 0);
+ * console.log(server.open(header, sealed, 0)?.[0]); // 42
  * ```
  */
 export async function createSecureChannel(options: SecureChannelOptions): Promise<SecureChannel> {
@@ -262,104 +263,5 @@ export async function createSecureChannel(options: SecureChannelOptions): Promis
   if (shared.every((b) => b === 0)) throw new CryptoError("degenerate shared secret");
   const secrets = deriveTrafficSecrets(shared, transcriptHash(options.transcript), options.psk);
   shared.fill(0);
-  const importAes = (raw: Uint8Array) =>
-    crypto.subtle.importKey("raw", view(raw), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
-  const c2s = await importAes(secrets.clientToServerKey);
-  const s2c = await importAes(secrets.serverToClientKey);
-  secrets.clientToServerKey.fill(0);
-  secrets.serverToClientKey.fill(0);
-  return options.role === "client"
-    ? new SecureChannel(c2s, secrets.clientToServerIv, s2c, secrets.serverToClientIv)
-    : new SecureChannel(s2c, secrets.serverToClientIv, c2s, secrets.clientToServerIv);
-}
-
-/**
- * One connection's AEAD state. Build it with {@link createSecureChannel}.
- *
- * @example
- * ```ts
- * import { createSecureChannel, generateEphemeralKeyPair } from "./channel.ts";
- * const c = await generateEphemeralKeyPair(), s = await generateEphemeralKeyPair();
- * const t = {
- *   version: 1, clientNonce: 1, cookie: new Uint8Array(24), sessionId: 2,
- *   clientPublicKey: c.publicKey, serverPublicKey: s.publicKey,
- * };
- * const ch = await createSecureChannel({ role: "client", ephemeral: c, peerPublicKey: s.publicKey, transcript: t });
- * console.log((await ch.seal(new Uint8Array(4), new Uint8Array(10), 1)).length); // 26
- * ```
- */
-export class SecureChannel {
-  readonly #sendKey: CryptoKey;
-  readonly #sendIv: Uint8Array;
-  readonly #recvKey: CryptoKey;
-  readonly #recvIv: Uint8Array;
-  readonly #replay = new ReplayWindow();
-  // scratch nonces: WebCrypto copies its inputs when called, so one buffer per direction is enough
-  readonly #sealNonce = new Uint8Array(AEAD_NONCE_BYTES);
-  readonly #openNonce = new Uint8Array(AEAD_NONCE_BYTES);
-  #lastSealed = -1;
-
-  /** Use {@link createSecureChannel}; keys are AES-GCM CryptoKeys, IVs 12 bytes. */
-  constructor(sendKey: CryptoKey, sendIv: Uint8Array, recvKey: CryptoKey, recvIv: Uint8Array) {
-    if (sendIv.length !== AEAD_NONCE_BYTES || recvIv.length !== AEAD_NONCE_BYTES) {
-      throw new MultiplayerError("INVALID_ARGUMENT", "secure channel IVs must be 12 bytes");
-    }
-    this.#sendKey = sendKey;
-    this.#sendIv = sendIv;
-    this.#recvKey = recvKey;
-    this.#recvIv = recvIv;
-  }
-
-  /** Highest packet number sealed so far (-1 before the first). */
-  get lastSealedPacketNumber(): number {
-    return this.#lastSealed;
-  }
-
-  /**
-   * Encrypts `plaintext`, authenticating `header` too (sent in clear, e.g. session id and
-   * sequence). Returns ciphertext + 16-byte tag. `packetNumber` must be strictly greater than
-   * the previous call's, so a nonce is never reused: otherwise throws MultiplayerError
-   * INVALID_ARGUMENT (checked synchronously, before any await).
-   */
-  seal(header: Uint8Array, plaintext: Uint8Array, packetNumber: number): Promise<Uint8Array> {
-    if (!(packetNumber > this.#lastSealed)) {
-      throw new MultiplayerError(
-        "INVALID_ARGUMENT",
-        `packet number ${packetNumber} not above last sealed ${this.#lastSealed}: nonce reuse`,
-      );
-    }
-    const iv = view(packetNonce(this.#sendIv, packetNumber, this.#sealNonce));
-    this.#lastSealed = packetNumber;
-    return crypto.subtle.encrypt(
-      { name: "AES-GCM", iv, additionalData: view(header), tagLength: AEAD_TAG_BYTES * 8 },
-      this.#sendKey,
-      view(plaintext),
-    ).then((ct) => new Uint8Array(ct));
-  }
-
-  /**
-   * Decrypts a sealed body. Resolves undefined (never rejects) when the body, header or packet
-   * number was tampered with, the input is malformed, or the packet number was already opened
-   * or fell more than `REPLAY_WINDOW` behind the highest one: the datagram must then be dropped.
-   * Packet numbers may arrive in any order within the window; only authentic ones move it.
-   */
-  async open(
-    header: Uint8Array,
-    sealed: Uint8Array,
-    packetNumber: number,
-  ): Promise<Uint8Array | undefined> {
-    if (sealed.length < AEAD_TAG_BYTES || !this.#replay.check(packetNumber)) return undefined;
-    try {
-      const iv = view(packetNonce(this.#recvIv, packetNumber, this.#openNonce));
-      const pt = await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv, additionalData: view(header), tagLength: AEAD_TAG_BYTES * 8 },
-        this.#recvKey,
-        view(sealed),
-      );
-      // two copies may be decrypting at once: only the first to finish counts
-      return this.#replay.mark(packetNumber) ? new Uint8Array(pt) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
+  return SecureChannel.fromSecrets(options.role, secrets); // wipes the raw keys
 }

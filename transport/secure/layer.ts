@@ -1,11 +1,13 @@
 /**
  * The asynchronous half of the handshake and the optional datagram encryption, between a
  * {@link PeerDriver} and its transport. The protocol host stays pure: it parks handshakes and
- * exposes transcripts; this layer runs the auth hook, the WebCrypto key exchange and AES-GCM.
+ * exposes transcripts; this layer runs the auth hook and the WebCrypto key exchange, and seals
+ * and opens datagrams with the session's pure, synchronous {@link SecureChannel}.
  *
- * A sealed datagram (layout in `protocol/security/sealed_header.ts`) carries AES-256-GCM(the whole DATA or
- * DISCONNECT datagram). Packet numbers count up per direction from a separate counter, so a nonce is
- * never reused; the receiver accepts each at most once (any order within a replay window).
+ * A sealed datagram (layout in `protocol/security/sealed_header.ts`) carries ChaCha20-Poly1305(the
+ * whole DATA or DISCONNECT datagram). Packet numbers count up per direction from a separate
+ * counter, so a nonce is never reused; the receiver accepts each at most once (any order within a
+ * replay window). Sealing and opening happen inline, so datagrams keep their order both ways.
  * Once a session has keys, a DISCONNECT in clear for it is dropped: an on-path attacker who saw
  * the session id cannot end the session.
  *
@@ -17,7 +19,7 @@ import { peekPacketType } from "../../protocol/wire/frame.ts";
 import { PacketType } from "../../protocol/wire/handshake.ts";
 import type { Host } from "../../protocol/host/host.ts";
 import type { AcceptVerification } from "../../protocol/host/client_handshake.ts";
-import { copyAddress, sameAddress } from "../../protocol/address.ts";
+import { sameAddress } from "../../protocol/address.ts";
 import { type HandshakeTranscript, transcriptHash } from "../../protocol/security/key_schedule.ts";
 import { KeyAlgorithm } from "../../protocol/security/public_key.ts";
 import type { HandshakeRequest } from "../../protocol/host/server_handshake.ts";
@@ -27,7 +29,6 @@ import {
   CryptoError,
   type EphemeralKeyPair,
   generateEphemeralKeyPair,
-  type SecureChannel,
   type ServerIdentity,
   signTranscript,
   verifyServer,
@@ -36,13 +37,11 @@ import type { PeerAddress } from "../../protocol/address.ts";
 import type { AuthenticateHook } from "./authenticate.ts";
 import {
   PACKET_TYPE_SEALED,
-  readPacketNumber,
   readSealedSession,
-  SEALED_HEADER_BYTES,
   SEALED_OVERHEAD,
-  sealedHeader,
   sessionOf,
 } from "../../protocol/security/sealed_header.ts";
+import type { SecureChannel } from "../../protocol/security/secure_channel.ts";
 
 export type { AuthenticateHook, AuthenticateInfo, AuthenticateResult } from "./authenticate.ts";
 export {
@@ -51,9 +50,9 @@ export {
   SEALED_OVERHEAD,
 } from "../../protocol/security/sealed_header.ts";
 
-/** Most datagrams being decrypted at once; more are dropped (a flood cannot queue work). */
-const MAX_PENDING_OPENS = 512;
 const EMPTY = new Uint8Array(0);
+/** Initial size of the reused plaintext buffer (grown to the largest datagram opened). */
+const PLAIN_BUFFER_BYTES = 1280;
 
 /** Settings of a {@link SecureLayer}. */
 export interface SecureLayerOptions {
@@ -81,7 +80,7 @@ export interface SecureLayerCounters {
   openFailed: number;
   /**
    * Datagrams dropped before decryption (unknown session, wrong address, clear DATA, a clear
-   * DISCONNECT for a keyed session, busy).
+   * DISCONNECT for a keyed session).
    */
   dropped: number;
   /** Datagrams sealed. */
@@ -91,9 +90,9 @@ export interface SecureLayerCounters {
 interface Session {
   readonly channel: SecureChannel;
   readonly address: PeerAddress | undefined;
+  /** The host has been told that this session's keys work (first datagram opened). */
+  confirmed: boolean;
 }
-
-type Item = { to: PeerAddress; bytes: Uint8Array | Promise<Uint8Array | undefined> };
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
 
@@ -120,14 +119,10 @@ export class SecureLayer implements DriverLayer {
   #touch: () => void = () => {};
   #input: (bytes: Uint8Array, from: PeerAddress) => void = () => {};
   #send: (bytes: Uint8Array, to: PeerAddress) => boolean = () => false;
-  #batch: Item[] = [];
-  #sealing = false;
-  #chain: Promise<void> = Promise.resolve();
-  #opens = 0;
+  #plain = new Uint8Array(0); // opened datagrams, each only valid during its host call
   #closed = false;
   #onClose: () => void = () => {};
   readonly #closedSignal = new Promise<void>((resolve) => this.#onClose = resolve);
-  #inOrder: Promise<void> = Promise.resolve(); // tail of the in-order delivery chain
 
   /** Creates the layer; it is attached to a driver by `PeerDriver`. */
   constructor(options: SecureLayerOptions) {
@@ -146,6 +141,7 @@ export class SecureLayer implements DriverLayer {
   /** @internal Takes a received datagram before the host; true = consumed here. */
   receive(bytes: Uint8Array, from: PeerAddress): boolean {
     if (!this.#o.encryption) return false;
+    if (this.#closed) return true; // nothing reaches the host after close
     const type = peekPacketType(bytes);
     if (type === 0 || (type === PacketType.DISCONNECT && this.#keyedClear(bytes))) {
       this.counters.dropped++; // neither may travel in clear once a session has keys
@@ -154,41 +150,31 @@ export class SecureLayer implements DriverLayer {
     if (type !== PACKET_TYPE_SEALED) return false; // handshake datagrams stay in clear
     const session = readSealedSession(bytes);
     const s = session < 0 ? undefined : this.#sessions.get(session);
-    if (
-      !s || bytes.length < SEALED_OVERHEAD || (s.address && !sameAddress(s.address, from)) ||
-      this.#opens >= MAX_PENDING_OPENS
-    ) {
+    if (!s || bytes.length < SEALED_OVERHEAD || (s.address && !sameAddress(s.address, from))) {
       this.counters.dropped++;
       return true;
     }
-    const pn = readPacketNumber(bytes);
-    const sender = copyAddress(from);
-    this.#opens++;
-    // WebCrypto copies its inputs synchronously, so the reused receive buffer may change after
-    const opening = s.channel.open(
-      bytes.subarray(0, SEALED_HEADER_BYTES),
-      bytes.subarray(SEALED_HEADER_BYTES),
-      pn,
-    ).catch(() => undefined);
-    // Opens run concurrently but finish in any order; hand them to the host in arrival order,
-    // or the reordering would look like loss to the sender (fast retransmit, smaller window).
-    const open = this.#inOrder = this.#inOrder.then(() => opening).then((plain) => {
-      this.#opens--;
-      if (this.#closed) return;
-      if (!plain || sessionOf(plain) !== session) {
-        this.counters.openFailed++;
-        return;
-      }
-      this.#host!.confirmSession(session, this.#now()); // it opened: the client holds the same keys
-      this.#input(plain, sender);
-    });
-    this.#track(open);
+    const need = bytes.length - SEALED_OVERHEAD;
+    if (need > this.#plain.length) this.#plain = new Uint8Array(Math.max(need, PLAIN_BUFFER_BYTES));
+    const n = s.channel.openDatagram(bytes, this.#plain);
+    const plain = n < 0 ? undefined : this.#plain.subarray(0, n);
+    if (!plain || sessionOf(plain) !== session) {
+      this.counters.openFailed++; // forged, tampered, replayed, or another session inside
+      return true;
+    }
+    if (!s.confirmed) {
+      // it opened: the client holds the same keys
+      const host = this.#host!;
+      host.confirmSession(session, this.#now());
+      s.confirmed = !host.awaitingConfirmation(session);
+    }
+    this.#input(plain, from); // the host copies what it keeps: the buffer is reused
     return true;
   }
 
   /**
-   * @internal Sends one outgoing datagram, sealing DATA and DISCONNECT; order is kept across
-   * flushes. DISCONNECT goes in clear only while this end has no keys (neither has the peer's
+   * @internal Sends one outgoing datagram, sealing DATA and DISCONNECT inline (so order is
+   * kept). DISCONNECT goes in clear only while this end has no keys (neither has the peer's
    * key confirmation arrived here, so the peer may have none either).
    */
   send(bytes: Uint8Array, to: PeerAddress): void {
@@ -197,40 +183,18 @@ export class SecureLayer implements DriverLayer {
       const session = sessionOf(bytes);
       const s = this.#sessions.get(session);
       if (!s) {
-        if (type === PacketType.DISCONNECT) this.#batch.push({ to, bytes });
+        if (type === PacketType.DISCONNECT) this.#send(bytes, to);
         return; // no keys (yet or any more): DATA never goes in clear
       }
-      const pn = s.channel.lastSealedPacketNumber + 1;
-      const header = sealedHeader(session, pn);
-      const sealed = s.channel.seal(header, bytes, pn).then((ct) => {
-        const out = new Uint8Array(SEALED_HEADER_BYTES + ct.length);
-        out.set(header);
-        out.set(ct, SEALED_HEADER_BYTES);
-        return out;
-      }, () => undefined);
       this.counters.sealed++;
-      this.#sealing = true;
-      this.#batch.push({ to, bytes: sealed });
+      this.#send(s.channel.sealDatagram(session, bytes), to);
       return;
     }
-    this.#batch.push({ to, bytes });
+    this.#send(bytes, to);
   }
 
-  /** @internal End of a flush: sends the batch in order, starts pending handshake work. */
+  /** @internal End of a flush: starts pending handshake work. */
   flushed(): void {
-    const batch = this.#batch;
-    if (batch.length > 0) {
-      this.#batch = [];
-      if (!this.#sealing) {
-        // nothing async in this batch: send now unless an earlier batch is still sealing
-        this.#chain = this.#chain.then(() => this.#sendAll(batch, batch.map((i) => i.bytes)));
-      } else {
-        const all = Promise.all(batch.map((i) => i.bytes));
-        this.#chain = this.#chain.then(() => all).then((out) => this.#sendAll(batch, out));
-      }
-      this.#sealing = false;
-      this.#track(this.#chain);
-    }
     const host = this.#host;
     if (!host || this.#closed) return;
     for (let r = host.pollHandshake(); r; r = host.pollHandshake()) this.#track(this.#decide(r));
@@ -244,14 +208,8 @@ export class SecureLayer implements DriverLayer {
     this.#closed = true;
     this.#onClose();
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    for (const s of this.#sessions.values()) s.channel.wipe();
     this.#sessions.clear();
-  }
-
-  #sendAll(items: Item[], out: (Uint8Array | undefined | Promise<unknown>)[]): void {
-    for (let i = 0; i < items.length; i++) {
-      const b = out[i];
-      if (b instanceof Uint8Array) this.#send(b, items[i].to);
-    }
   }
 
   #track(p: Promise<unknown>): void {
@@ -316,14 +274,15 @@ export class SecureLayer implements DriverLayer {
         psk: this.#o.preSharedKey,
       });
       // pn 0 of server->client proves both ends derived the same keys (PSK mismatch shows here)
-      const confirmation = await channel.seal(transcriptHash(transcript), EMPTY, 0);
+      const confirmation = channel.seal(transcriptHash(transcript), EMPTY, 0);
       const identity = this.#o.serverIdentity;
       const signature = identity ? await signTranscript(identity, transcript) : EMPTY;
       if (this.#closed) return;
-      this.#sessions.set(r.sessionId, { channel, address: r.address });
+      this.#sessions.set(r.sessionId, { channel, address: r.address, confirmed: false });
       const crypto = { serverPublicKey: eph.publicKey, confirmation, signature };
       if (host.acceptHandshake(r.ticket, crypto, this.#now()) === undefined) {
         this.#sessions.delete(r.sessionId);
+        channel.wipe();
       }
     } catch (e) {
       if (this.#closed) return;
@@ -362,12 +321,15 @@ export class SecureLayer implements DriverLayer {
         transcript,
         psk: this.#o.preSharedKey,
       });
-      const ok = await channel.open(transcriptHash(transcript), v.body.crypto.confirmation, 0);
+      const ok = channel.open(transcriptHash(transcript), v.body.crypto.confirmation, 0);
       if (!ok) {
-        throw new CryptoError("key confirmation failed: pre-shared key mismatch or tampering");
+        throw new CryptoError(
+          "key confirmation failed: pre-shared key mismatch, another encryption version, or " +
+            "tampering",
+        );
       }
       if (this.#closed) return;
-      this.#sessions.set(v.sessionId, { channel, address: undefined });
+      this.#sessions.set(v.sessionId, { channel, address: undefined, confirmed: true });
       host.completeVerification(true, "", this.#now());
     } catch (e) {
       if (this.#closed) return;
@@ -387,8 +349,10 @@ export class SecureLayer implements DriverLayer {
 
   #prune(): void {
     const host = this.#host!;
-    for (const session of this.#sessions.keys()) {
-      if (!host.entryBySession(session)) this.#sessions.delete(session);
+    for (const [session, s] of this.#sessions) {
+      if (host.entryBySession(session)) continue;
+      s.channel.wipe();
+      this.#sessions.delete(session);
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Encryption and admission between the driver and the host: WebCrypto key exchange and
- * AES-GCM sealing of datagrams, server identities, the authentication hook and the security
- * options of the create calls.
+ * Encryption and admission between the driver and the host: the WebCrypto key exchange, inline
+ * ChaCha20-Poly1305 sealing of datagrams (the pure `SecureChannel`), server identities, the
+ * authentication hook and the security options of the create calls.
  *
  * @example
  * ```ts

@@ -69,7 +69,8 @@ export interface ServerLimitOptions {
  */
 export interface ServerSecurityOptions {
   /**
-   * Encrypt every session (X25519/P-256 key exchange in the handshake, AES-256-GCM datagrams).
+   * Encrypt every session (X25519/P-256 key exchange in the handshake, ChaCha20-Poly1305
+   * datagrams).
    * Clients must set `encryption: true` too, otherwise they get `connection_failed`
    * CRYPTO_ERROR.
    */
