@@ -323,3 +323,25 @@ Deno.test("ws hardening: wss:// with a certificate and key, for native and Godot
     await Deno.remove(caFile);
   }
 });
+
+Deno.test("ws hardening: a socket that stops answering pings is dropped and the others told", async () => {
+  const s = await server({ wire: "godot", pingIntervalMs: 100 });
+  const url = `ws://127.0.0.1:${s.peer.localPort}/`;
+  const other = await client(url, { wire: "godot" }, "other");
+  const mute = await RawClient.connect(s.peer.localPort); // never answers a ping
+  try {
+    await other.event("connection_succeeded");
+    assert.equal((await mute.upgrade("/")).status, 101);
+    await s.until(() => s.count("peer_connected") === 2, "the mute socket joins");
+    const muteId = s.events.filter((e) => e.type === "peer_connected").at(-1)!.id!;
+    const started = performance.now();
+    await s.event("peer_disconnected", muteId);
+    assert.ok(performance.now() - started < 2000);
+    await other.event("peer_disconnected", muteId);
+    // the live client answers every ping by itself and stays
+    assert.equal(other.peer.getConnectionStatus(), ConnectionStatus.CONNECTED);
+  } finally {
+    mute.close();
+    await stopLive([other, s]);
+  }
+});

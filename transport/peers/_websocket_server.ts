@@ -41,6 +41,8 @@ export const NATIVE_WS_TAG = "ws";
 export const GODOT_WS_TAG = "gws";
 /** A Godot client a second behind (Godot reads 64 KiB per poll) is dropped past this. */
 const GODOT_MAX_BUFFERED = 1 << 20;
+/** Liveness pings of every socket (see `pingIntervalMs`). */
+const DEFAULT_PING_INTERVAL_MS = 5000;
 /** How often unjoined sockets are looked for, at most. */
 const SWEEP_INTERVAL_MS = 1000;
 
@@ -90,6 +92,12 @@ export interface WebSocketServingOptions {
   stallTimeoutMs?: number;
   /** Most WebSocket connections open at once, joined or not; more are refused (default 1024). */
   maxSockets?: number;
+  /**
+   * Every socket is pinged this often, and one that answers nothing for a whole interval after
+   * a ping is dropped (default 5000 ms; 0 = off): a Godot WebSocket client that vanished without
+   * closing leaves within about twice this. Browsers, Godot and Deno answer pings by themselves.
+   */
+  pingIntervalMs?: number;
   /** Most sockets per host, IPv4 address or IPv6 /64 (default 16; standalone servers). */
   maxSocketsPerAddress?: number;
   /** WebSocket connects per second per host (default 10/s, burst 20; standalone servers). */
@@ -178,6 +186,7 @@ export class WebSocketServerPlan {
       maxBufferedBytes: o.maxBufferedBytes,
       maxSockets: o.maxSockets,
       stallTimeoutMs: o.stallTimeoutMs,
+      pingIntervalMs: o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
       routes: this.#routes,
     };
     if (port === undefined) return new WebSocketServerTransport(options);

@@ -85,6 +85,11 @@ export interface WebSocketServerOptions {
   readonly stallTimeoutMs?: number;
   /** Most sockets open at once; further upgrades are refused with HTTP 503. Default 1024. */
   readonly maxSockets?: number;
+  /**
+   * Ping every socket this often and drop one silent for an interval after (default 0: off).
+   * Embedded sockets get Deno's own ping timeout of twice this.
+   */
+  readonly pingIntervalMs?: number;
   /** The route of each request path; undefined refuses it (404). Default: every path, `"ws"`. */
   readonly routes?: (path: string) => WebSocketRoute | undefined;
 }
@@ -115,8 +120,6 @@ export interface WebSocketListenOptions extends WebSocketServerOptions {
   readonly globalConnectRate?: ConnectRate;
   /** The request head (and TLS handshake) must arrive within this (default 5000 ms). */
   readonly headerTimeoutMs?: number;
-  /** Ping every socket this often and drop one silent for an interval after (default 0: off). */
-  readonly pingIntervalMs?: number;
 }
 
 /** Called for every socket that opened (the session may speak first on it). */
@@ -173,6 +176,7 @@ export class WebSocketServerTransport implements DatagramTransport {
   readonly #highWater: number;
   readonly #maxSockets: number;
   readonly #stallTimeoutMs: number;
+  readonly #pingIntervalMs: number;
   readonly #routes: (path: string) => WebSocketRoute | undefined;
   readonly #remotes = new Map<number, Remote>();
   #nextPort = 1;
@@ -200,6 +204,8 @@ export class WebSocketServerTransport implements DatagramTransport {
     );
     this.#maxSockets = checkSize("maxSockets", options.maxSockets ?? 1024);
     this.#stallTimeoutMs = checkSize("stallTimeoutMs", options.stallTimeoutMs ?? 10_000);
+    const ping = options.pingIntervalMs ?? 0;
+    this.#pingIntervalMs = ping === 0 ? 0 : checkSize("pingIntervalMs", ping);
     this.#routes = options.routes ?? (() => DEFAULT_ROUTE);
   }
 
@@ -223,7 +229,7 @@ export class WebSocketServerTransport implements DatagramTransport {
       connectRate: options.connectRate,
       globalConnectRate: options.globalConnectRate,
       headerTimeoutMs: options.headerTimeoutMs,
-      pingIntervalMs: options.pingIntervalMs,
+      pingIntervalMs: carrier.#pingIntervalMs,
       maxMessageBytes: carrier.maxDatagramSize,
       maxBufferedBytes: carrier.#maxBuffered,
       idleTimeoutMs: 0, // the session decides which sockets are idle (see `closeUnused`)
@@ -282,10 +288,11 @@ export class WebSocketServerTransport implements DatagramTransport {
     }
     // remoteAddr must be read before the upgrade consumes the request.
     const remote = info?.remoteAddr as Deno.NetAddr | undefined;
-    const { socket, response } = Deno.upgradeWebSocket(
-      request,
-      protocol ? { protocol } : undefined,
-    );
+    const idleTimeout = this.#pingIntervalMs === 0 ? 0 : Math.ceil(this.#pingIntervalMs / 500);
+    const { socket, response } = Deno.upgradeWebSocket(request, {
+      ...(protocol ? { protocol } : {}),
+      idleTimeout,
+    });
     this.#adoptSocket(socket, remote?.hostname ?? "unknown", chosen);
     return response;
   }
