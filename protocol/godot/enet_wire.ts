@@ -20,7 +20,7 @@ import type { PeerAddress } from "../address.ts";
 import { copyAddress } from "../address.ts";
 import type { ConnectionApi, MessageSink } from "../connection/types.ts";
 import type { PeerStats } from "../connection/stats.ts";
-import { DEFAULTS, MAX_PEER_ID, type TransferMode } from "../constants.ts";
+import { DEFAULTS, MAX_PEER_ID, TransferMode } from "../constants.ts";
 import { DisconnectReason, MultiplayerError } from "../errors.ts";
 import { EnetHost } from "../enet/host.ts";
 import type { EnetPeer } from "../enet/peer.ts";
@@ -59,6 +59,9 @@ const GENTLE_THROTTLE = [5000, 32, 1] as const;
 
 /** Bits of an ENet header's first word that hold the receiver's peer index. */
 const PEER_INDEX_MASK = 0xfff;
+
+/** How often a refused reliable packet is offered again while nothing else wakes the wire. */
+const HELD_RETRY_MS = 10;
 
 /** ENet's UNRELIABLE_FRAGMENT and NO_ALLOCATE packet flags. */
 const UNRELIABLE_FRAGMENT = 8, NO_ALLOCATE = 4;
@@ -150,6 +153,8 @@ class GodotEnetWire implements WireEndpoint {
   readonly #pendingLimit: number;
   readonly #isServer: boolean;
   readonly #gentleThrottle: boolean;
+  #held?: EnetEvent; // a reliable packet the session's inbound queue refused
+  #heldRetryAt = Infinity; // when to offer it again if nothing else happens first
   #clientId = 0;
   #server?: EnetPeer; // clients: the connection to the server
   readonly #connectTimeoutMs: number;
@@ -237,7 +242,7 @@ class GodotEnetWire implements WireEndpoint {
   }
 
   pollTimeout(): number {
-    return Math.min(this.#enet.pollTimeout(), this.#connectDeadline);
+    return Math.min(this.#enet.pollTimeout(), this.#connectDeadline, this.#heldRetryAt);
   }
 
   close(now: number): void {
@@ -246,17 +251,33 @@ class GodotEnetWire implements WireEndpoint {
     }
   }
 
-  // Applies the ENet host's events to the session; true when any was applied.
+  // Applies the ENet host's events to the session; true when any was applied. A reliable
+  // packet the session refused (its inbound queue is full) is kept and offered again first.
   #drain(now: number): boolean {
     let any = false;
+    const held = this.#held;
+    if (held !== undefined) {
+      if (this.#apply(held, now) === false) {
+        this.#heldRetryAt = now + HELD_RETRY_MS;
+        return false;
+      }
+      this.#held = undefined;
+      this.#heldRetryAt = Infinity;
+      any = true;
+    }
     for (let e = this.#enet.pollEvent(); e; e = this.#enet.pollEvent()) {
       any = true;
-      this.#apply(e, now);
+      if (this.#apply(e, now) === false) {
+        this.#held = e;
+        this.#heldRetryAt = now + HELD_RETRY_MS;
+        break;
+      }
     }
     return any;
   }
 
-  #apply(e: EnetEvent, now: number): void {
+  // false: a reliable packet the session could not take (see #drain)
+  #apply(e: EnetEvent, now: number): boolean | void {
     const s = this.#session;
     switch (e.type) {
       case "connectRequest": {
@@ -332,7 +353,12 @@ class GodotEnetWire implements WireEndpoint {
         if (data.length < GODOT_HEADER_BYTES) return;
         const from = readSource(data), target = readTarget(data);
         const payload = data.subarray(GODOT_HEADER_BYTES);
-        s.receiveData(entry, e.channel - 1, modeOfEnetFlags(e.flags), from, target, payload);
+        const mode = modeOfEnetFlags(e.flags);
+        // ENet acknowledged it already: a reliable packet the session cannot take now waits
+        // here (and the events after it), and ENet's own bound then holds the senders back
+        if (!s.receiveData(entry, e.channel - 1, mode, from, target, payload)) {
+          return mode !== TransferMode.RELIABLE;
+        }
         return;
       }
       case "disconnect": {
