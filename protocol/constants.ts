@@ -67,10 +67,10 @@ export const TARGET_PEER_SERVER = 1;
  * @example
  * ```ts
  * import { PROTOCOL_VERSION } from "./constants.ts";
- * console.log(PROTOCOL_VERSION); // 1
+ * console.log(PROTOCOL_VERSION); // 2
  * ```
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /**
  * Largest valid peer id (ids are in [2, MAX_PEER_ID] for clients).
  *

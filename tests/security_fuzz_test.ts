@@ -130,7 +130,8 @@ Deno.test("fuzz (live): hostile datagrams at a UDP server while clients stream",
       all,
       () =>
         a.peer.getConnectionStatus() === 2 &&
-        b.peer.getConnectionStatus() === 2,
+        b.peer.getConnectionStatus() === 2 &&
+        a.events.some((e) => e.type === "peer_connected" && e.id === b.peer.getUniqueId()),
       5000,
       "connect",
     );

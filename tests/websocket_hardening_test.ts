@@ -99,7 +99,8 @@ async function frozenClient(url: string, freezeMs: number): Promise<Deno.ChildPr
     `import { WebSocketMultiplayerPeer } from ${JSON.stringify(mod)};
 const peer = new WebSocketMultiplayerPeer();
 await peer.createClient(${JSON.stringify(url)});
-while (peer.getConnectionStatus() === 1) await peer.poll(50);
+// the server's packet says it saw us join; then the loop freezes
+while (peer.getAvailablePacketCount() === 0) await peer.poll(50);
 console.log("joined");
 const end = Date.now() + ${freezeMs};
 while (Date.now() < end) { /* frozen: nothing is read */ }
@@ -120,13 +121,15 @@ Deno.test("ws hardening: a frozen reader is dropped at once with BACKPRESSURE an
   const child = await frozenClient(url, 8000);
   try {
     await other.event("connection_succeeded");
+    await s.until(() => s.count("peer_connected") === 2, "both joined");
+    const frozenId = s.events.filter((e) => e.type === "peer_connected")
+      .map((e) => e.id!).find((id) => id !== other.id)!;
+    s.peer.setTargetPeer(frozenId);
+    s.peer.putPacket(new Uint8Array([1])); // "you are in": the child freezes on it
     const reader = child.stdout.getReader();
     const first = await within(reader.read(), LONG, "child joined");
     assert.match(new TextDecoder().decode(first.value), /joined/);
     reader.releaseLock();
-    await s.until(() => s.count("peer_connected") === 2, "both joined");
-    const frozenId = s.events.filter((e) => e.type === "peer_connected")
-      .map((e) => e.id!).find((id) => id !== other.id)!;
     // stream to it until the session drops it: it must be told within the stall timeout
     const started = performance.now();
     const chunk = new Uint8Array(60_000);

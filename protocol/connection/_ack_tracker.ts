@@ -64,7 +64,7 @@ export class AckTracker {
   readonly #seen = new Int32Array(ACK_WINDOW >>> 5);
   // packets acked too late for the ack field (more than 64 below `ack`): each gets an ack-only
   // datagram naming it, or its sender would resend it needlessly (deep reordering)
-  readonly #late = new Float64Array(MAX_LATE);
+  #late?: Float64Array; // allocated on the first late packet (deep reordering is rare)
   #lateCount = 0;
   #lo = 0; // acked bits for ack-1 .. ack-32
   #hi = 0; // ack-33 .. ack-64
@@ -137,9 +137,9 @@ export class AckTracker {
   }
   /** The oldest late packet to acknowledge on its own (call only when `lateCount > 0`). */
   takeLate(): number {
-    const seq = this.#late[0];
+    const late = this.#late!, seq = late[0];
     this.#lateCount--;
-    this.#late.copyWithin(0, 1, this.#lateCount + 1);
+    late.copyWithin(0, 1, this.#lateCount + 1);
     return seq;
   }
   // the 64 bits below `ack` are kept as a shift register (bit i: ack-1-i), so building an ack
@@ -163,7 +163,9 @@ export class AckTracker {
     } else if (seq < a) {
       const i = a - 1 - seq;
       if (i < 64) this.#markBelow(i);
-      else if (this.#lateCount < MAX_LATE) this.#late[this.#lateCount++] = seq;
+      else if (this.#lateCount < MAX_LATE) {
+        (this.#late ??= new Float64Array(MAX_LATE))[this.#lateCount++] = seq;
+      }
     }
   }
   #markBelow(i: number): void {

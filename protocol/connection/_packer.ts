@@ -1,14 +1,19 @@
 /**
- * Fills one datagram with queued messages: reliable channels round-robin (one message per
- * channel per round, retransmissions first within a channel) and unreliable messages FIFO, the
- * two classes sharing each datagram fairly ({@link packMixed}).
+ * Fills one datagram with queued messages: reliable channels round-robin (each channel with data
+ * takes an equal share of the space left per round, retransmissions first within a channel) and
+ * unreliable messages FIFO, the two classes sharing each datagram fairly ({@link packMixed}).
+ * Consecutive whole messages of one channel travel as one run (one header, then payloads).
  *
  * @module
  */
 import {
+  beginRun,
+  endRun,
   MAX_MESSAGES_PER_DATAGRAM,
   MessageKind as K,
   messageSize,
+  runHeaderSize,
+  runItemSize,
   writeMessage,
 } from "../wire/frame.ts";
 import type { MsgpackWriter } from "../wire/msgpack.ts";
@@ -42,8 +47,9 @@ export class PackResult {
 
 /**
  * Writes reliable messages while they fit in `w` (up to its buffer length), starting at channel
- * `first`. With `sent` each message is referenced by the packet being built (acked/lost later);
- * without it (reliable carrier) each message is freed once written.
+ * `first`: per round, each channel with data writes what fits in an equal share of the space
+ * left (at least one message). With `sent` each message is referenced by the packet being built
+ * (acked/lost later); without it (reliable carrier) each message is freed once written.
  *
  * @example
  * ```ts
@@ -65,34 +71,81 @@ export function packReliable(
   out: PackResult,
 ): void {
   const n = senders.length, limit = w.buf.length;
-  let progress = true;
+  let active = 0;
+  for (let i = 0; i < n; i++) {
+    const s = senders[i];
+    if (s !== undefined && s.peek() >= 0) active++;
+  }
+  let progress = active > 0;
   while (progress && out.count < MAX_MESSAGES_PER_DATAGRAM) {
     progress = false;
-    for (let k = 0; k < n; k++) {
+    const shareEnd = active > 1 ? w.pos + Math.floor((limit - w.pos) / active) : limit;
+    for (let k = 0; k < n && out.count < MAX_MESSAGES_PER_DATAGRAM; k++) {
       const ch = (first + k) % n, s = senders[ch];
       if (s === undefined) continue;
       const m = s.peek();
-      if (m < 0) continue;
-      const a = s.start(m), b = s.end(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
-      const kind = fc === 0 ? K.RELIABLE : K.RELIABLE_FRAGMENT, fi = s.fragIndex(m);
-      if (w.pos + messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, b - a) > limit) {
-        continue; // a smaller message of another channel may still fit
-      }
-      writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, s.payload(m), a, b);
-      out.count++;
-      out.reliable++;
-      progress = true;
-      if (s.markSent(m)) out.retransmitted++;
-      if (sent === undefined) s.onAcked(m);
-      else sent.addRef(ch, m);
+      if (m >= 0 && packChannel(w, s, ch, m, sent, out, limit, shareEnd)) progress = true;
     }
   }
 }
 
+// writes message `m` of channel `ch` (and the ones that can follow it in a run, up to
+// `shareEnd`); false when it does not fit
+function packChannel(
+  w: MsgpackWriter,
+  s: ReliableSender,
+  ch: number,
+  m: number,
+  sent: SentPackets | undefined,
+  out: PackResult,
+  limit: number,
+  shareEnd: number,
+): boolean {
+  const a = s.start(m), b = s.end(m), fc = s.fragCount(m), hp = s.hasPeer(m), peer = s.peer(m);
+  if (fc === 0 && s.runFollows(m)) {
+    // a run only when a second message fits too (a run of one is larger than the message)
+    const header = runHeaderSize(K.RELIABLE, ch, m & 0xffff, hp, peer);
+    const two = w.pos + header + runItemSize(b - a) + runItemSize(s.end(m + 1) - s.start(m + 1));
+    if (two <= limit && two <= shareEnd) {
+      const at = beginRun(w, K.RELIABLE, ch, m & 0xffff, hp, peer);
+      let seq = m, count = 0, start = a, end = b;
+      for (;;) {
+        w.bin(s.payload(seq), start, end);
+        count++;
+        if (s.markSent(seq)) out.retransmitted++;
+        if (sent === undefined) s.onAcked(seq);
+        else sent.addRef(ch, seq);
+        const next = s.peek();
+        if (next !== seq + 1 || s.fragCount(next) !== 0 || !s.samePeer(next, hp, peer)) break;
+        start = s.start(next);
+        end = s.end(next);
+        if (w.pos + runItemSize(end - start) > shareEnd) break;
+        seq = next;
+      }
+      endRun(w, at, K.RELIABLE, hp, count);
+      out.count++;
+      out.reliable += count;
+      return true;
+    }
+  }
+  const kind = fc === 0 ? K.RELIABLE : K.RELIABLE_FRAGMENT, fi = s.fragIndex(m);
+  if (w.pos + messageSize(kind, ch, m & 0xffff, fi, fc, hp, peer, b - a) > limit) {
+    return false; // a smaller message of another channel may still fit
+  }
+  writeMessage(w, kind, ch, m & 0xffff, fi, fc, hp, peer, s.payload(m), a, b);
+  out.count++;
+  out.reliable++;
+  if (s.markSent(m)) out.retransmitted++;
+  if (sent === undefined) s.onAcked(m);
+  else sent.addRef(ch, m);
+  return true;
+}
+
 /**
  * Writes queued unreliable messages in FIFO order while they fit below `limit` (default: the
- * whole buffer), removing them from `q`. With `atLeastOne`, the first message may pass `limit`
- * (not the buffer).
+ * whole buffer), removing them from `q`; consecutive whole messages of one kind, channel and
+ * peer field (and consecutive sequences) share a run. With `atLeastOne`, the first message may
+ * pass `limit` (not the buffer).
  *
  * @example
  * ```ts
@@ -117,8 +170,31 @@ export function packUnreliable(
   while (q.length > 0 && out.count < MAX_MESSAGES_PER_DATAGRAM) {
     const kind = q.kind(0), ch = q.channel(0), sq = q.seq(0), fi = q.index(0), fc = q.count(0);
     const hp = q.hasPeer(0), peer = q.peer(0), a = q.start(0), b = q.end(0);
+    const bound = first ? w.buf.length : limit;
+    // a run only when a second message fits too (a run of one is larger than the message)
+    const whole = kind === K.UNRELIABLE || kind === K.UNRELIABLE_ORDERED;
+    if (
+      whole && q.length > 1 && q.follows(1, kind, ch, sq + 1, hp, peer) &&
+      w.pos + runHeaderSize(kind, ch, sq, hp, peer) + runItemSize(b - a) +
+            runItemSize(q.end(1) - q.start(1)) <= limit
+    ) {
+      first = false;
+      const at = beginRun(w, kind, ch, sq, hp, peer);
+      let count = 0;
+      do {
+        w.bin(q.payload(0), q.start(0), q.end(0));
+        q.shift();
+        count++;
+      } while (
+        q.length > 0 && q.follows(0, kind, ch, sq + count, hp, peer) &&
+        w.pos + runItemSize(q.end(0) - q.start(0)) <= limit
+      );
+      endRun(w, at, kind, hp, count);
+      out.count++;
+      continue;
+    }
     const end = w.pos + messageSize(kind, ch, sq, fi, fc, hp, peer, b - a);
-    if (end > (first ? w.buf.length : limit)) return;
+    if (end > bound) return;
     first = false;
     writeMessage(w, kind, ch, sq, fi, fc, hp, peer, q.payload(0), a, b);
     q.shift();

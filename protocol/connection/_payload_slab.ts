@@ -1,7 +1,10 @@
 /**
- * Fresh payload copies without one ArrayBuffer per message: small payloads are copied into
- * views of a shared 16 KiB slab that is never written again once handed out (allocating a
- * typed array with its own buffer costs ~10x more than the copy). Large payloads use `slice`.
+ * Fresh payload copies without one ArrayBuffer per message: payloads are copied into views of a
+ * shared 16 KiB slab that is never written again once handed out (allocating a typed array with
+ * its own buffer costs ~10x more than the copy). The payloads of one received datagram are taken
+ * with one copy of the datagram ({@link beginReceived} / {@link takePayload}): a byte loop per
+ * 32-byte message cost more than the view it fills. Payloads outside such a datagram: small
+ * ones are copied alone, large ones use `slice`.
  *
  * Consequence for receivers: `payload.buffer` may contain other messages; use the view's bytes,
  * and do not transfer/detach `payload.buffer`.
@@ -40,6 +43,75 @@ export function copyPayload(src: Uint8Array, start: number, end: number): Uint8A
   for (let i = 0; i < n; i++) b[o + i] = src[start + i];
   offset = (o + n + 7) & ~7; // keep views 8-byte aligned for DataView-friendly payloads
   return new Uint8Array(slab, o, n);
+}
+
+// the received datagram whose payloads are being taken, and where its copy is
+let rxSource: Uint8Array | undefined;
+let rxCopyFrom = -1; // source offset the copy starts at (-1: nothing copied yet)
+let rxCopy: ArrayBuffer = slab;
+let rxShift = 0; // copy offset minus source offset
+
+/**
+ * Starts taking the payloads of the received datagram `src` with {@link takePayload}; call
+ * {@link endReceived} when done (the receive buffer may then be reused).
+ *
+ * @example
+ * ```ts
+ * import { beginReceived, endReceived, takePayload } from "./_payload_slab.ts";
+ * const rx = new Uint8Array([0, 1, 2, 3, 4, 5]);
+ * beginReceived(rx);
+ * const a = takePayload(rx, 1, 3), b = takePayload(rx, 4, 6);
+ * endReceived();
+ * rx.fill(9);
+ * console.log([...a], [...b], a.buffer === b.buffer); // [ 1, 2 ] [ 4, 5 ] true
+ * ```
+ */
+export function beginReceived(src: Uint8Array): void {
+  rxSource = src;
+  rxCopyFrom = -1;
+}
+
+/**
+ * Ends the datagram begun with {@link beginReceived}.
+ *
+ * @example
+ * ```ts
+ * import { beginReceived, endReceived } from "./_payload_slab.ts";
+ * beginReceived(new Uint8Array(4));
+ * endReceived();
+ * ```
+ */
+export function endReceived(): void {
+  rxSource = undefined;
+}
+
+/**
+ * A fresh copy of `src[start..end)`. For the datagram begun with {@link beginReceived} (up to
+ * {@link SLAB_MAX_DATAGRAM} bytes), the first call copies the datagram from `start` to its end
+ * into a slab and every payload is a view of that copy; otherwise like {@link copyPayload}.
+ *
+ * @example
+ * ```ts
+ * import { takePayload } from "./_payload_slab.ts";
+ * console.log([...takePayload(new Uint8Array([5, 6, 7]), 1, 3)]); // [ 6, 7 ]
+ * ```
+ */
+export function takePayload(src: Uint8Array, start: number, end: number): Uint8Array {
+  if (src !== rxSource || src.length > SLAB_MAX_DATAGRAM) return copyPayload(src, start, end);
+  if (rxCopyFrom < 0 || start < rxCopyFrom) {
+    const n = src.length - start;
+    if (offset + n > SLAB_SIZE) {
+      slab = new ArrayBuffer(SLAB_SIZE);
+      slabBytes = new Uint8Array(slab);
+      offset = 0;
+    }
+    slabBytes.set(start === 0 ? src : src.subarray(start), offset);
+    rxCopy = slab;
+    rxShift = offset - start;
+    rxCopyFrom = start;
+    offset = (offset + n + 7) & ~7;
+  }
+  return new Uint8Array(rxCopy, rxShift + start, end - start);
 }
 
 const OUT_SLAB_SIZE = 64 * 1024;

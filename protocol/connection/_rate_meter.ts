@@ -20,8 +20,10 @@ import { MultiplayerError } from "../errors.ts";
  */
 export class RateMeter {
   readonly #bucketMs: number;
-  readonly #slots: Float64Array;
+  // a plain array of numbers: a typed array costs ~200 B of objects besides its few slots
+  readonly #slots: number[];
   #current: number; // index of the open bucket (absolute: floor(time / bucketMs))
+  #currentEnd: number; // when the open bucket ends (most samples fall before: no division)
   #start: number; // time of the first sample: a young meter divides by its age, not the window
   #total = 0;
 
@@ -38,9 +40,10 @@ export class RateMeter {
       );
     }
     this.#bucketMs = bucketMs;
-    this.#slots = new Float64Array(buckets);
+    this.#slots = new Array<number>(buckets).fill(0);
     const now = options.now ?? 0;
     this.#current = Math.floor(now / bucketMs);
+    this.#currentEnd = (this.#current + 1) * bucketMs;
     this.#start = now;
   }
 
@@ -51,7 +54,7 @@ export class RateMeter {
 
   /** Counts `bytes` at `now`. */
   add(bytes: number, now: number): void {
-    this.#advance(now);
+    if (now >= this.#currentEnd) this.#advance(now);
     this.#slots[this.#current % this.#slots.length] += bytes;
     this.#total += bytes;
   }
@@ -75,5 +78,6 @@ export class RateMeter {
     const steps = Math.min(bucket - this.#current, n);
     for (let i = 1; i <= steps; i++) this.#slots[(this.#current + i) % n] = 0;
     this.#current = bucket;
+    this.#currentEnd = (bucket + 1) * this.#bucketMs;
   }
 }

@@ -9,7 +9,7 @@ import { TransferMode as Mode } from "../constants.ts";
 import type { MessageSink } from "./types.ts";
 import { type FrameCursor, MessageKind as K } from "../wire/frame.ts";
 import { type ReassemblyBudget, UnreliableReassembler } from "./fragmenter.ts";
-import { copyPayload } from "./_payload_slab.ts";
+import { takePayload } from "./_payload_slab.ts";
 import { ReceiveResult, type ReliableDelivery, ReliableReceiver } from "./_reliable_channel.ts";
 import { SequencedChannel } from "./_sequenced_channel.ts";
 import type { ConnectionStats } from "./stats.ts";
@@ -113,13 +113,13 @@ export class InboundDispatcher implements ReliableDelivery {
           break;
         case K.UNRELIABLE:
           this.#counted(
-            sink(ch, Mode.UNRELIABLE, c.hasPeer ? c.peer : undefined, copyPayload(bytes, ps, pe)),
+            sink(ch, Mode.UNRELIABLE, c.hasPeer ? c.peer : undefined, takePayload(bytes, ps, pe)),
           );
           break;
         case K.UNRELIABLE_ORDERED:
           if (this.#seq(ch).accept(c.msgSeq)) {
             const p = c.hasPeer ? c.peer : undefined;
-            this.#counted(sink(ch, Mode.UNRELIABLE_ORDERED, p, copyPayload(bytes, ps, pe)));
+            this.#counted(sink(ch, Mode.UNRELIABLE_ORDERED, p, takePayload(bytes, ps, pe)));
           } else this.#stats.unreliableDropped++;
           break;
         case K.RELIABLE:

@@ -26,8 +26,8 @@ const REORDER_DECAY_RTTS = 16;
 
 /** Receives the reliable message outcomes of acked and lost packets. */
 export interface MessageRefListener {
-  /** `acked` true: the message arrived; false: requeue it for retransmission. */
-  onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void;
+  /** Messages `firstSeq ..` (`count`): `acked` true, they arrived; false, requeue them. */
+  onMessageRefs(wireChannel: number, firstSeq: number, count: number, acked: boolean): void;
 }
 
 /**
@@ -40,7 +40,7 @@ export interface MessageRefListener {
  * import { RttEstimator } from "./_rtt.ts";
  * import { ConnectionStats } from "./stats.ts";
  * const r = new Recovery(
- *   { onMessageRef: () => {} },
+ *   { onMessageRefs: () => {} },
  *   new RttEstimator(),
  *   new DelayAwareCongestion(),
  *   new ConnectionStats(),
@@ -189,8 +189,8 @@ export class Recovery implements SentPacketListener {
   }
 
   /** @internal SentPacketListener. */
-  onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void {
-    this.#refs.onMessageRef(wireChannel, reliableSeq, acked);
+  onMessageRefs(wireChannel: number, firstSeq: number, count: number, acked: boolean): void {
+    this.#refs.onMessageRefs(wireChannel, firstSeq, count, acked);
   }
   /** @internal SentPacketListener. */
   onPacketAcked(bytes: number): void {

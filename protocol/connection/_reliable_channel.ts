@@ -16,9 +16,10 @@ export {
 } from "./_reliable_receiver.ts";
 
 // shared zero-length arrays: replaced (never written) on first growth
-const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0);
-const NO_I32 = new Int32Array(0), NO_F64 = new Float64Array(0);
-const FREE = 0, QUEUED = 1, IN_FLIGHT = 2, LOST = 3;
+const NO_F64 = new Float64Array(0);
+const INITIAL_SLOTS = 4;
+const FREE = 0, QUEUED = 1, IN_FLIGHT = 2, LOST = 3, STATE = 3, HAS_PEER = 4, SENT_ONCE = 8;
+const FIELDS = 6, FLAGS = 0, PEER = 1, START = 2, END = 3, INDEX = 4, COUNT = 5;
 
 /**
  * Sender half: messages numbered by consecutive reliable sequence numbers.
@@ -46,14 +47,10 @@ export class ReliableSender {
   // allocated on first use (cap 0 until then): unused channels cost almost nothing
   #cap = 0;
   #payload: (Uint8Array | undefined)[] = [];
-  #state = NO_U8;
-  #hasPeer = NO_U8;
-  #peer = NO_I32;
-  #index = NO_U16;
-  #count = NO_U16;
-  #start = NO_I32;
-  #end = NO_I32;
-  #sentOnce = NO_U8;
+  // per message, FIELDS numbers: state | hasPeer << 2 | sent once << 3, peer, start, end,
+  // fragment index, fragment count. One plain array instead of eight typed ones: each typed
+  // array costs ~200 B of objects besides its slots.
+  #meta: number[] = [];
   // FIFO of lost sequences to retransmit (may hold stale entries, skipped on peek)
   #retx = NO_F64;
   #retxHead = 0;
@@ -73,16 +70,14 @@ export class ReliableSender {
     count: number,
   ): void {
     if (this.next - this.base >= this.#cap) this.#grow();
-    const i = this.next & (this.#cap - 1);
+    const i = this.next & (this.#cap - 1), k = i * FIELDS, m = this.#meta;
     this.#payload[i] = payload;
-    this.#start[i] = start;
-    this.#end[i] = end;
-    this.#state[i] = QUEUED;
-    this.#hasPeer[i] = hasPeer ? 1 : 0;
-    this.#peer[i] = peer;
-    this.#index[i] = index;
-    this.#count[i] = count;
-    this.#sentOnce[i] = 0;
+    m[k + FLAGS] = QUEUED | (hasPeer ? HAS_PEER : 0);
+    m[k + PEER] = peer;
+    m[k + START] = start;
+    m[k + END] = end;
+    m[k + INDEX] = index;
+    m[k + COUNT] = count;
     this.next++;
     this.queuedBytes += end - start;
   }
@@ -91,7 +86,9 @@ export class ReliableSender {
     const rm = this.#retx.length - 1;
     while (this.#retxHead < this.#retxTail) {
       const seq = this.#retx[this.#retxHead & rm];
-      if (seq >= this.base && this.#state[seq & (this.#cap - 1)] === LOST) return seq;
+      if (seq >= this.base && (this.#meta[(seq & (this.#cap - 1)) * FIELDS] & STATE) === LOST) {
+        return seq;
+      }
       this.#retxHead++;
     }
     if (this.nextUnsent < this.next && this.nextUnsent < this.base + RELIABLE_WINDOW) {
@@ -105,87 +102,102 @@ export class ReliableSender {
   }
   /** Payload start of `seq` in its buffer. */
   start(seq: number): number {
-    return this.#start[seq & (this.#cap - 1)];
+    return this.#meta[(seq & (this.#cap - 1)) * FIELDS + START];
   }
   /** Payload end of `seq` in its buffer. */
   end(seq: number): number {
-    return this.#end[seq & (this.#cap - 1)];
+    return this.#meta[(seq & (this.#cap - 1)) * FIELDS + END];
   }
   /** Whether `seq` carries a peer field. */
   hasPeer(seq: number): boolean {
-    return this.#hasPeer[seq & (this.#cap - 1)] === 1;
+    return (this.#meta[(seq & (this.#cap - 1)) * FIELDS] & HAS_PEER) !== 0;
   }
   /** Peer field of `seq`. */
   peer(seq: number): number {
-    return this.#peer[seq & (this.#cap - 1)];
+    return this.#meta[(seq & (this.#cap - 1)) * FIELDS + PEER];
   }
   /** Fragment index of `seq`. */
   fragIndex(seq: number): number {
-    return this.#index[seq & (this.#cap - 1)];
+    return this.#meta[(seq & (this.#cap - 1)) * FIELDS + INDEX];
   }
   /** Fragment count of `seq` (0 = not a fragment). */
   fragCount(seq: number): number {
-    return this.#count[seq & (this.#cap - 1)];
+    return this.#meta[(seq & (this.#cap - 1)) * FIELDS + COUNT];
+  }
+  /**
+   * True when `seq` (returned by peek(), never sent) is followed by another queued whole message
+   * with the same peer field that may be sent now: the two can share a run.
+   */
+  runFollows(seq: number): boolean {
+    const next = seq + 1;
+    if (seq !== this.nextUnsent || next >= this.next || next >= this.base + RELIABLE_WINDOW) {
+      return false;
+    }
+    const mask = this.#cap - 1, m = this.#meta;
+    const i = (seq & mask) * FIELDS, j = (next & mask) * FIELDS;
+    return m[j + COUNT] === 0 && (m[j + FLAGS] & HAS_PEER) === (m[i + FLAGS] & HAS_PEER) &&
+      m[j + PEER] === m[i + PEER];
+  }
+  /** True when `seq` carries the peer field `peer` (or none, with `hasPeer` false). */
+  samePeer(seq: number, hasPeer: boolean, peer: number): boolean {
+    const k = (seq & (this.#cap - 1)) * FIELDS;
+    return ((this.#meta[k + FLAGS] & HAS_PEER) !== 0) === hasPeer && this.#meta[k + PEER] === peer;
   }
   /** Marks the sequence returned by peek() as sent; returns true if it was a retransmission. */
   markSent(seq: number): boolean {
-    const i = seq & (this.#cap - 1);
-    const again = this.#sentOnce[i] === 1;
-    this.#state[i] = IN_FLIGHT;
-    this.#sentOnce[i] = 1;
+    const k = (seq & (this.#cap - 1)) * FIELDS, flags = this.#meta[k + FLAGS];
+    this.#meta[k + FLAGS] = (flags & ~STATE) | IN_FLIGHT | SENT_ONCE;
     if (seq === this.nextUnsent) this.nextUnsent++;
     else this.#retxHead++;
-    return again;
+    return (flags & SENT_ONCE) !== 0;
   }
   /** The message's packet was acknowledged (idempotent). */
   onAcked(seq: number): void {
     if (seq < this.base || seq >= this.nextUnsent) return;
-    const i = seq & (this.#cap - 1);
-    if (this.#state[i] === FREE) return;
-    this.#state[i] = FREE;
-    this.queuedBytes -= this.#end[i] - this.#start[i];
-    this.#payload[i] = undefined;
-    while (this.base < this.nextUnsent && this.#state[this.base & (this.#cap - 1)] === FREE) {
-      this.base++;
-    }
+    this.#free(seq);
+    this.#advanceBase();
+  }
+  /** Messages `first .. first + count - 1` were acknowledged (idempotent). */
+  onAckedRange(first: number, count: number): void {
+    const from = Math.max(first, this.base), to = Math.min(first + count, this.nextUnsent);
+    for (let seq = from; seq < to; seq++) this.#free(seq);
+    this.#advanceBase();
   }
   /** The message's packet was lost: queue it for retransmission (if still unacked). */
   onLost(seq: number): void {
     if (seq < this.base || seq >= this.nextUnsent) return;
-    const i = seq & (this.#cap - 1);
-    if (this.#state[i] !== IN_FLIGHT) return;
-    this.#state[i] = LOST;
+    const k = (seq & (this.#cap - 1)) * FIELDS, flags = this.#meta[k + FLAGS];
+    if ((flags & STATE) !== IN_FLIGHT) return;
+    this.#meta[k + FLAGS] = (flags & ~STATE) | LOST;
     if (this.#retxTail - this.#retxHead >= this.#retx.length) this.#growRetx();
     this.#retx[this.#retxTail & (this.#retx.length - 1)] = seq;
     this.#retxTail++;
   }
+  #free(seq: number): void {
+    const i = seq & (this.#cap - 1), k = i * FIELDS, m = this.#meta;
+    if ((m[k + FLAGS] & STATE) === FREE) return;
+    m[k + FLAGS] &= ~STATE;
+    this.queuedBytes -= m[k + END] - m[k + START];
+    this.#payload[i] = undefined;
+  }
+  #advanceBase(): void {
+    const mask = this.#cap - 1, m = this.#meta;
+    while (this.base < this.nextUnsent && (m[(this.base & mask) * FIELDS] & STATE) === FREE) {
+      this.base++;
+    }
+  }
   #grow(): void {
-    const cap = Math.max(16, this.#cap * 2), om = this.#cap - 1, m = cap - 1;
+    const cap = Math.max(INITIAL_SLOTS, this.#cap * 2), om = this.#cap - 1, m = cap - 1;
     const payload: (Uint8Array | undefined)[] = new Array(cap).fill(undefined);
-    const state = new Uint8Array(cap), hp = new Uint8Array(cap), peer = new Int32Array(cap);
-    const idx = new Uint16Array(cap), cnt = new Uint16Array(cap), once = new Uint8Array(cap);
-    const st = new Int32Array(cap), en = new Int32Array(cap);
+    const meta = new Array<number>(cap * FIELDS).fill(0);
     for (let s = this.base; s < this.next; s++) {
-      st[s & m] = this.#start[s & om];
-      en[s & m] = this.#end[s & om];
       payload[s & m] = this.#payload[s & om];
-      state[s & m] = this.#state[s & om];
-      hp[s & m] = this.#hasPeer[s & om];
-      peer[s & m] = this.#peer[s & om];
-      idx[s & m] = this.#index[s & om];
-      cnt[s & m] = this.#count[s & om];
-      once[s & m] = this.#sentOnce[s & om];
+      const from = (s & om) * FIELDS, to = (s & m) * FIELDS;
+      for (let f = 0; f < FIELDS; f++) meta[to + f] = this.#meta[from + f];
     }
     this.#cap = cap;
     this.#payload = payload;
-    this.#state = state;
-    this.#hasPeer = hp;
-    this.#peer = peer;
-    this.#index = idx;
-    this.#count = cnt;
-    this.#sentOnce = once;
-    this.#start = st;
-    this.#end = en;
+    this.#meta = meta;
   }
   #growRetx(): void {
     const old = this.#retx, om = old.length - 1;

@@ -5,7 +5,7 @@
  * @module
  */
 import { fragmentShapeOk, type ReassemblyBudget } from "./fragmenter.ts";
-import { copyPayload } from "./_payload_slab.ts";
+import { takePayload } from "./_payload_slab.ts";
 import { extendSeq } from "../wire/sequence.ts";
 
 /**
@@ -151,7 +151,7 @@ export class ReliableReceiver {
     else return ReceiveResult.REFUSED;
     if (d >= this.#slot.length) this.#growSlots(d);
     const i = seq & (this.#slot.length - 1);
-    this.#slot[i] = copyPayload(src, start, end);
+    this.#slot[i] = takePayload(src, start, end);
     const m = this.#meta;
     m[i * 4] = flags;
     m[i * 4 + 1] = peer;
@@ -199,7 +199,7 @@ export class ReliableReceiver {
         this.invalid++;
         this.#resetAsm();
       }
-      return this.#sink.deliverReliable(this.#ch, hasPeer, peer, copyPayload(src, start, end))
+      return this.#sink.deliverReliable(this.#ch, hasPeer, peer, takePayload(src, start, end))
         ? 0
         : 1;
     }

@@ -64,10 +64,20 @@ export class RttEstimator {
   backoff = 0;
   #hasSample = false;
   #ignored = 0; // lazy-ack samples skipped in a row
-  readonly #o: RttOptions;
+  // the options as fields, not a per-connection options object
+  readonly #initialRtoMs: number;
+  readonly #minRtoMs: number;
+  readonly #maxRtoMs: number;
+  readonly #maxAckDelayMs: number;
+  readonly #ackDelayCapMs: number;
   /** Creates an estimator; `options` override {@link DEFAULT_RTT_OPTIONS}. */
   constructor(options: Partial<RttOptions> = {}) {
-    this.#o = { ...DEFAULT_RTT_OPTIONS, ...options };
+    const d = DEFAULT_RTT_OPTIONS;
+    this.#initialRtoMs = options.initialRtoMs ?? d.initialRtoMs;
+    this.#minRtoMs = options.minRtoMs ?? d.minRtoMs;
+    this.#maxRtoMs = options.maxRtoMs ?? d.maxRtoMs;
+    this.#maxAckDelayMs = options.maxAckDelayMs ?? d.maxAckDelayMs;
+    this.#ackDelayCapMs = options.ackDelayCapMs ?? d.ackDelayCapMs ?? this.#maxAckDelayMs;
   }
   /** True once a sample was taken. */
   get hasSample(): boolean {
@@ -84,7 +94,7 @@ export class RttEstimator {
     if (!(rttMs >= 0)) return false;
     this.latest = rttMs;
     this.backoff = 0; // an ack arrived: the path is alive, whatever the sample is worth
-    const cap = this.#o.ackDelayCapMs ?? this.#o.maxAckDelayMs;
+    const cap = this.#ackDelayCapMs;
     const delay = Math.min(Math.max(ackDelayMs, 0), cap);
     if (
       this.#hasSample && delay > rttMs * MAX_DELAY_SHARE && this.#ignored < MAX_IGNORED_IN_A_ROW
@@ -120,19 +130,17 @@ export class RttEstimator {
    * delay, at least 10 ms; the initial RTO before any sample.
    */
   get pto(): number {
-    const o = this.#o;
-    if (!this.#hasSample) return o.initialRtoMs;
-    return Math.max(this.srtt + Math.max(4 * this.rttVar, 1) + o.maxAckDelayMs, MIN_PTO_MS);
+    if (!this.#hasSample) return this.#initialRtoMs;
+    return Math.max(this.srtt + Math.max(4 * this.rttVar, 1) + this.#maxAckDelayMs, MIN_PTO_MS);
   }
   /** Current RTO in ms, backoff included. */
   get rto(): number {
-    const o = this.#o;
     const base = this.#hasSample
       // srtt/2: a delay-based window lets the RTT rise by its queue target within a round
       // trip, faster than srtt follows; a tighter RTO fires spuriously on every such rise
-      ? this.srtt + Math.max(4 * this.rttVar, this.srtt / 2, 1) + o.maxAckDelayMs
-      : o.initialRtoMs;
-    const floored = Math.max(base, o.minRtoMs) * 2 ** this.backoff;
-    return Math.min(floored, o.maxRtoMs);
+      ? this.srtt + Math.max(4 * this.rttVar, this.srtt / 2, 1) + this.#maxAckDelayMs
+      : this.#initialRtoMs;
+    const floored = Math.max(base, this.#minRtoMs) * 2 ** this.backoff;
+    return Math.min(floored, this.#maxRtoMs);
   }
 }

@@ -248,11 +248,11 @@ export class Outbox {
     this.#stats.retransmits += out.retransmitted;
   }
 
-  /** @internal SentPacketListener relay: a reliable message's packet was acked or lost. */
-  onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void {
+  /** @internal SentPacketListener relay: the packet of reliable messages was acked or lost. */
+  onMessageRefs(wireChannel: number, firstSeq: number, count: number, acked: boolean): void {
     const s = this.#senders[wireChannel];
     if (s === undefined) return;
-    if (acked) s.onAcked(reliableSeq);
-    else s.onLost(reliableSeq);
+    if (acked) s.onAckedRange(firstSeq, count);
+    else for (let k = 0; k < count; k++) s.onLost(firstSeq + k);
   }
 }

@@ -8,14 +8,26 @@
 
 /** In-flight packets remembered at most (ack-eliciting sends wait when the ring is full). */
 export const SENT_WINDOW = 1024;
-const INITIAL_CAPACITY = 32; // grows by doubling up to SENT_WINDOW: idle peers stay small
+const INITIAL_CAPACITY = 4; // grows by doubling up to SENT_WINDOW: idle peers stay small
+const INITIAL_REFS = 4;
+const PACKET_FIELDS = 5, TIME = 0, REF_START = 1, REF_END = 2, SIZE = 3, LOSS_AHEAD = 4;
+const REF_FIELDS = 3, REF_SEQ = 0, REF_CH = 1, REF_COUNT = 2;
+
+// plain arrays of numbers, not typed arrays: each typed array costs ~200 B of objects (view,
+// buffer, backing store) besides its slots, and an idle connection has few slots
+function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
 /** A packet is lost once a packet this many sequence numbers newer was acked. */
 export const FAST_RETRANSMIT_THRESHOLD = 3;
 
-/** Receives the outcome of each reliable message reference of an acked or lost packet. */
+/** Receives the outcome of the reliable messages of an acked or lost packet. */
 export interface SentPacketListener {
-  /** `acked` true: the message arrived; false: its packet was lost, requeue it. */
-  onMessageRef(wireChannel: number, reliableSeq: number, acked: boolean): void;
+  /**
+   * Messages `firstSeq .. firstSeq + count - 1` of `wireChannel`: `acked` true, they arrived;
+   * false, their packet was lost, requeue them.
+   */
+  onMessageRefs(wireChannel: number, firstSeq: number, count: number, acked: boolean): void;
   /** A packet of `bytes` was acked. */
   onPacketAcked(bytes: number): void;
   /** A packet of `bytes`, sent at `sentTime`, was declared lost. */
@@ -35,7 +47,7 @@ export interface SentPacketListener {
  * import { SentPackets } from "./_sent_packets.ts";
  * const refs: string[] = [];
  * const sp = new SentPackets({
- *   onMessageRef: (ch, seq, acked) => refs.push(`${ch}:${seq}:${acked}`),
+ *   onMessageRefs: (ch, seq, n, acked) => refs.push(`${ch}:${seq}+${n}:${acked}`),
  *   onPacketAcked: () => {},
  *   onPacketLost: () => {},
  *   onSpuriousLoss: () => {},
@@ -43,7 +55,7 @@ export interface SentPacketListener {
  * sp.addRef(1, 0);
  * sp.onSent(1, 0, 100, false);
  * sp.onAck(1, 0, 0, 10);
- * console.log(refs, sp.latestRttSample); // [ "1:0:true" ] 10
+ * console.log(refs, sp.latestRttSample); // [ "1:0+1:true" ] 10
  * ```
  */
 export class SentPackets {
@@ -75,19 +87,18 @@ export class SentPackets {
   #lossRun = 0;
   #oldest = 1;
   #mask = INITIAL_CAPACITY - 1;
-  // 0 free, 1 in flight, 2 declared lost (watched for a late ack while it is in the ring)
-  #state = new Uint8Array(INITIAL_CAPACITY);
-  #lossAhead = new Int32Array(INITIAL_CAPACITY); // state 2: largest acked when declared lost
+  // per packet slot: bits 0-1 state (0 free, 1 in flight, 2 declared lost, watched for a late ack
+  // while it is in the ring), bit 2 retransmitted data (no RTT sample), bit 3 lazy
+  #flags: number[] = zeros(INITIAL_CAPACITY);
+  // per packet slot, PACKET_FIELDS numbers: send time, first and end ref, size, largest acked
+  // when declared lost (one buffer instead of five keeps an idle connection small)
+  #pk: number[] = zeros(INITIAL_CAPACITY * PACKET_FIELDS);
   #watched = 0; // packets in state 2
   #watchLow = Infinity; // no packet below this is in state 2 (a lower bound: slots get reused)
-  #retx = new Uint8Array(INITIAL_CAPACITY); // bit 0: retransmitted data (no RTT sample); bit 1: lazy
-  #time = new Float64Array(INITIAL_CAPACITY);
-  #size = new Int32Array(INITIAL_CAPACITY);
-  #refStart = new Float64Array(INITIAL_CAPACITY);
-  #refEnd = new Float64Array(INITIAL_CAPACITY);
-  // FIFO ring of (wire channel, reliable seq) of messages in flight; grows by doubling
-  #refCh = new Uint16Array(64);
-  #refSeq = new Float64Array(64);
+  // FIFO ring of (first reliable seq, wire channel, count) of message ranges in flight: one
+  // entry per run of consecutive messages of a packet; grows by doubling
+  #refs: number[] = zeros(INITIAL_REFS * REF_FIELDS);
+  #refCap = INITIAL_REFS;
   #refHead = 0;
   #refTail = 0;
   #pendingRefStart = 0;
@@ -104,12 +115,28 @@ export class SentPackets {
   canSend(seq: number): boolean {
     return this.inFlight === 0 || seq - this.#oldest < SENT_WINDOW;
   }
-  /** Adds a reliable message reference to the packet being built. */
+  /**
+   * Adds a reliable message reference to the packet being built; the next message of the same
+   * channel extends the previous reference instead of taking one of its own.
+   */
   addRef(wireChannel: number, reliableSeq: number): void {
-    if (this.#refTail - this.#refHead >= this.#refCh.length) this.#growRefs();
-    const i = this.#refTail & (this.#refCh.length - 1);
-    this.#refCh[i] = wireChannel;
-    this.#refSeq[i] = reliableSeq;
+    const refs = this.#refs;
+    if (this.#refTail > this.#pendingRefStart) {
+      const last = ((this.#refTail - 1) & (this.#refCap - 1)) * REF_FIELDS,
+        n = refs[last + REF_COUNT];
+      if (
+        refs[last + REF_CH] === wireChannel && refs[last + REF_SEQ] + n === reliableSeq &&
+        n < 0xffff
+      ) {
+        refs[last + REF_COUNT] = n + 1;
+        return;
+      }
+    }
+    if (this.#refTail - this.#refHead >= this.#refCap) this.#growRefs();
+    const i = (this.#refTail & (this.#refCap - 1)) * REF_FIELDS, r = this.#refs;
+    r[i + REF_SEQ] = reliableSeq;
+    r[i + REF_CH] = wireChannel;
+    r[i + REF_COUNT] = 1;
     this.#refTail++;
   }
   /**
@@ -122,14 +149,13 @@ export class SentPackets {
     // sequences skipped (untracked ack-only packets) must not keep a stale slot's state
     const skipEnd = Math.min(seq, this.largestSent + 1 + this.#mask + 1);
     for (let u = this.largestSent + 1; u < skipEnd; u++) this.#forget(u & this.#mask);
-    const i = seq & this.#mask;
+    const i = seq & this.#mask, k = i * PACKET_FIELDS, pk = this.#pk;
     this.#forget(i);
-    this.#state[i] = 1;
-    this.#retx[i] = (retransmission ? 1 : 0) | (lazy ? 2 : 0);
-    this.#time[i] = now;
-    this.#size[i] = bytes;
-    this.#refStart[i] = this.#pendingRefStart;
-    this.#refEnd[i] = this.#refTail;
+    this.#flags[i] = 1 | (retransmission ? 4 : 0) | (lazy ? 8 : 0);
+    pk[k + TIME] = now;
+    pk[k + SIZE] = bytes;
+    pk[k + REF_START] = this.#pendingRefStart;
+    pk[k + REF_END] = this.#refTail;
     this.#pendingRefStart = this.#refTail;
     this.largestSent = seq;
     this.inFlight++;
@@ -145,7 +171,9 @@ export class SentPackets {
     if (ack === 0 || (this.inFlight === 0 && this.#watched === 0)) return;
     if (this.#ackOne(ack)) {
       const i = ack & this.#mask;
-      if ((this.#retx[i] & 1) === 0) this.latestRttSample = now - this.#time[i];
+      if ((this.#flags[i] & 4) === 0) {
+        this.latestRttSample = now - this.#pk[i * PACKET_FIELDS + TIME];
+      }
     }
     // only bits naming packets still tracked (none in a ping-pong): skip the rest of the field;
     // packets declared lost stay watched, so a late ack of one is seen as reordering
@@ -162,24 +190,26 @@ export class SentPackets {
   }
   /** Send time of the oldest packet in flight, or Infinity. */
   get oldestSentTime(): number {
-    return this.inFlight > 0 ? this.#time[this.#oldest & this.#mask] : Infinity;
+    return this.inFlight > 0
+      ? this.#pk[(this.#oldest & this.#mask) * PACKET_FIELDS + TIME]
+      : Infinity;
   }
   /** True when the oldest packet in flight may be acked lazily (it carries no reliable data). */
   get oldestLazy(): boolean {
-    return this.inFlight > 0 && (this.#retx[this.#oldest & this.#mask] & 2) !== 0;
+    return this.inFlight > 0 && (this.#flags[this.#oldest & this.#mask] & 8) !== 0;
   }
   /**
    * Tail-loss probe: hands the reliable messages of the `packets` oldest in-flight packets that
    * carry any back to the listener as lost (to be retransmitted) while the packets stay in
    * flight, so nothing is counted as lost and congestion control is not told. Returns how many
-   * message references were handed back.
+   * message ranges were handed back.
    */
   probe(packets: number): number {
     let n = 0;
     for (let s = this.#oldest; s <= this.largestSent && packets > 0; s++) {
-      const i = s & this.#mask;
-      if (this.#state[i] !== 1 || this.#refEnd[i] === this.#refStart[i]) continue;
-      n += this.#refEnd[i] - this.#refStart[i];
+      const i = s & this.#mask, k = i * PACKET_FIELDS;
+      if ((this.#flags[i] & 3) !== 1 || this.#pk[k + REF_END] === this.#pk[k + REF_START]) continue;
+      n += this.#pk[k + REF_END] - this.#pk[k + REF_START];
       this.#emitRefs(i, false);
       packets--;
     }
@@ -195,9 +225,10 @@ export class SentPackets {
     let next = Infinity;
     for (let s = this.#oldest; s <= limit; s++) {
       const i = s & this.#mask;
-      if (this.#state[i] !== 1) continue;
-      if (this.#time[i] + thresholdMs > now) {
-        next = this.#time[i] + thresholdMs; // send times grow with the sequence
+      if ((this.#flags[i] & 3) !== 1) continue;
+      const sentAt = this.#pk[i * PACKET_FIELDS + TIME];
+      if (sentAt + thresholdMs > now) {
+        next = sentAt + thresholdMs; // send times grow with the sequence
         break;
       }
       this.#lose(s);
@@ -210,7 +241,7 @@ export class SentPackets {
     let n = 0;
     for (let s = this.#oldest; s <= this.largestSent; s++) {
       const i = s & this.#mask;
-      if (this.#state[i] === 1 && this.#time[i] <= sentBefore) {
+      if ((this.#flags[i] & 3) === 1 && this.#pk[i * PACKET_FIELDS + TIME] <= sentBefore) {
         this.#lose(s);
         n++;
       }
@@ -222,23 +253,24 @@ export class SentPackets {
     if (seq <= this.largestSent - this.#mask - 1 || seq > this.largestSent || seq <= 0) {
       return false;
     }
-    const i = seq & this.#mask;
-    if (this.#state[i] === 2) {
+    const i = seq & this.#mask, state = this.#flags[i] & 3;
+    if (state === 2) {
       this.#spurious(i);
       return false;
     }
-    if (this.#state[i] !== 1) return false;
-    this.#state[i] = 0;
+    if (state !== 1) return false;
+    this.#flags[i] &= ~3;
+    const size = this.#pk[i * PACKET_FIELDS + SIZE];
     this.inFlight--;
-    this.bytesInFlight -= this.#size[i];
+    this.bytesInFlight -= size;
     this.#emitRefs(i, true);
-    this.#l.onPacketAcked(this.#size[i]);
+    this.#l.onPacketAcked(size);
     return true;
   }
   // clears slot `i` (a watched loss there is forgotten)
   #forget(i: number): void {
-    if (this.#state[i] === 2 && --this.#watched === 0) this.#watchLow = Infinity;
-    this.#state[i] = 0;
+    if ((this.#flags[i] & 3) === 2 && --this.#watched === 0) this.#watchLow = Infinity;
+    this.#flags[i] &= ~3;
   }
   // a lost packet acked after all: its messages arrived (any retransmission queued for them is
   // dropped) and the loss is taken back
@@ -247,9 +279,10 @@ export class SentPackets {
     this.spuriousLosses++;
     if (this.lostPackets > 0) this.lostPackets--;
     // the refs are still in their ring unless it wrapped over them since
-    if (this.#refTail - this.#refStart[i] <= this.#refCh.length) this.#emitRefs(i, true);
-    const distance = this.#lossAhead[i] - this.#seqOf(i);
-    this.#l.onSpuriousLoss(this.#size[i], this.#time[i], distance);
+    const k = i * PACKET_FIELDS, pk = this.#pk;
+    if (this.#refTail - pk[k + REF_START] <= this.#refCap) this.#emitRefs(i, true);
+    const distance = pk[k + LOSS_AHEAD] - this.#seqOf(i);
+    this.#l.onSpuriousLoss(pk[k + SIZE], pk[k + TIME], distance);
   }
   // the sequence number slot `i` holds (it is within the ring below largestSent)
   #seqOf(i: number): number {
@@ -258,67 +291,58 @@ export class SentPackets {
   }
   #lose(seq: number): void {
     const i = seq & this.#mask;
-    if (this.#state[i] !== 1) return;
-    this.#state[i] = 2;
+    if ((this.#flags[i] & 3) !== 1) return;
+    this.#flags[i] = (this.#flags[i] & ~3) | 2;
     this.#watched++;
     if (seq < this.#watchLow) this.#watchLow = seq;
-    this.#lossAhead[i] = this.largestAcked;
+    const k = i * PACKET_FIELDS, pk = this.#pk;
+    pk[k + LOSS_AHEAD] = this.largestAcked;
     this.inFlight--;
-    this.bytesInFlight -= this.#size[i];
+    this.bytesInFlight -= pk[k + SIZE];
     this.lostPackets++;
     this.#lossRun = seq === this.#lossRunEnd + 1 ? this.#lossRun + 1 : 1;
     this.#lossRunEnd = seq;
     if (this.#lossRun > this.longestLossRun) this.longestLossRun = this.#lossRun;
     this.#emitRefs(i, false);
-    this.#l.onPacketLost(this.#size[i], this.#time[i]);
+    this.#l.onPacketLost(pk[k + SIZE], pk[k + TIME]);
   }
   #emitRefs(i: number, acked: boolean): void {
-    const m = this.#refCh.length - 1;
-    for (let r = this.#refStart[i]; r < this.#refEnd[i]; r++) {
-      this.#l.onMessageRef(this.#refCh[r & m], this.#refSeq[r & m], acked);
+    const m = this.#refCap - 1, refs = this.#refs, k = i * PACKET_FIELDS;
+    const end = this.#pk[k + REF_END];
+    for (let r = this.#pk[k + REF_START]; r < end; r++) {
+      const j = (r & m) * REF_FIELDS;
+      this.#l.onMessageRefs(refs[j + REF_CH], refs[j + REF_SEQ], refs[j + REF_COUNT], acked);
     }
   }
   #advance(): void {
-    while (this.#oldest <= this.largestSent && this.#state[this.#oldest & this.#mask] !== 1) {
+    while (this.#oldest <= this.largestSent && (this.#flags[this.#oldest & this.#mask] & 3) !== 1) {
       this.#oldest++;
     }
     this.#refHead = this.inFlight > 0
-      ? this.#refStart[this.#oldest & this.#mask]
+      ? this.#pk[(this.#oldest & this.#mask) * PACKET_FIELDS + REF_START]
       : this.#pendingRefStart;
     if (this.inFlight === 0) this.#oldest = this.largestSent + 1;
   }
   #grow(): void {
     const om = this.#mask, cap = (om + 1) * 2, m = cap - 1;
-    const state = new Uint8Array(cap), retx = new Uint8Array(cap), time = new Float64Array(cap);
-    const size = new Int32Array(cap), rs = new Float64Array(cap), re = new Float64Array(cap);
-    const ahead = new Int32Array(cap);
+    const flags = zeros(cap), pk = zeros(cap * PACKET_FIELDS);
     for (let s = Math.max(this.largestSent - om, 1); s <= this.largestSent; s++) {
-      ahead[s & m] = this.#lossAhead[s & om];
-      state[s & m] = this.#state[s & om];
-      retx[s & m] = this.#retx[s & om];
-      time[s & m] = this.#time[s & om];
-      size[s & m] = this.#size[s & om];
-      rs[s & m] = this.#refStart[s & om];
-      re[s & m] = this.#refEnd[s & om];
+      flags[s & m] = this.#flags[s & om];
+      const from = (s & om) * PACKET_FIELDS, to = (s & m) * PACKET_FIELDS;
+      for (let f = 0; f < PACKET_FIELDS; f++) pk[to + f] = this.#pk[from + f];
     }
     this.#mask = m;
-    this.#lossAhead = ahead;
-    this.#state = state;
-    this.#retx = retx;
-    this.#time = time;
-    this.#size = size;
-    this.#refStart = rs;
-    this.#refEnd = re;
+    this.#flags = flags;
+    this.#pk = pk;
   }
   #growRefs(): void {
-    const oldCh = this.#refCh, oldSeq = this.#refSeq, om = oldCh.length - 1;
-    const ch = new Uint16Array(oldCh.length * 2), sq = new Float64Array(oldCh.length * 2);
-    const m = ch.length - 1;
+    const old = this.#refs, om = this.#refCap - 1, cap = this.#refCap * 2, m = cap - 1;
+    const refs = zeros(cap * REF_FIELDS);
     for (let r = this.#refHead; r < this.#refTail; r++) {
-      ch[r & m] = oldCh[r & om];
-      sq[r & m] = oldSeq[r & om];
+      const from = (r & om) * REF_FIELDS, to = (r & m) * REF_FIELDS;
+      for (let f = 0; f < REF_FIELDS; f++) refs[to + f] = old[from + f];
     }
-    this.#refCh = ch;
-    this.#refSeq = sq;
+    this.#refs = refs;
+    this.#refCap = cap;
   }
 }

@@ -8,8 +8,8 @@
 import { extendSeq } from "../wire/sequence.ts";
 
 // shared zero-length arrays: replaced (never written) on first growth
-const NO_U8 = new Uint8Array(0), NO_U16 = new Uint16Array(0), NO_I32 = new Int32Array(0);
-const NO_F64 = new Float64Array(0);
+const INITIAL_SLOTS = 2; // a game stream queues one or two messages at a time
+const FIELDS = 8, TAG = 0, SEQ = 1, INDEX = 2, COUNT = 3, PEER = 4, START = 5, END = 6, TIME = 7;
 
 /**
  * Sequence state of one UNRELIABLE_ORDERED channel (both directions).
@@ -74,16 +74,10 @@ export class UnreliableQueue {
   bytes = 0;
   #head = 0;
   #cap = 0; // allocated on first push
-  #kind = NO_U8;
-  #ch = NO_U16;
-  #seq = NO_U16;
-  #index = NO_U16;
-  #count = NO_U16;
-  #hasPeer = NO_U8;
-  #peer = NO_I32;
-  #start = NO_I32;
-  #end = NO_I32;
-  #time = NO_F64; // enqueue time, for shedding stale messages
+  // per message, FIELDS numbers: kind | hasPeer << 3 | channel << 4, seq, index, count, peer,
+  // start, end, enqueue time (for shedding stale messages). One plain array instead of ten typed
+  // ones: each typed array costs ~200 B of objects besides its slots.
+  #meta: number[] = [];
   #payload: (Uint8Array | undefined)[] = [];
 
   /** Appends one message (payload is `payload[start..end)`, kept by reference) queued at `time`. */
@@ -101,25 +95,23 @@ export class UnreliableQueue {
     time = 0,
   ): void {
     if (this.length === this.#cap) this.#grow();
-    const i = (this.#head + this.length) & (this.#cap - 1);
-    this.#kind[i] = kind;
-    this.#ch[i] = wireChannel;
-    this.#seq[i] = seq;
-    this.#index[i] = index;
-    this.#count[i] = count;
-    this.#hasPeer[i] = hasPeer ? 1 : 0;
-    this.#peer[i] = peer;
-    this.#start[i] = start;
-    this.#end[i] = end;
-    this.#time[i] = time;
+    const i = (this.#head + this.length) & (this.#cap - 1), k = i * FIELDS, m = this.#meta;
+    m[k + TAG] = kind | (hasPeer ? 8 : 0) | (wireChannel << 4);
+    m[k + SEQ] = seq;
+    m[k + INDEX] = index;
+    m[k + COUNT] = count;
+    m[k + PEER] = peer;
+    m[k + START] = start;
+    m[k + END] = end;
+    m[k + TIME] = time;
     this.#payload[i] = payload;
     this.length++;
     this.bytes += end - start;
   }
   /** Removes the oldest message. */
   shift(): void {
-    const i = this.#head;
-    this.bytes -= this.#end[i] - this.#start[i];
+    const i = this.#head, k = i * FIELDS;
+    this.bytes -= this.#meta[k + END] - this.#meta[k + START];
     this.#payload[i] = undefined;
     this.#head = (i + 1) & (this.#cap - 1);
     this.length--;
@@ -133,7 +125,7 @@ export class UnreliableQueue {
   /** Drops the oldest messages queued before `time`; returns how many were dropped. */
   dropQueuedBefore(time: number): number {
     let n = 0;
-    while (this.length > 0 && this.#time[this.#head] < time) {
+    while (this.length > 0 && this.#meta[this.#head * FIELDS + TIME] < time) {
       this.shift();
       n++;
     }
@@ -141,31 +133,47 @@ export class UnreliableQueue {
   }
   /** Kind of the k-th queued message (0 = oldest). */
   kind(k: number): number {
-    return this.#kind[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + TAG] & 7;
   }
   /** Wire channel of the k-th message. */
   channel(k: number): number {
-    return this.#ch[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + TAG] >>> 4;
   }
   /** Sequence or group of the k-th message. */
   seq(k: number): number {
-    return this.#seq[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + SEQ];
   }
   /** Fragment index of the k-th message. */
   index(k: number): number {
-    return this.#index[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + INDEX];
   }
   /** Fragment count of the k-th message. */
   count(k: number): number {
-    return this.#count[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + COUNT];
   }
   /** Whether the k-th message has a peer field. */
   hasPeer(k: number): boolean {
-    return this.#hasPeer[this.#at(k)] === 1;
+    return (this.#meta[this.#at(k) * FIELDS + TAG] & 8) !== 0;
   }
   /** Peer field of the k-th message. */
   peer(k: number): number {
-    return this.#peer[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + PEER];
+  }
+  /**
+   * True when the k-th message can share a run with the ones before it: a whole message of
+   * `kind` on `wireChannel` with the same peer field and (UNRELIABLE_ORDERED) sequence `seq`.
+   */
+  follows(
+    k: number,
+    kind: number,
+    wireChannel: number,
+    seq: number,
+    hasPeer: boolean,
+    peer: number,
+  ): boolean {
+    const j = this.#at(k) * FIELDS, m = this.#meta;
+    return m[j + TAG] === (kind | (hasPeer ? 8 : 0) | (wireChannel << 4)) && m[j + PEER] === peer &&
+      (kind === 0 || m[j + SEQ] === (seq & 0xffff));
   }
   /** Payload buffer of the k-th message. */
   payload(k: number): Uint8Array {
@@ -173,48 +181,27 @@ export class UnreliableQueue {
   }
   /** Payload start of the k-th message. */
   start(k: number): number {
-    return this.#start[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + START];
   }
   /** Payload end of the k-th message. */
   end(k: number): number {
-    return this.#end[this.#at(k)];
+    return this.#meta[this.#at(k) * FIELDS + END];
   }
   #at(k: number): number {
     return (this.#head + k) & (this.#cap - 1);
   }
   #grow(): void {
-    const cap = Math.max(16, this.#cap * 2);
-    const kind = new Uint8Array(cap), ch = new Uint16Array(cap), seq = new Uint16Array(cap);
-    const index = new Uint16Array(cap), count = new Uint16Array(cap), hp = new Uint8Array(cap);
-    const peer = new Int32Array(cap), start = new Int32Array(cap), end = new Int32Array(cap);
-    const time = new Float64Array(cap);
+    const cap = Math.max(INITIAL_SLOTS, this.#cap * 2);
+    const meta = new Array<number>(cap * FIELDS).fill(0);
     const payload: (Uint8Array | undefined)[] = new Array(cap).fill(undefined);
     for (let k = 0; k < this.length; k++) {
       const i = this.#at(k);
-      kind[k] = this.#kind[i];
-      ch[k] = this.#ch[i];
-      seq[k] = this.#seq[i];
-      index[k] = this.#index[i];
-      count[k] = this.#count[i];
-      hp[k] = this.#hasPeer[i];
-      peer[k] = this.#peer[i];
-      start[k] = this.#start[i];
-      end[k] = this.#end[i];
-      time[k] = this.#time[i];
+      for (let f = 0; f < FIELDS; f++) meta[k * FIELDS + f] = this.#meta[i * FIELDS + f];
       payload[k] = this.#payload[i];
     }
     this.#cap = cap;
     this.#head = 0;
-    this.#kind = kind;
-    this.#ch = ch;
-    this.#seq = seq;
-    this.#index = index;
-    this.#count = count;
-    this.#hasPeer = hp;
-    this.#peer = peer;
-    this.#start = start;
-    this.#end = end;
-    this.#time = time;
+    this.#meta = meta;
     this.#payload = payload;
   }
 }

@@ -39,7 +39,8 @@ Deno.test("ack tracker: duplicates, too-old, jumps, 64-bit ack field", () => {
 Deno.test("sent packets: ack frees refs, RTT sample, fast retransmit, RTO loss", () => {
   const events: string[] = [];
   const sp = new SentPackets({
-    onMessageRef: (ch, seq, acked) => events.push(`${acked ? "ack" : "lost"} ${ch}:${seq}`),
+    onMessageRefs: (ch, seq, n, acked) =>
+      events.push(`${acked ? "ack" : "lost"} ${ch}:${seq}${n > 1 ? `+${n}` : ""}`),
     onPacketAcked: () => {},
     onPacketLost: () => {},
     onSpuriousLoss: () => {},
@@ -64,9 +65,29 @@ Deno.test("sent packets: ack frees refs, RTT sample, fast retransmit, RTO loss",
   assert.equal(events.length, 6, "late/duplicate acks change nothing");
 });
 
+Deno.test("sent packets: consecutive messages of a channel share one reference per packet", () => {
+  const events: string[] = [];
+  const sp = new SentPackets({
+    onMessageRefs: (ch, seq, n, acked) =>
+      events.push(`${acked ? "ack" : "lost"} ${ch}:${seq}+${n}`),
+    onPacketAcked: () => {},
+    onPacketLost: () => {},
+    onSpuriousLoss: () => {},
+  });
+  for (let q = 0; q < 30; q++) sp.addRef(1, 100 + q); // one run
+  sp.addRef(2, 7);
+  sp.addRef(1, 131); // not consecutive: a new range
+  sp.onSent(1, 0, 1200, false);
+  sp.addRef(1, 132); // the next packet starts its own range
+  sp.onSent(2, 0, 1200, false);
+  for (let s = 3; s <= 6; s++) sp.onSent(s, s, 100, false);
+  sp.onAck(6, 0b111, 0, 10); // 6, 5, 4, 3 acked: 1 and 2 lost (3 newer acked)
+  assert.deepEqual(events, ["lost 1:100+30", "lost 2:7+1", "lost 1:131+1", "lost 1:132+1"]);
+});
+
 Deno.test("sent packets: ring bound and ref ring growth", () => {
   const sp = new SentPackets({
-    onMessageRef: () => {},
+    onMessageRefs: () => {},
     onPacketAcked: () => {},
     onPacketLost: () => {},
     onSpuriousLoss: () => {},
@@ -115,7 +136,7 @@ Deno.test("ack tracker: the 64 ack bits match the set of acked packets (random o
 Deno.test("sent packets: a late ack of a lost packet is a spurious loss; the threshold adapts", () => {
   const events: string[] = [];
   const sp = new SentPackets({
-    onMessageRef: (ch, seq, acked) => events.push(`ref ${ch}:${seq}:${acked}`),
+    onMessageRefs: (ch, seq, _n, acked) => events.push(`ref ${ch}:${seq}:${acked}`),
     onPacketAcked: () => {},
     onPacketLost: () => events.push("lost"),
     onSpuriousLoss: (bytes, sent, distance) => events.push(`spurious ${bytes} ${sent} ${distance}`),

@@ -39,10 +39,16 @@ import {
 } from "./options.ts";
 import { DelayAwareCongestion } from "../congestion/delay_aware.ts";
 import { Liveness } from "./_liveness.ts";
-import { copyDatagram } from "./_payload_slab.ts";
+import { beginReceived, copyDatagram, endReceived } from "./_payload_slab.ts";
 import { RateMeter } from "./_rate_meter.ts";
 
 const PING_BYTES = messageSize(K.PING, 0, 0, 0, 0, false, 0, 0);
+// one cursor for every connection (handling a datagram is synchronous); a nested call, should a
+// message sink ever hand another connection a datagram, takes its own
+const sharedCursor = new FrameCursor();
+let cursorBusy = false;
+// packing is synchronous and never nested: one result object serves every connection
+const sharedPack = new PackResult();
 /** Retry interval for deliveries the host refused (its inbound queue was full). */
 const REFUSED_RETRY_MS = 5;
 
@@ -69,18 +75,21 @@ export class Connection implements ConnectionApi {
   readonly stats: ConnectionStats = new ConnectionStats();
   /** RTT estimator. */
   readonly rtt: RttEstimator;
-  readonly #cfg: ConnectionConfig;
+  // the config's fields used after construction (the config object itself is not kept)
+  readonly #sessionId: number;
+  readonly #datagramSize: number;
+  readonly #wireChannels: number;
   readonly #carrier: boolean;
   readonly #fragSize: number;
   readonly #cc: CongestionControl;
-  readonly #c = new FrameCursor();
   readonly #acks: AckTracker;
   readonly #rec: Recovery;
   readonly #budget: ReassemblyBudget;
   readonly #in: InboundDispatcher;
   readonly #out: Outbox;
-  readonly #pack = new PackResult();
   #nextPacketSeq = 1;
+  #askSeq = 0; // packet of the last window-full ack request (PING) and when it left
+  #askTime = -Infinity;
   #lastNow: number;
   readonly #unreliableMaxAgeMs: number;
   readonly #sendMeter: RateMeter;
@@ -105,7 +114,9 @@ export class Connection implements ConnectionApi {
         })`,
       );
     }
-    this.#cfg = config;
+    this.#sessionId = config.sessionId;
+    this.#datagramSize = config.datagramSize;
+    this.#wireChannels = n;
     this.#carrier = config.reliableCarrier;
     this.#cc = options.congestion ??
       (config.reliableCarrier ? unlimitedCongestion : new DelayAwareCongestion({
@@ -278,7 +289,7 @@ export class Connection implements ConnectionApi {
       }
     }
     if (!data && !ackDue) return undefined;
-    const w = scratchWriter(this.#cfg.datagramSize), acks = this.#acks, seq = this.#nextPacketSeq;
+    const w = scratchWriter(this.#datagramSize), acks = this.#acks, seq = this.#nextPacketSeq;
     let delay = 0;
     if (!carrier && acks.ack !== 0) {
       acks.fillBits();
@@ -286,14 +297,14 @@ export class Connection implements ConnectionApi {
     }
     beginData(
       w,
-      this.#cfg.sessionId,
+      this.#sessionId,
       seq & 0xffff,
       carrier ? 0 : acks.ack & 0xffff,
       carrier ? 0 : acks.ackBitsLo,
       carrier ? 0 : acks.ackBitsHi,
       delay,
     );
-    const pr = this.#pack;
+    const pr = sharedPack;
     pr.reset();
     if (data) {
       if (live.pingPending) {
@@ -302,7 +313,7 @@ export class Connection implements ConnectionApi {
         pr.count++;
       }
       out.pack(w, carrier ? undefined : this.#rec.sent, pr);
-      if (!carrier && pr.reliable === 0 && pr.count > 0) this.#askAckIfWindowFull(w, pr);
+      if (!carrier && pr.reliable === 0 && pr.count > 0) this.#askAckIfWindowFull(w, pr, seq, now);
     }
     const count = pr.count;
     if (count === 0 && !ackDue) return undefined;
@@ -322,9 +333,20 @@ export class Connection implements ConnectionApi {
 
   /** Handles one DATA datagram routed to this connection; false = dropped (state unchanged). */
   handleDatagram(bytes: Uint8Array, now: number): boolean {
+    if (cursorBusy) return this.#handle(new FrameCursor(), bytes, now);
+    cursorBusy = true;
+    try {
+      return this.#handle(sharedCursor, bytes, now);
+    } finally {
+      cursorBusy = false;
+      endReceived();
+    }
+  }
+
+  #handle(c: FrameCursor, bytes: Uint8Array, now: number): boolean {
     this.#lastNow = now;
-    const c = this.#c, nch = this.#cfg.wireChannelCount, carrier = this.#carrier;
-    if (!c.begin(bytes, 0, bytes.length) || c.session !== this.#cfg.sessionId) return this.#drop();
+    const nch = this.#wireChannels, carrier = this.#carrier;
+    if (!c.begin(bytes, 0, bytes.length) || c.session !== this.#sessionId) return this.#drop();
     // pass 1: validate everything before touching any state
     let k: number;
     while ((k = c.next()) >= 0) {
@@ -346,6 +368,7 @@ export class Connection implements ConnectionApi {
     if (!carrier) this.#rec.onAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
     this.#in.retryBlocked();
     c.rewind();
+    beginReceived(bytes);
     const ackable = this.#in.dispatch(c, bytes, now);
     if (!carrier) {
       const ping = this.#in.sawPing, acks = this.#acks;
@@ -384,8 +407,8 @@ export class Connection implements ConnectionApi {
 
   // an ack-only datagram naming one packet that arrived too late for the ack field
   #lateAck(now: number): Uint8Array {
-    const w = scratchWriter(this.#cfg.datagramSize), late = this.#acks.takeLate();
-    beginData(w, this.#cfg.sessionId, this.#nextPacketSeq & 0xffff, late & 0xffff, 0, 0, 0);
+    const w = scratchWriter(this.#datagramSize), late = this.#acks.takeLate();
+    beginData(w, this.#sessionId, this.#nextPacketSeq & 0xffff, late & 0xffff, 0, 0, 0);
     finishData(w, 0);
     this.#nextPacketSeq++;
     const bytes = copyDatagram(w.buf, w.pos);
@@ -397,14 +420,19 @@ export class Connection implements ConnectionApi {
   }
 
   // unreliable-only datagrams are acked lazily (up to lazyAckDelayMs): when this one fills the
-  // window, a PING asks for an immediate ack, else the window would open once per lazy delay
-  #askAckIfWindowFull(w: MsgpackWriter, pr: PackResult): void {
-    const sent = this.#rec.sent, size = this.#cfg.datagramSize;
+  // window, a PING asks for an immediate ack, else the window would open once per lazy delay.
+  // One request per round trip: while the last one is unanswered (not acked, sent less than an
+  // RTO ago) a window-limited sender would otherwise make the receiver ack every datagram.
+  #askAckIfWindowFull(w: MsgpackWriter, pr: PackResult, seq: number, now: number): void {
+    const sent = this.#rec.sent, size = this.#datagramSize;
     const full = sent.bytesInFlight + w.pos + size > this.#cc.congestionWindow ||
       sent.inFlight + 2 > this.#rec.maxInFlight;
     if (!full || w.pos + PING_BYTES > w.buf.length || pr.count >= MAX_MESSAGES_PER_DATAGRAM) return;
+    if (this.#askSeq > sent.largestAcked && now - this.#askTime < this.rtt.rto) return;
     writeMessage(w, K.PING, 0, 0, 0, 0, false, 0, w.buf, 0, 0);
     pr.count++;
+    this.#askSeq = seq;
+    this.#askTime = now;
   }
 
   #drop(): false {

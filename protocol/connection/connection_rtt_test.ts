@@ -59,3 +59,27 @@ Deno.test("unreliable-only flood: a window-blocked sender asks for an ack (no 50
   assert.ok(datagrams > 200, `${datagrams} datagrams in the first 50 ms`);
   assert.ok(a.rttMs < 1, `srtt ${a.rttMs}`);
 });
+
+Deno.test("unreliable-only flood: at most one ack request per round trip, not one per datagram", () => {
+  const a = new Connection(testConfig()), b = new Connection(testConfig());
+  let data = 0, acks = 0;
+  b.onMessage = () => true;
+  const payload = new Uint8Array(32);
+  // acks take 0.2 ms back; every 0.1 ms the app queues more than the window takes
+  const inFlight: { at: number; bytes: Uint8Array }[] = [];
+  for (let t = 0; t < 200; t = Math.round((t + 0.1) * 10) / 10) {
+    for (let i = 0; i < 100; i++) a.send(1, TransferMode.UNRELIABLE, payload, undefined, t);
+    for (let d = a.pollTransmit(t); d; d = a.pollTransmit(t)) data += +b.handleDatagram(d, t);
+    if (b.pollTimeout() <= t) b.handleTimeout(t);
+    for (let d = b.pollTransmit(t); d; d = b.pollTransmit(t)) {
+      acks++;
+      inFlight.push({ at: t + 0.2, bytes: d.slice() });
+    }
+    while (inFlight.length > 0 && inFlight[0].at <= t) a.handleDatagram(inFlight.shift()!.bytes, t);
+    if (a.pollTimeout() <= t) a.handleTimeout(t);
+  }
+  assert.ok(data > 2000, `${data} datagrams delivered`);
+  // the receiver acks every 16 datagrams (and answers one request per round trip): an ack
+  // request on every window-full datagram would make it ack nearly every one
+  assert.ok(acks < data / 5, `${acks} ack-only datagrams for ${data} data datagrams`);
+});

@@ -153,6 +153,7 @@ export abstract class HostCore implements RoutingHost, WireSession {
     sessionId: number,
     now: number,
     confirmed = true,
+    keyed = false,
   ): PeerEntry {
     const budget = new ReassemblyBudget(this.options.maxReassemblyBytes, this.reassembly);
     const reliableCarrier = this.options.reliableCarrierFor(address);
@@ -177,7 +178,7 @@ export abstract class HostCore implements RoutingHost, WireSession {
       (reason) => encodeDisconnect(sessionId, reason),
       (bytes) => this.queueRaw(address, bytes),
     );
-    const entry = this.#register(id, address, sessionId, conn, wire, budget, confirmed, now);
+    const entry = this.#register(id, address, sessionId, conn, wire, budget, confirmed, now, keyed);
     conn.onMessage = (ch, mode, peer, payload) => this.#onMessage(entry, ch, mode, peer, payload);
     this.flow.add(entry, reliableCarrier, this.peers.byId.values(), now);
     if (this.#flowCaps) this.peers.markAllStale(); // every connection's share changed
@@ -211,8 +212,10 @@ export abstract class HostCore implements RoutingHost, WireSession {
     budget: ReassemblyBudget,
     confirmed: boolean,
     now: number,
+    keyed = false,
   ): PeerEntry {
     const entry: PeerEntry = {
+      keyed,
       id,
       address,
       sessionId,
@@ -351,15 +354,22 @@ export abstract class HostCore implements RoutingHost, WireSession {
     payload: Uint8Array,
   ): boolean {
     // removed meanwhile, or unconfirmed (the layer confirms before a datagram opens): swallow
-    if (!this.peers.has(entry) || entry.unconfirmedUntil > 0) return true;
+    if (entry.live !== true || entry.unconfirmedUntil > 0) return true;
     if (wire === SYSTEM_CHANNEL) {
       if (this.flow.receive(entry, payload, this.now)) return true;
       if (this.options.role === "client") this.router.onControl(payload);
       return true;
     }
+    const server = this.options.role === "server";
+    if (peer === undefined) {
+      // the common case, without a relay field: to the server from a client, or from the server
+      // on a client (what receiveData and route decide for these, without their general checks)
+      const channel = wire - 1;
+      if (!(channel < this.#channelCount)) return true;
+      return this.deliver(entry, server ? entry.id : 1, channel, mode, payload);
+    }
     // the relay field names the sender on clients and the target on servers; a native client
     // cannot claim a sender: the connection is the sender
-    const server = this.options.role === "server";
     const from = server ? entry.id : peer ?? 1, target = server ? peer ?? 1 : this.id;
     return this.receiveData(entry, wire - 1, mode, from, target, payload);
   }

@@ -68,6 +68,8 @@ export class HostFlow<P extends FlowPeer> {
   readonly #states = new Map<P, State>();
   readonly #pending: P[] = [];
   readonly #windowLimit: number;
+  // the peer touched last is pending already (runs of packets from one peer skip the lookup)
+  #lastTouched?: P;
 
   /** `send` queues a reliable system message to a peer (the host handles back-pressure). */
   constructor(limits: FlowLimits, send: (peer: P, bytes: Uint8Array) => void) {
@@ -89,26 +91,36 @@ export class HostFlow<P extends FlowPeer> {
 
   /** A peer left. */
   remove(peer: P, all: Iterable<P>, now: number): void {
+    if (peer === this.#lastTouched) this.#lastTouched = undefined;
     if (this.#states.delete(peer)) this.#rebalance(all, now);
   }
 
   /** Forgets every peer (host closed). */
   clear(): void {
+    this.#lastTouched = undefined;
     this.#states.clear();
     this.#pending.length = 0;
   }
 
   /** The peer's share of the inbound queue changed: re-check it at the next {@link flush}. */
   touch(peer: P): void {
+    if (peer === this.#lastTouched) return;
     const s = this.#states.get(peer);
     if (s === undefined || s.pending) return;
     s.pending = true;
     this.#pending.push(peer);
+    this.#lastTouched = peer;
+  }
+
+  /** True when a peer's share changed since the last {@link flush} (it may have FLOW to send). */
+  get hasPending(): boolean {
+    return this.#pending.length > 0;
   }
 
   /** Sends the FLOW updates that became due; `hostInboundBytes` is the whole queue's bytes. */
   flush(hostInboundBytes: number): void {
     const l = this.#limits, inShare = this.#inShare();
+    this.#lastTouched = undefined;
     while (this.#pending.length > 0) {
       const peer = this.#pending.pop()!, s = this.#states.get(peer);
       if (s === undefined) continue;

@@ -42,6 +42,7 @@ export interface HandshakeHost {
     sessionId: number,
     now: number,
     confirmed?: boolean,
+    keyed?: boolean,
   ): PeerEntry;
   /** Drops a peer (emits its event once). */
   removePeer(entry: PeerEntry, reason: DisconnectReason, tell: boolean, now: number): void;

@@ -34,6 +34,8 @@ export interface PeerEntry extends HeapItem {
   readonly wire: PeerWire;
   /** The same wire when it is the native one (system messages, flow feedback). */
   readonly native?: NativeWire;
+  /** Registered in its table (set and cleared by the table: a flag, not a map lookup). */
+  live?: boolean;
   /** Pending in the transmit work list. */
   dirty: boolean;
   /** Its cached deadline must be recomputed (pending in the stale list). */
@@ -41,10 +43,13 @@ export interface PeerEntry extends HeapItem {
   /** Graceful disconnect in progress: drop at this time (or once drained). */
   closingAt: number;
   /**
-   * Encrypted sessions: 0 once the client proved its keys (first datagram that opened), else the
-   * time it is dropped silently. Until then it is not announced, relayed to or targeted.
+   * 0 once the client proved it holds its session (servers: its first datagram of the session;
+   * encrypted: the first that opened), else the time it is dropped silently. Until then it is
+   * not announced, relayed to or targeted.
    */
   unconfirmedUntil: number;
+  /** Encrypted session: confirmed by the secure layer only (a datagram in clear proves nothing). */
+  readonly keyed: boolean;
   /** This peer's reassembly allowance (chained to the host-wide total). */
   readonly budget: ReassemblyBudget;
   /** Packets from this peer waiting in the inbound queue. */
@@ -89,6 +94,9 @@ export class PeerTable {
     entry.stale = false;
     entry.deadline = Infinity;
     entry.heapIndex = -1;
+    const previous = this.byId.get(entry.id);
+    if (previous !== undefined) previous.live = false;
+    entry.live = true;
     this.byId.set(entry.id, entry);
     if (entry.sessionId >= 0) this.bySession.set(entry.sessionId, entry);
     this.markDirty(entry);
@@ -96,18 +104,20 @@ export class PeerTable {
 
   /** True when `entry` is the live entry of its id. */
   has(entry: PeerEntry): boolean {
-    return this.byId.get(entry.id) === entry;
+    return entry.live === true;
   }
 
   /** Unregisters `entry`; it stays in the work lists until they skip it. */
   delete(entry: PeerEntry): void {
-    this.byId.delete(entry.id);
+    entry.live = false;
+    if (this.byId.get(entry.id) === entry) this.byId.delete(entry.id);
     if (this.bySession.get(entry.sessionId) === entry) this.bySession.delete(entry.sessionId);
     this.#heap.remove(entry);
   }
 
   /** Forgets every peer. */
   clear(): void {
+    for (const e of this.byId.values()) e.live = false;
     this.byId.clear();
     this.bySession.clear();
     for (const e of this.#dirty) e.dirty = false;

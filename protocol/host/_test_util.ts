@@ -11,6 +11,7 @@ import type { HostOptions } from "./options.ts";
 import type { HostEvent, InboundPacket } from "./types.ts";
 import { SeededRandom } from "../random.ts";
 import { decodeValue, encodeValue } from "../wire/value_codec.ts";
+import { FRAME_MAGIC } from "../wire/frame.ts";
 import type { PeerAddress } from "../address.ts";
 
 /**
@@ -51,7 +52,7 @@ export class FakeConnection implements ConnectionApi {
   ): void {
     this.#lastSent = now;
     this.#out.push(
-      encodeValue([0xd701, 0, this.#config.sessionId, wire, mode, peer ?? null, payload]),
+      encodeValue([FRAME_MAGIC, 0, this.#config.sessionId, wire, mode, peer ?? null, payload]),
     );
   }
   handleDatagram(bytes: Uint8Array, now: number): boolean {

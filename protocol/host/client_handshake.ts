@@ -145,7 +145,9 @@ export class ClientHandshake {
       }
       this.#state = "done";
       this.#host.accepted(body.id, body.channelCount, body.serverRelay, body.timeoutMs);
-      this.#host.addPeer(1, copyAddress(from), p.sessionId, now);
+      const server = this.#host.addPeer(1, copyAddress(from), p.sessionId, now);
+      // reliable, so it is retransmitted: the server announces us once it has one copy
+      this.#host.sendSystem(server, encodeHello());
     } else if (p.type === PacketType.REJECT) {
       this.#state = "done";
       this.#host.failed(toReason(p.reason), p.message);

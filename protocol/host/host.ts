@@ -240,6 +240,9 @@ export class Host extends HostCore {
     if (session >= 0) {
       const entry = this.peers.bySession.get(session);
       if (!entry || !sameAddress(entry.address, from)) return;
+      // the client's first datagram of its session proves it took the ACCEPT (encrypted
+      // sessions were confirmed by the layer, whose key check comes first)
+      if (entry.unconfirmedUntil > 0 && !entry.keyed) this.confirmPeer(entry, now);
       try {
         entry.conn.handleDatagram(bytes, now);
       } catch {
@@ -312,7 +315,7 @@ export class Host extends HostCore {
     const raw = this.raw.shift();
     if (raw) return raw;
     this.now = now;
-    this.flow.flush(this.inbound.bytes);
+    if (this.flow.hasPending) this.flow.flush(this.inbound.bytes);
     const bytes = this.peers.nextTransmit(now, this.#txEntry, this.carrierBlocked);
     if (bytes) {
       this.#tx.to = this.#txEntry.entry!.address;

@@ -324,8 +324,10 @@ export class ServerHandshake {
     outcome.id = id;
     outcome.reply = encodeAccept(nonce, outcome.sessionId, body);
     this.#host.queueRaw(address, outcome.reply); // before the connection's first DATA
-    // encrypted: announced once the client's first sealed datagram opens (key confirmation)
-    this.#host.addPeer(id, address, outcome.sessionId, now, crypto === undefined);
+    // announced once the client proves it took the ACCEPT: its first datagram of the session
+    // (encrypted: the first sealed one that opens). A client that gave up meanwhile never
+    // answers and leaves silently: it is never seen as a peer.
+    this.#host.addPeer(id, address, outcome.sessionId, now, false, crypto !== undefined);
     return id;
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { SeededRandom } from "../../protocol/random.ts";
+import { PROTOCOL_VERSION } from "../../protocol/constants.ts";
 
 const PROTO_MAP = [0x81, 0xa9, ...new TextEncoder().encode("__proto__"), 0x81, 0xa8];
 const POLLUTED = [...new TextEncoder().encode("polluted"), 0xc3];
@@ -89,7 +90,13 @@ export class FuzzGen {
 
   /** Structurally nasty msgpack behind one of our prefixes. */
   crafted(): Uint8Array {
-    const prefix = [0x9f, 0xcd, 0xd7, this.int(4) === 0 ? this.int(256) : 1, this.int(8)];
+    const prefix = [
+      0x9f,
+      0xcd,
+      0xd7,
+      this.int(4) === 0 ? this.int(256) : PROTOCOL_VERSION,
+      this.int(8),
+    ];
     switch (this.int(5)) {
       case 0: { // deep nesting
         const depth = 100 + this.int(20_000);
@@ -100,7 +107,15 @@ export class FuzzGen {
       case 2: // __proto__ keys
         return new Uint8Array([...prefix, ...PROTO_MAP, ...POLLUTED]);
       case 3: { // DATA header then a message claiming a huge bin
-        const head = [0x98, 0xcd, 0xd7, 0x01, 0x00, 0xce, ...this.rnd.fill(new Uint8Array(4))];
+        const head = [
+          0x98,
+          0xcd,
+          0xd7,
+          PROTOCOL_VERSION,
+          0x00,
+          0xce,
+          ...this.rnd.fill(new Uint8Array(4)),
+        ];
         return new Uint8Array([...head, 1, 0, 0, 0, 0, 0x92, 0x02, 0xc6, 0x7f, 0xff, 0xff, 0xff]);
       }
       default: // handshake types with random fields

@@ -106,6 +106,16 @@ export async function awaitJoined(
     5000,
     "clients connect",
   );
+  // the server announces a client once its first datagram of the session came
+  await pumpUntil(
+    all,
+    () =>
+      clients.every((c) =>
+        server.events.some((e) => e.type === "peer_connected" && e.id === c.peer.getUniqueId())
+      ),
+    5000,
+    "the server sees every client",
+  );
   if (!server.peer.serverRelay) return;
   const want = clients.length; // the server + the other clients
   await pumpUntil(
