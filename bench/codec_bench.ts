@@ -127,7 +127,7 @@ Deno.bench("connection construction", () => {
 });
 
 const listener = {
-  onMessageRef: () => {},
+  onMessageRefs: () => {},
   onPacketAcked: () => {},
   onPacketLost: () => {},
   onSpuriousLoss: () => {},

@@ -5,11 +5,17 @@
  * @module
  */
 import { type Child, spawnChild } from "./lib/proc.ts";
+import { wallNow } from "./lib/child_io.ts";
 import { median } from "./lib/stats.ts";
+import { delay } from "./lib/pace.ts";
+import { machineShare, procSnapshot, readMachineCpu } from "./lib/load.ts";
+import { type ClientReport, type ServerReport, summarizeCrowd } from "./lib/crowd_summary.ts";
 import type { PeerChildConfig } from "./peer_child.ts";
+import type { Measurement } from "./lib/registry.ts";
 
 const PEER = new URL("./peer_child.ts", import.meta.url);
 const CROWD = new URL("./crowd_child.ts", import.meta.url);
+const REFERENCE = new URL("./reference_stream_child.ts", import.meta.url);
 
 /**
  * Timing knobs shared by every scenario.
@@ -37,21 +43,7 @@ export interface ScenarioOptions {
   readonly denoFlags?: readonly string[];
 }
 
-/**
- * What one scenario run measured; `error` set means a correctness failure.
- *
- * @example
- * ```ts
- * import type { Measurement } from "./scenarios.ts";
- * let value: Measurement | undefined;
- * ```
- */
-export interface Measurement {
-  /** Named values (rates, times, ratios). */
-  readonly values: Record<string, number>;
-  /** First correctness problem, if any. */
-  readonly error?: string;
-}
+export type { Measurement } from "./lib/registry.ts";
 
 async function pair<T>(
   server: PeerChildConfig,
@@ -136,6 +128,71 @@ export function oneWay(
 }
 
 /**
+ * The reference ceiling: a minimal pure-TypeScript reliable in-order stream of 32 B messages (35
+ * per datagram, an ack every 8 datagrams, a 64-datagram window, selective resend on timeout) in
+ * two processes. Delivered msg/s, plus the check that every message arrived exactly once and in
+ * order. `tuning.dropEvery` makes the sender skip the first transmission of every n-th datagram
+ * (tests the resend path).
+ *
+ * @example
+ * ```ts
+ * import { referenceStream } from "./scenarios.ts";
+ * const m = await referenceStream({
+ *   warmupMs: 200, durationMs: 500, rounds: 100, crowdClients: 10, crowdMs: 500, transfers: 1,
+ * });
+ * console.log(m.values.rate, m.error);
+ * ```
+ */
+export async function referenceStream(
+  options: ScenarioOptions,
+  tuning: { readonly dropEvery?: number } = {},
+): Promise<Measurement> {
+  const deadlineMs = options.warmupMs + options.durationMs + 40_000;
+  const receiver = spawnChild(REFERENCE, {
+    role: "receiver",
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    deadlineMs,
+  }, { label: "reference receiver", denoFlags: options.denoFlags });
+  try {
+    const { port } = await receiver.next("ready", 20_000);
+    const sender = spawnChild(REFERENCE, { role: "sender", port, deadlineMs, ...tuning }, {
+      label: "reference sender",
+      denoFlags: options.denoFlags,
+    });
+    try {
+      const measured = await receiver.next("measured", deadlineMs);
+      await sender.send({ cmd: "stop" });
+      const done = await sender.next("done", 15_000);
+      await receiver.send({ cmd: "expect", count: done.sent });
+      const final = await receiver.next("final", 15_000);
+      const errors: string[] = [];
+      if (Number(final.errors) > 0) errors.push(String(final.firstError));
+      if (Number(done.acked) !== Number(done.datagrams)) {
+        errors.push(`${Number(done.datagrams) - Number(done.acked)} datagrams never acknowledged`);
+      }
+      return {
+        values: {
+          rate: Number(measured.rate),
+          datagramRate: Number(measured.datagramRate),
+          sent: Number(done.sent),
+          received: Number(final.received),
+          retransmits: Number(done.retransmits),
+          timeouts: Number(done.timeouts),
+          reordered: Number(final.reordered),
+          duplicates: Number(final.duplicates),
+        },
+        error: errors.length > 0 ? errors.join("; ") : undefined,
+      };
+    } finally {
+      await sender.close();
+    }
+  } finally {
+    await receiver.close();
+  }
+}
+
+/**
  * Reliable ping-pong of 32 B messages: RTT p50/p99 in ms.
  *
  * @example
@@ -197,74 +254,244 @@ export function lossyTransfer(loss: number, options: ScenarioOptions): Promise<M
   );
 }
 
+/** Arrivals of inputs and snapshots sent in a crowd window count until this long after it. */
+const CROWD_GRACE_MS = 2_000;
+
 /**
- * 1000 clients in their own process at 20 Hz with 64 B inputs, server broadcasting 20 Hz
- * snapshots: server CPU (fraction of a core), RSS growth per peer, delivery p99 in ticks.
+ * CPU over the wall-clock window `[from, to)` read from `/proc` by the orchestrator (so it is
+ * known even for a process whose event loop is too starved to report): each process's cores by
+ * pid, the machine's busy and stolen cores, and the datagrams the kernel dropped at the server's
+ * socket per second (its receive buffer was full).
+ */
+async function sampleWindow(from: number, to: number, pids: readonly number[], serverPort: number) {
+  await delay(Math.max(0, from - wallNow()));
+  const a = await procSnapshot(pids, serverPort);
+  await delay(Math.max(0, to - wallNow()));
+  const b = await procSnapshot(pids, serverPort);
+  const seconds = (b.at - a.at) / 1000;
+  const cores = new Map<number, number>();
+  for (const [pid, t] of b.processes) {
+    const t0 = a.processes.get(pid);
+    if (t0 !== undefined) cores.set(pid, (t - t0) / seconds);
+  }
+  return {
+    cores,
+    machine: a.machine && b.machine ? machineShare(a.machine, b.machine, seconds) : undefined,
+    serverSocketDrops: (b.drops - a.drops) / seconds,
+  };
+}
+
+/** Resolves to the child's event, or undefined when it does not come within `ms`. */
+function nextOrUndefined(child: Child, ev: string, ms: number) {
+  return child.next(ev, ms).catch(() => undefined);
+}
+
+/**
+ * How a crowd run grows and where its clients live.
+ *
+ * @example
+ * ```ts
+ * import type { CrowdPlan } from "./scenarios.ts";
+ * const plan: CrowdPlan = { steps: [1000, 2000], perProcess: 250 };
+ * ```
+ */
+export interface CrowdPlan {
+  /** Total clients at each step: one server grows through them (memory is the slope). */
+  readonly steps: readonly number[];
+  /** Client peers per load-generator process. */
+  readonly perProcess: number;
+  /** `encryption: true` everywhere, clients pinning the server's fresh identity key. */
+  readonly encryption?: boolean;
+  /** Wait this long after a step's clients connected before measuring (default 1 s). */
+  readonly settleMs?: number;
+}
+
+/**
+ * The crowd: one server, clients spread over processes of `plan.perProcess` peers, each client
+ * sending 64 B inputs at 20 Hz while the server broadcasts 128 B snapshots at 20 Hz. At each
+ * step the new clients connect (all at once, `connectMs` is until the last one is in), then
+ * every process measures the same window: CPU of each process and of the machine, inputs and
+ * snapshots offered and delivered, latency histograms, and the server's memory after a forced
+ * GC. Values are keyed `<clients>.<name>`; with two steps `heapSlope` / `rssSlope` are bytes per
+ * peer between them. An input that goes backwards is an error; a client that never connects is
+ * the note `<clients>.error` (its step's rows FAIL), or `<clients>.connectFailed` when the step
+ * was load-generator bound.
  *
  * @example
  * ```ts
  * import { crowd } from "./scenarios.ts";
  * const m = await crowd({
  *   warmupMs: 200, durationMs: 500, rounds: 100, crowdClients: 10, crowdMs: 500, transfers: 1,
- * });
- * console.log(m.values.cpu);
+ * }, { steps: [10], perProcess: 10 });
+ * console.log(m.values["10.serverCpu"]);
  * ```
  */
-export async function crowd(options: ScenarioOptions): Promise<Measurement> {
-  const n = options.crowdClients;
-  const deadlineMs = options.crowdMs + n * 60 + 60_000;
-  const server = spawnChild(CROWD, { role: "crowd-server", clients: n, deadlineMs }, {
+export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<Measurement> {
+  const settleMs = plan.settleMs ?? 1_000;
+  const last = plan.steps[plan.steps.length - 1] ?? 0;
+  const deadlineMs = plan.steps.length * (options.crowdMs + settleMs + 60_000) + 60_000;
+  const verbose = Deno.args.includes("--verbose");
+  const cores = (await readMachineCpu())?.cores || navigator.hardwareConcurrency || 1;
+  const values: Record<string, number> = {};
+  const notes: Record<string, string> = {};
+  const errors: string[] = [];
+  const encryption = plan.encryption ? { encryption: true } : {};
+  const server = spawnChild(CROWD, {
+    role: "crowd-server",
+    clients: last,
+    deadlineMs,
+    ...encryption,
+  }, {
     label: "crowd server",
+    // gc() for the memory points: a V8 flag, not a permission
     denoFlags: ["--v8-flags=--expose-gc", ...(options.denoFlags ?? [])],
   });
+  const processes: Child[] = [];
   try {
-    const { port } = await server.next("ready", 20_000);
-    const clients = spawnChild(CROWD, { role: "crowd-clients", clients: n, port, deadlineMs }, {
-      label: "crowd clients",
-      denoFlags: options.denoFlags,
-    });
-    try {
-      const connected = await clients.next("connected", deadlineMs);
-      const count = Number(connected.count);
-      // Let the tick loops settle before measuring.
-      await clients.send({ cmd: "measure" });
-      await server.send({ cmd: "measure", durationMs: options.crowdMs, peers: count });
-      if (Deno.args.includes("--verbose")) {
-        console.log(`  crowd: ${count} connected in ${Number(connected.connectMs).toFixed(0)} ms`);
+    const ready = await server.next("ready", 20_000);
+    const port = Number(ready.port);
+    const pinned = typeof ready.serverKey === "string" ? { serverKey: ready.serverKey } : {};
+    let memoryBefore = { peers: 0, heapUsed: Number(ready.heapUsed), rss: Number(ready.rss) };
+    let previous = 0;
+    for (const total of plan.steps) {
+      // spawn this step's processes and let them load before the connect clock starts
+      const fresh: Child[] = [];
+      for (let base = previous; base < total; base += plan.perProcess) {
+        const clients = Math.min(plan.perProcess, total - base);
+        const child = spawnChild(CROWD, {
+          role: "crowd-clients",
+          clients,
+          indexBase: base,
+          port,
+          deadlineMs,
+          ...encryption,
+          ...pinned,
+        }, { label: `crowd clients ${base}+${clients}`, denoFlags: options.denoFlags });
+        fresh.push(child);
+        processes.push(child);
       }
-      const s = await server.next("crowd", options.crowdMs + 30_000);
-      await clients.send({ cmd: "report" });
-      const c = await clients.next("crowd-clients", 30_000);
-      const errors: string[] = [];
-      if (count < n) errors.push(`${n - count} of ${n} clients failed to connect`);
-      if (Number(s.orderErrors) > 0) errors.push(`${s.orderErrors} inputs went backwards`);
-      return {
-        values: {
-          clients: count,
-          cpu: Number(s.cpu),
-          rssPerPeer: Number(s.rssPerPeer),
-          heapPerPeer: Number(s.heapPerPeer),
-          externalPerPeer: Number(s.externalPerPeer),
-          heapTotalPerPeer: Number(s.heapTotalPerPeer),
-          clientCpu: Number(c.cpu),
-          connectMs: Number(connected.connectMs),
-          putErrors: Number(c.putErrors),
-          clientDatagramsUp: Number(c.datagramsUpPerSecond),
-          clientDatagramsDown: Number(c.datagramsDownPerSecond),
-          clientUnreliableDropped: Number(c.droppedPerSecond),
-          clientPutsPerSecond: Number(c.putsPerSecond),
-          upP99Ticks: Number(s.upP99Ticks),
-          downP99Ticks: Number(c.downP99Ticks),
-          p99Ticks: Math.max(Number(s.upP99Ticks), Number(c.downP99Ticks)),
-          inputsPerSecond: Number(s.inputs) / (options.crowdMs / 1000),
-          snapshotsPerSecond: Number(c.snapshots) / (options.crowdMs / 1000),
-        },
-        error: errors.length > 0 ? errors.join("; ") : undefined,
-      };
-    } finally {
-      await clients.close(10_000);
+      await Promise.all(fresh.map((c) => c.next("ready", 30_000)));
+      const connectStart = performance.now();
+      await Promise.all(fresh.map((c) => c.send({ cmd: "connect" })));
+      const connected = await Promise.all(fresh.map((c) => c.next("connected", deadlineMs)));
+      const connectMs = performance.now() - connectStart;
+      const failed = connected.reduce((a, c) => a + Number(c.failed), 0);
+      // why attempts failed (retries included), e.g. "TIMEOUT: 12, no answer in 6 s: 3"
+      const reasons = new Map<string, number>();
+      for (const c of connected) {
+        for (const [k, v] of Object.entries(c.failures as Record<string, number>)) {
+          reasons.set(k, (reasons.get(k) ?? 0) + v);
+        }
+      }
+      const failedAttempts = [...reasons].map(([k, v]) => `${k}: ${v}`).join(", ");
+      const messages = Object.assign(
+        {},
+        ...connected.map((c) => c.failureMessages as Record<string, string>).reverse(),
+      ) as Record<string, string>;
+      if (verbose) {
+        console.log(
+          `  crowd: ${total - previous} more connected in ${connectMs.toFixed(0)} ms` +
+            (failedAttempts ? `; failed attempts: ${failedAttempts}` : ""),
+        );
+      }
+      await delay(settleMs); // the connect burst's retransmissions and acks die down
+
+      // one wall-clock window for all processes, far enough ahead for each to get it in time
+      const from = wallNow() + 1_000, to = from + options.crowdMs;
+      const measure = { cmd: "measure", from, to, graceMs: CROWD_GRACE_MS };
+      await Promise.all([server, ...processes].map((c) => c.send(measure)));
+      const sampled = sampleWindow(from, to, [server, ...processes].map((c) => c.pid), port);
+      const reportWithin = options.crowdMs + CROWD_GRACE_MS + 30_000;
+      const s = await server.next("crowd", reportWithin) as unknown as ServerReport;
+      // a client process too starved to report is itself the verdict, not a crash of the run
+      const reports = await Promise.all(
+        processes.map((c) => nextOrUndefined(c, "crowd-clients", 15_000)),
+      );
+      const window = await sampled;
+      const silent = reports.filter((r) => r === undefined).length;
+      const procCpu = (c: Child) => window.cores.get(c.pid);
+      const clientReports = processes.map((c, k): ClientReport =>
+        reports[k]
+          ? { ...reports[k] as unknown as ClientReport, cpu: procCpu(c) ?? Number(reports[k]!.cpu) }
+          : {
+            cpu: procCpu(c) ?? NaN,
+            seconds: options.crowdMs / 1000,
+            clients: NaN,
+            puts: NaN,
+            putErrors: 0,
+            snapshots: NaN,
+            down: { width: s.up.width, bins: s.up.bins, counts: [] },
+          }
+      );
+      const serverReport = { ...s, cpu: procCpu(server) ?? s.cpu };
+      const summary = summarizeCrowd(serverReport, clientReports, total, cores);
+      const step = summary.step;
+      const why = silent > 0
+        ? [`${silent} client process(es) did not report (event loop starved)`, summary.why]
+          .filter(Boolean).join("; ")
+        : summary.why;
+      if (s.orderErrors > 0) errors.push(`${s.orderErrors} inputs went backwards`);
+      const key = (name: string) => `${total}.${name}`;
+      // a client that never connects fails its step's rows, unless the load generator was the
+      // limit: then its own starved process may have missed the handshake deadlines
+      values[key("connectFailed")] = failed;
+      if (failedAttempts) {
+        notes[key("failedAttempts")] = failedAttempts;
+        notes[key("failureMessages")] = JSON.stringify(messages);
+      }
+      if (failed > 0) {
+        const what = `${failed} of ${
+          total - previous
+        } clients failed to connect (${failedAttempts})`;
+        if (why) notes[key("connectFailed")] = what;
+        else notes[key("error")] = what;
+      }
+      for (const [name, v] of Object.entries(step)) values[key(name)] = v;
+      values[key("loadGeneratorBound")] = why ? 1 : 0;
+      values[key("silentProcesses")] = silent;
+      values[key("clients")] = s.peers;
+      values[key("connectMs")] = connectMs;
+      values[key("heapUsed")] = s.heapUsed;
+      values[key("rss")] = s.rss;
+      values[key("external")] = s.external;
+      values[key("heapTotal")] = s.heapTotal;
+      // growth per peer against the previous point (the empty server for the first step)
+      const added = s.peers - memoryBefore.peers;
+      values[key("heapPerPeer")] = (s.heapUsed - memoryBefore.heapUsed) / added;
+      values[key("rssPerPeer")] = (s.rss - memoryBefore.rss) / added;
+      values[key("serverSelfCpu")] = s.cpu; // the server's own process.cpuUsage() view
+      values[key("serverSocketDrops")] = window.serverSocketDrops;
+      if (window.machine) {
+        values[key("machineBusy")] = window.machine.busyCores;
+        values[key("machineSteal")] = window.machine.stealCores;
+      }
+      if (why) notes[key("loadGeneratorBound")] = why;
+      if (verbose) {
+        const f = (v: number) => v.toFixed(2);
+        console.log(
+          `  crowd ${total}: server ${f(step.serverCpu)} core, clients ${f(step.clientCpu)} ` +
+            `(max ${f(step.clientCpuMax)}) in ${step.clientProcesses} processes; inputs ` +
+            `${step.inputsOffered.toFixed(0)} offered / ${step.inputsPerSecond.toFixed(0)} ` +
+            `delivered; snapshots ${step.snapshotsSent.toFixed(0)} sent / ` +
+            `${step.snapshotsPerSecond.toFixed(0)} delivered; server socket drops ${
+              (values[key("serverSocketDrops")] ?? NaN).toFixed(0)
+            }/s; p99 ${f(step.upP99Ticks)} up, ` +
+            `${f(step.downP99Ticks)} down${why ? `; load-generator bound: ${why}` : ""}`,
+        );
+      }
+      memoryBefore = { peers: s.peers, heapUsed: s.heapUsed, rss: s.rss };
+      previous = total;
     }
+    if (plan.steps.length >= 2) {
+      // per-peer memory as the slope between the last two points: fixed costs cancel out
+      const [a, b] = plan.steps.slice(-2);
+      values.heapSlope = values[`${b}.heapPerPeer`];
+      values.rssSlope = values[`${b}.rssPerPeer`];
+      values.slopeFrom = a;
+    }
+    return { values, notes, error: errors.length > 0 ? errors.join("; ") : undefined };
   } finally {
+    await Promise.all(processes.map((c) => c.close(10_000)));
     await server.close();
   }
 }

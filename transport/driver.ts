@@ -13,6 +13,9 @@ import type { DatagramTransport } from "./carrier.ts";
 import type { PeerAddress } from "../protocol/address.ts";
 import { sessionReasonOf } from "../protocol/websocket/session_close.ts";
 
+/** Datagrams one flush sends before it lets the event loop run (see `PeerDriver.flush`). */
+const MAX_DATAGRAMS_PER_TURN = 64;
+
 /**
  * Optional stage between the driver and the transport (`secure/layer.ts`: async handshake
  * decisions, datagram encryption). Methods are called by the driver only.
@@ -108,6 +111,7 @@ export class PeerDriver {
   #timer?: TimerHandle;
   #timerAt = Infinity;
   #flushQueued = false;
+  #continuation?: TimerHandle; // the rest of a long flush, after the socket's reads ran
   #closed = false;
   #turnNow = -1; // app calls read the clock once per turn (a clock read is an op)
   readonly #flush = () => this.flush();
@@ -242,19 +246,33 @@ export class PeerDriver {
     this.#flushQueued = false;
     this.#turnNow = -1;
     if (this.#closed) return;
-    this.#drain();
+    // a server's broadcast to a crowd is long: send it in slices, letting the socket's reads
+    // run in between (its receive buffer holds only a few milliseconds of a crowd's input)
+    if (this.#drain(MAX_DATAGRAMS_PER_TURN) && this.#continuation === undefined) {
+      this.#continuation = this.clock.setTimer(this.#continue, 0);
+    }
     this.#arm();
     this.#onActivity();
   }
 
-  #drain(): void {
+  readonly #continue = () => {
+    this.#continuation = undefined;
+    this.flush();
+  };
+
+  // Sends what the host has ready, at most `limit` datagrams; true when it stopped at the limit.
+  #drain(limit = Infinity): boolean {
     const now = this.clock.now(), layer = this.#layer;
-    for (let tx = this.host.pollTransmit(now); tx; tx = this.host.pollTransmit(now)) {
+    let sent = 0;
+    for (; sent < limit; sent++) {
+      const tx = this.host.pollTransmit(now);
+      if (tx === undefined) break;
       if (tx.close) this.#disconnect(tx.to, tx.close.code, tx.close.reason);
       else if (layer) layer.send(tx.bytes, tx.to);
       else this.#send(tx.bytes, tx.to);
     }
     layer?.flushed();
+    return sent === limit;
   }
 
   #arm(): void {
@@ -278,6 +296,8 @@ export class PeerDriver {
     if (this.#closed) return;
     this.#drain();
     this.#closed = true;
+    if (this.#continuation !== undefined) this.clock.clearTimer(this.#continuation);
+    this.#continuation = undefined;
     if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#queue?.cancel(this.#slot);

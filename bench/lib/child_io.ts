@@ -29,7 +29,9 @@ const encoder = new TextEncoder();
  * ```
  */
 export function emit(ev: string, data: Record<string, unknown> = {}): void {
-  Deno.stdout.writeSync(encoder.encode(JSON.stringify({ ev, ...data }) + "\n"));
+  const bytes = encoder.encode(JSON.stringify({ ev, ...data }) + "\n");
+  // a write to a pipe may take only part of a long line (a pipe holds 64 KiB): write the rest
+  for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
 }
 
 /**

@@ -22,12 +22,18 @@ export interface Row {
   readonly floor: string;
   /** ours / floor (or the absolute value for absolute targets). */
   readonly ratio: number;
+  /** ours / the reference stream's rate of the same run (32 B rows), if it applies. */
+  readonly ceiling?: number;
   /** Human-readable target, e.g. ">= 15x". */
   readonly target: string;
   /** Target met. */
   readonly pass: boolean;
   /** Correctness failure (a fast wrong answer), if any. */
   readonly error?: string;
+  /** Why the load generator, not the code under test, was the limit (not a pass, not a miss). */
+  readonly bound?: string;
+  /** Why the scenario could not run here (e.g. a missing compiler). */
+  readonly skipped?: string;
   /** Every repetition's raw values, for the JSON file. */
   readonly samples: Record<string, number>[];
 }
@@ -53,7 +59,25 @@ export function fmt(value: number, unit: string): string {
 }
 
 /**
- * Renders rows as an aligned text table.
+ * A row's result: `FAIL (incorrect: ...)` for a wrong result, `skipped (...)`, `load-generator
+ * bound`, `pass` or `miss`, in that order of precedence.
+ *
+ * @example
+ * ```ts
+ * import { verdict } from "./report.ts";
+ * const row = { scenario: "x", ours: "1", floor: "-", ratio: 1, target: "", pass: true, samples: [] };
+ * console.log(verdict(row), verdict({ ...row, bound: "clients saturated" })); // pass load-generator bound
+ * ```
+ */
+export function verdict(r: Row): string {
+  if (r.error) return `FAIL (incorrect: ${r.error})`;
+  if (r.skipped) return `skipped (${r.skipped})`;
+  if (r.bound) return "load-generator bound";
+  return r.pass ? "pass" : "miss";
+}
+
+/**
+ * Renders rows as an aligned text table (a "vs ceiling" column appears when any row has one).
  *
  * @example
  * ```ts
@@ -62,17 +86,29 @@ export function fmt(value: number, unit: string): string {
  * ```
  */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ["scenario", "ours", "floor", "ratio", "target", "result"];
+  const ceiling = rows.some((r) => r.ceiling !== undefined);
+  const ratio = (v: number | undefined) =>
+    v !== undefined && Number.isFinite(v) ? v.toFixed(2) : "-";
+  const header = [
+    "scenario",
+    "ours",
+    "floor",
+    "ratio",
+    ...(ceiling ? ["vs ceiling"] : []),
+    "target",
+    "result",
+  ];
   const lines = rows.map((r) => [
     r.scenario,
     r.ours,
     r.floor,
-    Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-",
+    ratio(r.ratio),
+    ...(ceiling ? [ratio(r.ceiling)] : []),
     r.target,
-    r.error ? `FAIL (incorrect: ${r.error})` : r.pass ? "pass" : "miss",
+    verdict(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ");
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ").trimEnd();
   return [row(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...lines.map(row)].join(
     "\n",
   );

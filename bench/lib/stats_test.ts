@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { median, quantile, Samples } from "./stats.ts";
+import { Histogram, median, quantile, Samples } from "./stats.ts";
 import { fmt, renderTable } from "./report.ts";
 import { topFrames } from "../profile_top.ts";
 
@@ -59,4 +59,26 @@ Deno.test("topFrames attributes self and total time", () => {
   assert.equal(inner.selfMs, 2);
   assert.equal(outer.selfMs, 1);
   assert.equal(outer.totalMs, 3);
+});
+
+Deno.test("Histogram quantiles are bin upper edges; merge and sparse round trip", () => {
+  const a = new Histogram(0.5, 10);
+  for (let i = 0; i < 99; i++) a.add(0.1);
+  a.add(100); // beyond the last bin: counted there
+  assert.equal(a.count, 100);
+  assert.equal(a.quantile(0.5), 0.5);
+  assert.equal(a.quantile(0.99), 0.5);
+  assert.equal(a.quantile(1), 5);
+  const b = Histogram.fromSparse(a.toSparse());
+  assert.deepEqual(b.toSparse(), a.toSparse());
+  b.merge(a);
+  assert.equal(b.count, 200);
+  assert.throws(() => b.merge(new Histogram(1, 10)), RangeError);
+  const junk = Histogram.fromSparse({
+    width: 0.5,
+    bins: 10,
+    counts: [[-1, 5], [3.5, 1], [20, 1], [2, -4]],
+  });
+  assert.equal(junk.count, 0);
+  assert.ok(Number.isNaN(junk.quantile(0.5)));
 });
