@@ -142,6 +142,8 @@ export class PeerCore<P = unknown> {
   in: IncomingChannel[] = [];
   mtu: number;
   windowSize: number = EnetLimit.MAXIMUM_WINDOW_SIZE;
+  /** The window the remote sends to us with, as far as we know (what delayed acks weigh against). */
+  receiveWindow: number = EnetLimit.MAXIMUM_WINDOW_SIZE;
   lastReceiveTime = -Infinity;
   lastSendTime = -Infinity;
   nextTimeout = Infinity;
@@ -412,6 +414,11 @@ function inboundContext(core: PeerCore): InboundContext {
     now: 0,
     get maxPacketSize() {
       return core.o.maxPacketSize;
+    },
+    copy(bytes, start, end) {
+      return core.o.sharedBuffers
+        ? core.limits.slab.copy(bytes, start, end)
+        : bytes.slice(start, end);
     },
     deliver(channel, data, flags, force) {
       if (!force && core.inboundBytes >= core.o.maxInboundBytes) return false;

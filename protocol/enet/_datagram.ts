@@ -8,6 +8,7 @@ import { type DecodedHeader, decodeHeader, encodeHeader } from "./codec.ts";
 import type { DatagramCompressor } from "./compressor.ts";
 import { EnetLimit } from "./constants.ts";
 import { CRC32_START, crc32Finish, crc32Update } from "./crc32.ts";
+import { CopySlab } from "./slab.ts";
 
 /** Room kept in front of a command block for the largest header (peer word, time, checksum). */
 export const HEADER_ROOM = 8;
@@ -17,6 +18,8 @@ export const txBuffer: Uint8Array = new Uint8Array(HEADER_ROOM + EnetLimit.MAXIM
 const compressScratch = new Uint8Array(EnetLimit.MAXIMUM_MTU + 64);
 const rxScratch = new Uint8Array(EnetLimit.MAXIMUM_MTU + 8);
 const seedBytes = new Uint8Array(4);
+// sealed datagrams (with `sharedBuffers`): a few hundred to a chunk, freed once sent
+const txSlab = new CopySlab(64 * 1024, EnetLimit.MAXIMUM_MTU);
 
 /**
  * How to seal / open datagrams.
@@ -30,11 +33,14 @@ const seedBytes = new Uint8Array(4);
 export interface DatagramCodecOptions {
   checksum: boolean;
   compressor?: DatagramCompressor;
+  /** Sealed datagrams are views of shared buffers (see the `sharedBuffers` option). */
+  sharedBuffers?: boolean;
 }
 
 /**
  * Builds the datagram for the command block `txBuffer[HEADER_ROOM, end)`: header in front,
- * checksum (seeded with `checksumSeed`), compression when it helps. Returns a fresh copy.
+ * checksum (seeded with `checksumSeed`), compression when it helps. Returns a copy (a view of a
+ * shared buffer with `sharedBuffers`).
  *
  * @example
  * ```ts
@@ -77,11 +83,15 @@ export function sealDatagram(
     const crc = crc32Finish(crc32Update(CRC32_START, txBuffer, start, end));
     encodeHeader(txBuffer, start, peerId, sessionId, compressedLength > 0, sentTime, true, crc);
   }
-  if (compressedLength === 0) return txBuffer.slice(start, end);
-  const out = new Uint8Array(headerSize + compressedLength);
-  out.set(txBuffer.subarray(start, HEADER_ROOM), 0);
-  out.set(compressScratch.subarray(0, compressedLength), headerSize);
-  return out;
+  if (compressedLength === 0) {
+    return options.sharedBuffers ? txSlab.copy(txBuffer, start, end) : txBuffer.slice(start, end);
+  }
+  // the compressed body goes right after the header, in place of the plain one
+  txBuffer.set(compressScratch.subarray(0, compressedLength), HEADER_ROOM);
+  const sealedEnd = HEADER_ROOM + compressedLength;
+  return options.sharedBuffers
+    ? txSlab.copy(txBuffer, start, sealedEnd)
+    : txBuffer.slice(start, sealedEnd);
 }
 
 /**

@@ -24,6 +24,7 @@ export const ENTRY_OVERHEAD = 32;
  * import type { InboundContext } from "./_incoming.ts";
  * const ctx: InboundContext = {
  *   now: 0, maxPacketSize: 1 << 20,
+ *   copy: (bytes, start, end) => bytes.slice(start, end),
  *   deliver: () => true, tryHold: () => true, release: () => {},
  *   tryReserve: () => true, unreserve: () => {}, dropped: () => {},
  * };
@@ -33,6 +34,8 @@ export interface InboundContext {
   /** Current time (ms). */
   now: number;
   maxPacketSize: number;
+  /** A copy of `bytes[start, end)` to keep (the datagram's bytes are the caller's, reused). */
+  copy(bytes: Uint8Array, start: number, end: number): Uint8Array;
   /** Queues a complete packet for the owner; false = inbound queue full (refused). */
   deliver(channel: number, data: Uint8Array, flags: number, force: boolean): boolean;
   /** Charges `bytes` of out-of-order data; false = over the bound (`force` charges anyway). */
@@ -101,6 +104,8 @@ export function inReceiveWindow(seq: number, current: number): boolean {
  * ```
  */
 export function ackForbidden(seq: number, current: number): boolean {
+  // the common case, cheaply: less than six windows ahead can never reach the forbidden two
+  if (((seq - current) & 0xffff) < 6 * EnetDefault.RELIABLE_WINDOW_SIZE) return false;
   let window = Math.floor(seq / EnetDefault.RELIABLE_WINDOW_SIZE);
   const currentWindow = Math.floor(current / EnetDefault.RELIABLE_WINDOW_SIZE);
   if (seq < current) window += EnetDefault.RELIABLE_WINDOWS;
@@ -230,14 +235,23 @@ export class IncomingChannel {
   /** SEND_RELIABLE. */
   reliable(cmd: DecodedCommand, bytes: Uint8Array, ctx: InboundContext): number {
     const seq = cmd.reliableSeq;
-    if (!inReceiveWindow(seq, this.reliableSeq) || seq === this.reliableSeq) return OK;
-    if (this.#heldReliable.has(seq)) return OK;
-    const data = bytes.slice(cmd.dataOffset, cmd.dataOffset + cmd.dataLength);
+    const start = cmd.dataOffset, end = start + cmd.dataLength;
     if (seq === ((this.reliableSeq + 1) & 0xffff)) {
+      // the common case first: the next one in order (unless an incomplete fragment group
+      // claims that sequence number)
+      if (this.#heldReliable.size !== 0 && this.#heldReliable.has(seq)) return OK;
+      const data = ctx.copy(bytes, start, end);
       if (!ctx.deliver(this.id, data, EnetPacketFlag.RELIABLE, false)) return ERROR;
-      this.#advanceReliable(seq, 1, ctx);
+      if (this.#heldReliable.size === 0 && this.#heldUnreliable.length === 0) {
+        this.reliableSeq = seq;
+        this.unreliableSeq = 0;
+        this.#pruneAssemblies(ctx);
+      } else this.#advanceReliable(seq, 1, ctx);
       return OK;
     }
+    if (!inReceiveWindow(seq, this.reliableSeq) || seq === this.reliableSeq) return OK;
+    if (this.#heldReliable.has(seq)) return OK;
+    const data = ctx.copy(bytes, start, end);
     const charge = data.length + ENTRY_OVERHEAD;
     if (!ctx.tryHold(charge)) return ERROR;
     this.#heldBytes += charge;
@@ -341,7 +355,7 @@ export class IncomingChannel {
     const r = cmd.reliableSeq;
     if (!inReceiveWindow(r, this.reliableSeq)) return OK;
     if (r === this.reliableSeq && cmd.unreliableSeq <= this.unreliableSeq) return OK;
-    const data = bytes.slice(cmd.dataOffset, cmd.dataOffset + cmd.dataLength);
+    const data = ctx.copy(bytes, cmd.dataOffset, cmd.dataOffset + cmd.dataLength);
     this.#acceptUnreliable(r, cmd.unreliableSeq, data, 0, ctx);
     return OK;
   }
@@ -428,6 +442,7 @@ export class IncomingChannel {
 
   /** Earliest start time of an incomplete unreliable reassembly (Infinity if none). */
   get oldestAssembly(): number {
+    if (this.#unreliableAssemblies.size === 0) return Infinity;
     let oldest = Infinity;
     for (const a of this.#unreliableAssemblies.values()) oldest = Math.min(oldest, a.createdAt);
     return oldest;

@@ -121,6 +121,7 @@ export function acceptAdmission(core: PeerCore, now: number): void {
   cmd.outgoingSessionId = incoming;
   cmd.mtu = core.mtu;
   cmd.windowSize = grantedWindow(core.limits.incomingBandwidth, core.requestedWindow);
+  core.receiveWindow = cmd.windowSize;
   cmd.channelCount = channels;
   cmd.incomingBandwidth = core.limits.incomingBandwidth;
   cmd.outgoingBandwidth = core.limits.outgoingBandwidth;

@@ -1,5 +1,6 @@
 /** State a peer shares with the host that owns it. @module */
 import { LinkTiming } from "./_rtt.ts";
+import { CopySlab } from "./slab.ts";
 
 /**
  * Host-wide limits a peer reads (the host may change them at run time).
@@ -17,6 +18,8 @@ export class HostLimits {
   channelLimit: number;
   /** Reassembly bytes left over the whole host. */
   reassemblyLeft: number;
+  /** Where the host's peers copy the packets they keep (`sharedBuffers`): up to 1 KiB shared. */
+  readonly slab: CopySlab = new CopySlab(4096, 1024);
 
   /** Limits with the given initial values. */
   constructor(incoming: number, outgoing: number, channelLimit: number, reassembly: number) {

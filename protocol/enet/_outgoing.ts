@@ -79,16 +79,18 @@ export function sentKey(channelId: number, reliableSeq: number): number {
 const ACK_RING_START = 16;
 
 /**
- * Bounded FIFO of acknowledgements to send: (channel, command number, seq, sentTime) packed in a
- * typed array, so queuing an ack allocates nothing once the ring has grown to the peer's need.
- * It starts small: a peer still in its handshake (perhaps one of a spoofed flood's) costs little.
+ * Bounded FIFO of acknowledgements to send: (channel, command number, seq, sentTime, data bytes)
+ * packed in a typed array, so queuing an ack allocates nothing once the ring has grown to the
+ * peer's need. It starts small: a peer still in its handshake (perhaps one of a spoofed flood's)
+ * costs little. It also knows when its oldest waiting acknowledgement was queued and how many data
+ * bytes the waiting ones acknowledge (what a delayed acknowledgement weighs).
  *
  * @example
  * ```ts
  * import { AckQueue } from "./_outgoing.ts";
  * const acks = new AckQueue(4);
- * acks.push(1, 6, 7, 0xe43a);
- * console.log(acks.length, acks.peekSeq()); // 1 7
+ * acks.push(1, 6, 7, 0xe43a, 40, 12);
+ * console.log(acks.length, acks.peekSeq(), acks.bytes, acks.since); // 1 7 40 12
  * ```
  */
 export class AckQueue {
@@ -96,6 +98,9 @@ export class AckQueue {
   #slots: number; // acknowledgements the ring holds now (<= capacity)
   #head = 0;
   #size = 0;
+  #bytes = 0;
+  #since = Infinity;
+  #control = 0;
   readonly capacity: number;
 
   /** A queue holding at most `capacity` acknowledgements. */
@@ -124,13 +129,42 @@ export class AckQueue {
     return this.#size;
   }
 
-  /** Queues one; false when full. */
-  push(channelId: number, command: number, seq: number, sentTime: number): boolean {
+  /** Data bytes the queued acknowledgements acknowledge. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** When the queue last went from empty to not empty (Infinity while empty). */
+  get since(): number {
+    return this.#since;
+  }
+
+  /** Queued acknowledgements of connection-level commands (channel 0xFF). */
+  get control(): number {
+    return this.#control;
+  }
+
+  /**
+   * Queues one for a command carrying `dataBytes` (< 65536) of data, received at `now`; false
+   * when full.
+   */
+  push(
+    channelId: number,
+    command: number,
+    seq: number,
+    sentTime: number,
+    dataBytes: number,
+    now: number,
+  ): boolean {
     if (this.#size === this.capacity) return false;
     if (this.#size === this.#slots) this.#grow();
+    if (this.#size === 0) this.#since = now;
     const i = ((this.#head + this.#size) % this.#slots) * 2;
+    const bytes = dataBytes & 0xffff;
     this.#ring[i] = (channelId << 24) | (command << 16) | seq;
-    this.#ring[i + 1] = sentTime;
+    this.#ring[i + 1] = (bytes << 16) | (sentTime & 0xffff);
+    this.#bytes += bytes;
+    if (channelId === 0xff) this.#control++;
     this.#size++;
     return true;
   }
@@ -152,19 +186,24 @@ export class AckQueue {
 
   /** Echoed sent time at the front. */
   peekSentTime(): number {
-    return this.#ring[this.#head * 2 + 1];
+    return this.#ring[this.#head * 2 + 1] & 0xffff;
   }
 
   /** Drops the front acknowledgement. */
   shift(): void {
     if (this.#size === 0) return;
+    this.#bytes -= this.#ring[this.#head * 2 + 1] >>> 16;
+    if (this.#ring[this.#head * 2] >>> 24 === 0xff) this.#control--;
     this.#head = (this.#head + 1) % this.#slots;
-    this.#size--;
+    if (--this.#size === 0) this.#since = Infinity;
   }
 
   /** Drops everything. */
   clear(): void {
     this.#head = 0;
     this.#size = 0;
+    this.#bytes = 0;
+    this.#since = Infinity;
+    this.#control = 0;
   }
 }

@@ -11,7 +11,7 @@ import { EnetCommand, EnetFlag, EnetLimit } from "./constants.ts";
 import type { PeerCore } from "./_core.ts";
 import { openDatagram, readHeader } from "./_datagram.ts";
 import { clampMtu, clampWindow, sendWindow } from "./_handshake.ts";
-import { ackForbidden, ERROR, OK } from "./_incoming.ts";
+import { ackForbidden, ERROR, isDataCommand, OK } from "./_incoming.ts";
 import { disconnect, resendVerify } from "./_lifecycle.ts";
 import { echoedRoundTrip } from "./_rtt.ts";
 
@@ -59,7 +59,7 @@ export function receive(core: PeerCore, bytes: Uint8Array, now: number): boolean
     }
     if ((cmd.flags & EnetFlag.COMMAND_ACKNOWLEDGE) !== 0) {
       if (!header.hasSentTime) break;
-      if (!queueAck(core, header.sentTime)) break;
+      if (!queueAck(core, header.sentTime, now)) break;
     }
   }
   // The remote talks to us (right index, session and address) but has not acknowledged our
@@ -115,7 +115,7 @@ function handleData(core: PeerCore, view: Uint8Array): number {
     case EnetCommand.SEND_UNSEQUENCED: {
       const group = cmd.unsequencedGroup;
       if (!core.unsequenced.check(group)) return OK;
-      const data = view.slice(cmd.dataOffset, cmd.dataOffset + cmd.dataLength);
+      const data = core.ctx.copy(view, cmd.dataOffset, cmd.dataOffset + cmd.dataLength);
       if (core.ctx.deliver(cmd.channelId, data, 2, false)) core.unsequenced.mark(group);
       else core.counters.commandsDropped++;
       return OK;
@@ -174,6 +174,7 @@ function handleVerify(core: PeerCore): number {
   core.link.outgoingSessionId = cmd.outgoingSessionId;
   core.mtu = Math.min(core.mtu, clampMtu(cmd.mtu));
   core.windowSize = Math.min(core.windowSize, clampWindow(cmd.windowSize));
+  core.receiveWindow = core.windowSize;
   core.link.remoteIncomingBandwidth = cmd.incomingBandwidth;
   core.link.remoteOutgoingBandwidth = cmd.outgoingBandwidth;
   core.becomeConnected(0);
@@ -199,7 +200,7 @@ function handleDisconnect(core: PeerCore): number {
 }
 
 /** Queues the acknowledgement ENet sends for the command in this state; false = stop. */
-function queueAck(core: PeerCore, sentTime: number): boolean {
+function queueAck(core: PeerCore, sentTime: number, now: number): boolean {
   switch (core.state) {
     case "disconnecting":
     case "acknowledging_connect":
@@ -215,7 +216,10 @@ function queueAck(core: PeerCore, sentTime: number): boolean {
     cmd.channelId < core.channelCount &&
     ackForbidden(cmd.reliableSeq, core.in[cmd.channelId].reliableSeq)
   ) return true;
-  if (!core.acks.push(cmd.channelId, cmd.command, cmd.reliableSeq, sentTime)) return false;
+  const bytes = isDataCommand(cmd.command) ? cmd.dataLength : 0;
+  if (!core.acks.push(cmd.channelId, cmd.command, cmd.reliableSeq, sentTime, bytes, now)) {
+    return false;
+  }
   core.link.outgoingDataTotal += 8;
   return true;
 }

@@ -46,6 +46,18 @@ class Fill {
     return true;
   }
 
+  /**
+   * Acknowledgements fill the MTU, past ENet's 32 commands: its receivers take any number of
+   * commands per datagram (only its sender stops at 32), and 174 of them fit 1400 bytes.
+   */
+  fitsAck(core: PeerCore): boolean {
+    if (core.mtu - this.size < COMMAND_SIZES[EnetCommand.ACKNOWLEDGE]) {
+      this.full = true;
+      return false;
+    }
+    return true;
+  }
+
   write(cmd: OutgoingCommand): void {
     this.offset = encodeCommand(txBuffer, this.offset, cmd, cmd.packet, cmd.fragmentOffset);
     this.size += COMMAND_SIZES[cmd.command] + cmd.fragmentLength;
@@ -121,6 +133,32 @@ function declareDead(core: PeerCore): void {
 }
 
 /**
+ * Whether the waiting acknowledgements go out now. With `ackDelayMs`, a connected peer's wait
+ * (when nothing else is sent) until a datagram's worth is queued, or they acknowledge a quarter
+ * of the remote's window (it never stalls on us), or the first of them waited that long; those of
+ * connection-level commands (VERIFY_CONNECT, PING, ...) never wait. The remote's RTT includes the
+ * wait: its acknowledgements echo the time it sent the datagram.
+ *
+ * @example
+ * ```ts
+ * import type { PeerCore } from "./_core.ts";
+ * import { acksDue } from "./_transmit.ts";
+ * const waiting = (core: PeerCore, now: number) => core.acks.length > 0 && !acksDue(core, now);
+ * ```
+ */
+export function acksDue(core: PeerCore, now: number): boolean {
+  const delay = core.o.ackDelayMs;
+  if (delay === 0 || core.state !== "connected") return true;
+  const acks = core.acks;
+  return acks.control > 0 || now - acks.since >= delay ||
+    acks.length * COMMAND_SIZES[EnetCommand.ACKNOWLEDGE] >= core.mtu - 4 ||
+    acks.bytes * 4 >= core.receiveWindow || acks.length * 2 >= acks.capacity ||
+    // anything else going out takes them along
+    core.control.length > 0 || core.reliable.length > 0 || core.unreliable.length > 0 ||
+    (core.liveSent === 0 && now - core.lastReceiveTime >= core.pingInterval);
+}
+
+/**
  * Builds the next datagram for `core`, or undefined when nothing is ready to go.
  *
  * @example
@@ -146,8 +184,9 @@ export function transmit(core: PeerCore, now: number): Uint8Array | undefined {
   if (checkTimeouts(core, now)) return undefined;
   fill.reset();
   let ackedDisconnect = false;
-  while (core.acks.length > 0) {
-    if (!fill.fits(core, 8)) break;
+  const acks = core.acks.length > 0 && acksDue(core, now) ? core.acks.length : 0;
+  for (let i = 0; i < acks; i++) {
+    if (!fill.fitsAck(core)) break;
     ackScratch.channelId = core.acks.peekChannel();
     ackScratch.reliableSeq = core.acks.peekSeq();
     ackScratch.receivedReliableSeq = ackScratch.reliableSeq;

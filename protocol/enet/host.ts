@@ -76,6 +76,10 @@ export class EnetHost {
   readonly #o: ResolvedEnetOptions;
   readonly #limits: HostLimits;
   readonly #slots: (PeerCore<EnetPeer> | undefined)[];
+  // the occupied slots, dense (swap-remove on release): every per-flush walk visits peers, not
+  // the whole table (a server keeps a large reserve of slots for handshakes)
+  readonly #occupied: PeerCore<EnetPeer>[] = [];
+  readonly #positionOf: Int32Array;
   readonly #slotIncomingSession: Uint8Array;
   readonly #slotOutgoingSession: Uint8Array;
   readonly #draining: PeerCore<EnetPeer>[] = [];
@@ -99,6 +103,7 @@ export class EnetHost {
       o.maxTotalReassemblyBytes,
     );
     this.#slots = new Array(o.peerLimit).fill(undefined);
+    this.#positionOf = new Int32Array(o.peerLimit).fill(-1);
     this.#slotIncomingSession = new Uint8Array(o.peerLimit).fill(0xff);
     this.#slotOutgoingSession = new Uint8Array(o.peerLimit).fill(0xff);
   }
@@ -118,7 +123,7 @@ export class EnetHost {
   /** Peers whose data can flow (connected or draining before a disconnect). */
   get connectedPeers(): number {
     let n = 0;
-    for (const core of this.#slots) if (core !== undefined && core.isLive) n++;
+    for (const core of this.#occupied) if (core.isLive) n++;
     return n;
   }
 
@@ -238,16 +243,20 @@ export class EnetHost {
       if (core.finalDatagram === undefined) this.#draining.pop();
       if (bytes !== undefined) return { to: core.address, bytes };
     }
-    const n = this.#slots.length;
-    for (let i = 0; i < n; i++) {
-      const index = (this.#cursor + i) % n;
-      const core = this.#slots[index];
-      if (core === undefined) continue;
+    // round robin over the occupied slots: each call starts after the peer that sent last. A
+    // peer may free its slot while transmitting (a timeout verdict): the last one moves into its
+    // place and is visited next
+    const occupied = this.#occupied;
+    let at = this.#cursor;
+    for (let left = occupied.length; left > 0 && occupied.length > 0; left--) {
+      if (at >= occupied.length) at = 0;
+      const core = occupied[at];
       const bytes = core.peer.pollTransmit(t);
       if (bytes !== undefined) {
-        this.#cursor = (index + 1) % n;
+        this.#cursor = at + 1;
         return { to: core.address, bytes };
       }
+      if (occupied[at] === core) at++;
     }
     return undefined;
   }
@@ -265,8 +274,7 @@ export class EnetHost {
     if (this.#outbox.length > 0 || this.#draining.length > 0) return this.#lastNow;
     let t = Infinity;
     let live = false;
-    for (const core of this.#slots) {
-      if (core === undefined) continue;
+    for (const core of this.#occupied) {
       t = Math.min(t, core.peer.pollTimeout());
       live ||= core.isLive;
     }
@@ -287,8 +295,13 @@ export class EnetHost {
    */
   handleTimeout(now: number): void {
     const t = this.#tick(now);
-    for (const core of this.#slots) {
-      if (core !== undefined && core.peer.pollTimeout() <= t) core.peer.handleTimeout(t);
+    // a timer may free its peer's slot (swap-remove): walk a copy only when something is due
+    let due: PeerCore<EnetPeer>[] | undefined;
+    for (const core of this.#occupied) {
+      if (core.peer.pollTimeout() <= t) (due ??= []).push(core);
+    }
+    if (due !== undefined) {
+      for (const core of due) if (core.peer.pollTimeout() <= t) core.peer.handleTimeout(t);
     }
     this.#bandwidthTick(t);
   }
@@ -333,10 +346,8 @@ export class EnetHost {
   broadcast(channel: number, data: Uint8Array, flags: number, now: number): number {
     const shared = (flags & EnetPacketFlag.NO_ALLOCATE) !== 0 ? data : data.slice();
     let n = 0;
-    for (const core of this.#slots) {
-      if (core === undefined || core.state !== "connected" || channel >= core.channelCount) {
-        continue;
-      }
+    for (const core of this.#occupied) {
+      if (core.state !== "connected" || channel >= core.channelCount) continue;
       try {
         if (core.peer.send(channel, shared, flags | EnetPacketFlag.NO_ALLOCATE, now)) n++;
       } catch (e) {
@@ -396,7 +407,7 @@ export class EnetHost {
     if (elapsed < EnetDefault.BANDWIDTH_THROTTLE_INTERVAL) return;
     this.#bandwidthEpoch = now;
     const links: PeerLink[] = [];
-    for (const core of this.#slots) if (core !== undefined && core.isLive) links.push(core.link);
+    for (const core of this.#occupied) if (core.isLive) links.push(core.link);
     if (bandwidthThrottle(this.#limits, links, elapsed, now, this.#recalculate)) {
       this.#recalculate = false;
     }
@@ -432,6 +443,8 @@ export class EnetHost {
     };
     link.onRelease = () => this.#release(core);
     this.#slots[index] = core;
+    this.#positionOf[index] = this.#occupied.length;
+    this.#occupied.push(core);
     return core;
   }
 
@@ -439,6 +452,13 @@ export class EnetHost {
     const index = core.link.incomingPeerId;
     if (this.#slots[index] !== core) return;
     this.#slots[index] = undefined;
+    const at = this.#positionOf[index];
+    const last = this.#occupied.pop()!;
+    if (last !== core) {
+      this.#occupied[at] = last;
+      this.#positionOf[last.link.incomingPeerId] = at;
+    }
+    this.#positionOf[index] = -1;
     this.#slotIncomingSession[index] = core.link.incomingSessionId;
     this.#slotOutgoingSession[index] = core.link.outgoingSessionId;
     if (core.finalDatagram !== undefined) this.#draining.push(core);
@@ -457,10 +477,8 @@ export class EnetHost {
       cmd.outgoingPeerId >= EnetLimit.MAXIMUM_PEER_ID
     ) return;
     let fromSameHost = 0;
-    for (const core of this.#slots) {
-      if (core === undefined || core.state === "connecting" || !sameHost(core.address, from)) {
-        continue;
-      }
+    for (const core of this.#occupied) {
+      if (core.state === "connecting" || !sameHost(core.address, from)) continue;
       if (core.address.port === from.port && core.connectId === cmd.connectId) {
         // a repeated CONNECT of a known attempt: answer again, never a second peer
         resendVerify(core);

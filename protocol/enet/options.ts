@@ -67,6 +67,23 @@ export interface EnetOptions {
   unreliableMaxAgeMs?: number;
   /** Acknowledgements queued per peer at most (more are not acknowledged). Default 4096. */
   maxPendingAcks?: number;
+  /**
+   * How long (ms, 0..100) a connected peer's acknowledgements may wait for more to share their
+   * datagram when nothing else goes out: they leave at once with any other command, or once a
+   * datagram's worth is waiting, or once they acknowledge a quarter of the window the remote
+   * sends with, and at the latest this long after the first of them was queued (`pollTimeout`
+   * says when); those of connection-level commands never wait. For owners that call
+   * `pollTransmit` after every received datagram (libenet acknowledges once per service call,
+   * however many datagrams it read). Default 0: every `pollTransmit` sends them.
+   */
+  ackDelayMs?: number;
+  /**
+   * Received packets up to 1 KiB (in 4 KiB buffers) and the datagrams `pollTransmit` returns (in
+   * 64 KiB buffers) are views of shared buffers, with a non-zero `byteOffset`, each keeping its
+   * buffer alive, instead of buffers of their own: allocating a buffer costs far more than copying
+   * a small packet or datagram. Default false.
+   */
+  sharedBuffers?: boolean;
   /** See {@link SheddingPolicy}. Default "congestion". */
   shedding?: SheddingPolicy;
   /** Idle ping interval in ms. Default 500. */
@@ -139,6 +156,8 @@ export function resolveOptions(options: EnetOptions): ResolvedEnetOptions {
     unreliableFragmentTimeoutMs: options.unreliableFragmentTimeoutMs ?? 5000,
     unreliableMaxAgeMs: options.unreliableMaxAgeMs ?? 1000,
     maxPendingAcks: options.maxPendingAcks ?? 4096,
+    ackDelayMs: options.ackDelayMs ?? 0,
+    sharedBuffers: options.sharedBuffers ?? false,
     shedding: options.shedding ?? "congestion",
     pingInterval: options.pingInterval ?? EnetDefault.PING_INTERVAL,
     timeoutLimit: options.timeoutLimit ?? EnetDefault.TIMEOUT_LIMIT,
@@ -176,6 +195,7 @@ export function resolveOptions(options: EnetOptions): ResolvedEnetOptions {
     ] as const
   ) intIn(key, r[key], 1, Number.MAX_SAFE_INTEGER);
   intIn("maxPendingAcks", r.maxPendingAcks, 1, 1 << 20);
+  intIn("ackDelayMs", r.ackDelayMs, 0, 100);
   intIn("pingInterval", r.pingInterval, 1, 0x7fffffff);
   intIn("timeoutLimit", r.timeoutLimit, 1, 0x7fffffff);
   intIn("timeoutMinimum", r.timeoutMinimum, 1, 0x7fffffff);

@@ -322,6 +322,10 @@ export class EnetPeer {
     const state = core.state;
     if (state === "disconnected" || state === "zombie") return Infinity;
     let t = core.deadline;
+    // delayed acknowledgements (ackDelayMs): due at the latest this long after the first
+    if (core.acks.length > 0 && state === "connected" && core.o.ackDelayMs > 0) {
+      t = Math.min(t, core.acks.since + core.o.ackDelayMs);
+    }
     if (core.liveSent > 0) t = Math.min(t, core.nextTimeout);
     else if (state === "connected") t = Math.min(t, core.lastReceiveTime + core.pingInterval);
     for (const channel of core.in) {

@@ -5,6 +5,7 @@ import { EnetCommand, EnetPacketFlag } from "./constants.ts";
 import { ackForbidden, inReceiveWindow } from "./_incoming.ts";
 import { echoedRoundTrip } from "./_rtt.ts";
 import { SimNet } from "./_sim.ts";
+import { craft } from "./_craft.ts";
 
 const S = { hostname: "10.0.0.1", port: 1 };
 const C = { hostname: "10.0.0.2", port: 2 };
@@ -148,4 +149,42 @@ Deno.test("reliable: RTT follows the link and pings keep an idle link measured",
     assert.equal(s.state, "connected");
   }
   assert.ok(peer.stats().datagramsSent > 8, "pings while idle");
+});
+
+Deno.test("reliable: a SEND_RELIABLE on a sequence an incomplete fragment group holds is ignored", () => {
+  const { net, server, peer } = connected(9);
+  const inject = (cmds: Parameters<typeof craft>[3]) =>
+    net.inject(C, S, craft(peer.outgoingPeerId, 0, 1, cmds));
+  const fragment = {
+    command: EnetCommand.SEND_FRAGMENT,
+    flags: 0x80,
+    channelId: 1,
+    startSeq: 1,
+    reliableSeq: 1,
+    fragmentCount: 2,
+    fragmentNumber: 0,
+    totalLength: 2000,
+    fragmentOffset: 0,
+    payload: new Uint8Array(1000).fill(1),
+  };
+  inject([fragment]); // the group 1..2, its first half: held at sequence 1, the next in order
+  inject([{
+    command: EnetCommand.SEND_RELIABLE,
+    flags: 0x80,
+    channelId: 1,
+    reliableSeq: 1,
+    payload: new Uint8Array([9]),
+  }]);
+  net.run(net.now + 20);
+  assert.equal(server.of("receive").length, 0);
+  inject([{ ...fragment, reliableSeq: 2, fragmentNumber: 1, fragmentOffset: 1000 }]);
+  inject([{
+    command: EnetCommand.SEND_RELIABLE,
+    flags: 0x80,
+    channelId: 1,
+    reliableSeq: 3,
+    payload: new Uint8Array([3]),
+  }]);
+  net.run(net.now + 20);
+  assert.deepEqual(server.of("receive").map((e) => e.data.length), [2000, 1]);
 });

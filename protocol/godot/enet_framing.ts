@@ -55,7 +55,8 @@ export function modeOfEnetFlags(flags: number): TransferMode {
 /**
  * A data packet: the header (`source`, `target`) then `payload`. When `payload` is a view just
  * after the same header in its buffer (a packet being relayed unchanged), that buffer is reused:
- * relayed bytes are never copied or re-encoded.
+ * relayed bytes are never copied or re-encoded. Otherwise the packet goes in `alloc(length)`
+ * (default: a new buffer; a shared chunk's view is cheaper for small packets).
  *
  * @example
  * ```ts
@@ -64,16 +65,25 @@ export function modeOfEnetFlags(flags: number): TransferMode {
  * console.log(p.length, readSource(p), readTarget(p)); // 9 1575266357 -5
  * ```
  */
-export function framePacket(source: number, target: number, payload: Uint8Array): Uint8Array {
+export function framePacket(
+  source: number,
+  target: number,
+  payload: Uint8Array,
+  alloc: (length: number) => Uint8Array = newBuffer,
+): Uint8Array {
   const o = payload.byteOffset;
   if (o >= GODOT_HEADER_BYTES) {
     const framed = new Uint8Array(payload.buffer, o - GODOT_HEADER_BYTES, payload.length + 8);
     if (readSource(framed) === source >>> 0 && readTarget(framed) === (target | 0)) return framed;
   }
-  const out = new Uint8Array(GODOT_HEADER_BYTES + payload.length);
+  const out = alloc(GODOT_HEADER_BYTES + payload.length);
   writeHeader(out, source, target);
   out.set(payload, GODOT_HEADER_BYTES);
   return out;
+}
+
+function newBuffer(length: number): Uint8Array {
+  return new Uint8Array(length);
 }
 
 /**

@@ -26,6 +26,7 @@ import { EnetHost } from "../enet/host.ts";
 import type { EnetPeer } from "../enet/peer.ts";
 import type { EnetEvent } from "../enet/events.ts";
 import type { EnetOptions } from "../enet/options.ts";
+import { CopySlab } from "../enet/slab.ts";
 import type { PeerEntry, PeerWire, WireEndpoint, WireFactory, WireSession } from "../host/wire.ts";
 import type { Transmit } from "../host/types.ts";
 import {
@@ -56,6 +57,15 @@ const SPARE_SLOTS = 16;
  * percent of a healthy stream. Asked for: -1/32 per bad sample, full again at the first good one.
  */
 const GENTLE_THROTTLE = [5000, 32, 1] as const;
+
+/**
+ * How long acknowledgements may wait for others to share a datagram (ENet's `ackDelayMs`). A
+ * session host hands its wire one datagram per turn and flushes after each: without a wait, every
+ * received datagram costs a datagram back (a send is the dearest call a server makes); libenet
+ * acknowledges once per service call. Any reply, a full datagram's worth or a quarter of the
+ * remote's window sends them earlier; the remote's RTT grows by the wait at most.
+ */
+const ACK_DELAY_MS = 1;
 
 /** Bits of an ENet header's first word that hold the receiver's peer index. */
 const PEER_INDEX_MASK = 0xfff;
@@ -145,6 +155,9 @@ class GodotEnetWire implements WireEndpoint {
   readonly #fragmentPayload: number;
   readonly #unreliableFragments: boolean;
   readonly #entries = new Map<EnetPeer, PeerEntry>();
+  // the entry of the peer whose packet came last (a datagram's packets share a peer)
+  #lastPeer?: EnetPeer;
+  #lastEntry?: PeerEntry;
   // Ids of accepted handshakes, to ENet slot: the id travels in the peer's CONNECT data. ENet
   // drops a handshake that times out or is evicted without an event: such entries are found
   // stale by looking at the slot (see #inHandshake) and swept now and then. No reference to a
@@ -159,6 +172,9 @@ class GodotEnetWire implements WireEndpoint {
   #server?: EnetPeer; // clients: the connection to the server
   readonly #connectTimeoutMs: number;
   #connectDeadline = Infinity; // clients: while connecting
+  // framed packets up to 1 KiB share 16 KiB chunks (kept until ENet is done with them)
+  readonly #slab = new CopySlab(16 * 1024, 1024);
+  readonly #alloc = (length: number) => this.#slab.alloc(length);
 
   constructor(session: WireSession, o: GodotEnetWireOptions) {
     this.#session = session;
@@ -178,6 +194,9 @@ class GodotEnetWire implements WireEndpoint {
       random: session.random,
       fullRejectData: DisconnectReason.SERVER_FULL,
       allowConnect: o.allowConnect,
+      ackDelayMs: ACK_DELAY_MS,
+      // packets reach the application as views already (the Godot header is cut off)
+      sharedBuffers: true,
       ...o.enet,
     });
     this.#connectTimeoutMs = o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
@@ -309,6 +328,7 @@ class GodotEnetWire implements WireEndpoint {
           this.#connectDeadline = Infinity;
           if (this.#gentleThrottle) peer.throttleConfigure(...GENTLE_THROTTLE, now);
           s.connected(this.#clientId, peer.channelCount - 1, true);
+          this.#lastPeer = undefined;
           this.#entries.set(
             peer,
             s.admit(1, copyAddress(peer.address), link(peer), this.#wireOf(peer), now),
@@ -330,6 +350,7 @@ class GodotEnetWire implements WireEndpoint {
           return;
         }
         if (this.#gentleThrottle) peer.throttleConfigure(...GENTLE_THROTTLE, now);
+        this.#lastPeer = undefined;
         this.#entries.set(
           peer,
           s.admit(id, copyAddress(peer.address), link(peer), this.#wireOf(peer), now),
@@ -337,7 +358,7 @@ class GodotEnetWire implements WireEndpoint {
         return;
       }
       case "receive": {
-        const entry = this.#entries.get(e.peer);
+        const entry = this.#entryOf(e.peer);
         if (!entry) return;
         const data = e.data;
         if (e.channel === GODOT_CONFIG_CHANNEL) {
@@ -366,6 +387,7 @@ class GodotEnetWire implements WireEndpoint {
         this.#forgetHandshake(peer);
         if (entry) {
           this.#entries.delete(peer);
+          this.#lastPeer = undefined;
           s.removePeer(entry, e.reason, false, now);
         } else if (!s.isServer && peer === this.#server) {
           this.#connectDeadline = Infinity;
@@ -380,6 +402,14 @@ class GodotEnetWire implements WireEndpoint {
         return;
       }
     }
+  }
+
+  #entryOf(peer: EnetPeer): PeerEntry | undefined {
+    if (peer === this.#lastPeer) return this.#lastEntry;
+    const entry = this.#entries.get(peer);
+    this.#lastPeer = peer;
+    this.#lastEntry = entry;
+    return entry;
   }
 
   #forgetHandshake(peer: EnetPeer): void {
@@ -412,7 +442,13 @@ class GodotEnetWire implements WireEndpoint {
   }
 
   #wireOf(peer: EnetPeer): PeerWire {
-    return new EnetPeerWire(peer, this.#session, this.#fragmentPayload, this.#unreliableFragments);
+    return new EnetPeerWire(
+      peer,
+      this.#session,
+      this.#fragmentPayload,
+      this.#unreliableFragments,
+      this.#alloc,
+    );
   }
 }
 
@@ -426,12 +462,20 @@ class EnetPeerWire implements PeerWire {
   readonly #peer: EnetPeer;
   readonly #fragmentPayload: number;
   readonly #unreliableFragments: boolean;
+  readonly #alloc: (length: number) => Uint8Array;
 
-  constructor(peer: EnetPeer, s: WireSession, fragmentPayload: number, fragments: boolean) {
+  constructor(
+    peer: EnetPeer,
+    s: WireSession,
+    fragmentPayload: number,
+    fragments: boolean,
+    alloc: (length: number) => Uint8Array,
+  ) {
     this.#peer = peer;
     this.maxPayload = s.maxPacketSize;
     this.#fragmentPayload = fragmentPayload;
     this.#unreliableFragments = fragments;
+    this.#alloc = alloc;
   }
 
   /** User channels the remote opened (its ENet channels but Godot's config channel). */
@@ -454,7 +498,7 @@ class EnetPeerWire implements PeerWire {
     if (flags !== 1 && this.#unreliableFragments && payload.length > this.#fragmentPayload) {
       flags |= UNRELIABLE_FRAGMENT;
     }
-    const packet = framePacket(from, target, payload);
+    const packet = framePacket(from, target, payload, this.#alloc);
     if (!this.#peer.send(ch, packet, flags | NO_ALLOCATE, now)) this.shed++;
   }
 

@@ -41,13 +41,22 @@ type ClientState = "idle" | "requesting" | "connecting" | "verifying" | "done";
 export interface AcceptVerification {
   /** Client nonce of the attempt (transcript). */
   readonly clientNonce: number;
-  /** Cookie echoed in CONNECT (transcript). */
+  /** Cookie echoed in the latest CONNECT (transcript). */
   readonly cookie: Uint8Array;
+  /**
+   * Every cookie this attempt sent a CONNECT with, newest first (at most 4): a retransmitted
+   * REQUEST can bring a second cookie while the server is already answering the first, so the
+   * ACCEPT's transcript may hold any of them.
+   */
+  readonly cookies: readonly Uint8Array[];
   /** Session id from the ACCEPT (transcript). */
   readonly sessionId: number;
   /** The decoded ACCEPT body; `crypto` is always present. */
   readonly body: AcceptBody & { readonly crypto: NonNullable<AcceptBody["crypto"]> };
 }
+
+/** Cookies of one attempt kept for verifying its ACCEPT. */
+const MAX_COOKIES = 4;
 
 /**
  * Client side: sends REQUEST, then CONNECT with the cookie, retransmitting with backoff until an
@@ -68,6 +77,7 @@ export class ClientHandshake {
   #server: PeerAddress = { hostname: "", port: 0 };
   #nonce = 0;
   #cookie = new Uint8Array(0);
+  #cookies: Uint8Array[] = []; // every cookie a CONNECT carried, newest first
   #deadline = 0;
   #nextSendAt = 0;
   #interval = RETRY_INITIAL_MS;
@@ -115,6 +125,7 @@ export class ClientHandshake {
       // a new cookie while connecting: ours expired on the way, retry with the fresh one
       if (this.#state === "connecting" && equalBytes(p.cookie, this.#cookie)) return;
       this.#cookie = p.cookie.slice();
+      this.#cookies = [this.#cookie, ...this.#cookies.slice(0, MAX_COOKIES - 1)];
       this.#state = "connecting";
       this.#interval = RETRY_INITIAL_MS;
       this.#send(now);
@@ -137,6 +148,7 @@ export class ClientHandshake {
         const check = {
           clientNonce: this.#nonce,
           cookie: this.#cookie,
+          cookies: this.#cookies,
           sessionId: p.sessionId,
           body: { ...body, crypto },
         };

@@ -97,3 +97,37 @@ Deno.test("confirm: unconfirmed peers are not announced, relayed to or targetabl
   net.advance(6_000);
   assert.equal(s.host.peerCount, 2, "confirmed peers are kept past the bound");
 });
+
+Deno.test("confirm: an ACCEPT for an earlier CONNECT of the attempt can still be verified", () => {
+  const s = new FakeNet().add({ role: "server", asyncHandshake: true, encryption: true }, 1000);
+  const c = new FakeNet().add(
+    { role: "client", encryption: true, clientPublicKey: new Uint8Array(33) },
+    2000,
+  );
+  const cAt = c.address, sAt = s.address;
+  const take = (n: Node, now: number) => {
+    const out: Uint8Array[] = [];
+    for (let tx = n.host.pollTransmit(now); tx; tx = n.host.pollTransmit(now)) {
+      out.push(tx.bytes.slice());
+    }
+    return out;
+  };
+  c.host.connect(sAt, 0);
+  const [request] = take(c, 0);
+  s.host.handleDatagram(request, cAt, 0);
+  c.host.handleDatagram(take(s, 0)[0], sAt, 1); // CHALLENGE with cookie 1
+  const [connect1] = take(c, 1);
+  // the client's REQUEST was retransmitted: a second CHALLENGE, with a newer cookie
+  s.host.handleDatagram(request, cAt, 250);
+  c.host.handleDatagram(take(s, 250)[0], sAt, 251);
+  const [connect2] = take(c, 251);
+  assert.notDeepEqual(connect1, connect2);
+  // the server answers the first CONNECT (its decision was already under way)
+  s.host.handleDatagram(connect1, cAt, 252);
+  const r = s.host.pollHandshake()!;
+  s.host.acceptHandshake(r.ticket, CRYPTO, 260);
+  for (const bytes of take(s, 260)) c.host.handleDatagram(bytes, sAt, 261);
+  const v = c.host.pollVerification()!;
+  assert.equal(v.cookies.length, 2, "both cookies are candidates for the transcript");
+  assert.deepEqual(v.cookies[0], v.cookie, "newest first");
+});

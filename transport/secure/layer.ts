@@ -298,36 +298,21 @@ export class SecureLayer implements DriverLayer {
     }
   }
 
-  // Client: check the server's signature and the key confirmation, then connect.
+  // Client: check the server's signature and the key confirmation, then connect. The ACCEPT
+  // may answer any CONNECT of the attempt: each cookie it carried is tried, newest first.
   async #verify(v: AcceptVerification): Promise<void> {
     const host = this.#host!;
     try {
-      const eph = this.#o.ephemeral;
-      if (!eph) throw new CryptoError("client has no ephemeral key");
-      const transcript: HandshakeTranscript = {
-        version: PROTOCOL_VERSION,
-        clientNonce: v.clientNonce,
-        cookie: v.cookie,
-        sessionId: v.sessionId,
-        clientPublicKey: eph.publicKey,
-        serverPublicKey: v.body.crypto.serverPublicKey,
-      };
-      const pinned = this.#o.serverPublicKey;
-      if (pinned) await verifyServer(pinned, transcript, v.body.crypto.signature);
-      const channel = await createSecureChannel({
-        role: "client",
-        ephemeral: eph,
-        peerPublicKey: v.body.crypto.serverPublicKey,
-        transcript,
-        psk: this.#o.preSharedKey,
-      });
-      const ok = channel.open(transcriptHash(transcript), v.body.crypto.confirmation, 0);
-      if (!ok) {
-        throw new CryptoError(
-          "key confirmation failed: pre-shared key mismatch, another encryption version, or " +
-            "tampering",
-        );
+      let channel: SecureChannel | undefined, failure: unknown;
+      for (const cookie of v.cookies.length > 0 ? v.cookies : [v.cookie]) {
+        try {
+          channel = await this.#verifyWith(v, cookie);
+          break;
+        } catch (e) {
+          failure ??= e; // the newest cookie's reason is the one reported
+        }
       }
+      if (!channel) throw failure;
       if (this.#closed) return;
       this.#sessions.set(v.sessionId, { channel, address: undefined, confirmed: true });
       host.completeVerification(true, "", this.#now());
@@ -338,6 +323,36 @@ export class SecureLayer implements DriverLayer {
     } finally {
       this.#touch();
     }
+  }
+
+  async #verifyWith(v: AcceptVerification, cookie: Uint8Array): Promise<SecureChannel> {
+    const eph = this.#o.ephemeral;
+    if (!eph) throw new CryptoError("client has no ephemeral key");
+    const transcript: HandshakeTranscript = {
+      version: PROTOCOL_VERSION,
+      clientNonce: v.clientNonce,
+      cookie,
+      sessionId: v.sessionId,
+      clientPublicKey: eph.publicKey,
+      serverPublicKey: v.body.crypto.serverPublicKey,
+    };
+    const pinned = this.#o.serverPublicKey;
+    if (pinned) await verifyServer(pinned, transcript, v.body.crypto.signature);
+    const channel = await createSecureChannel({
+      role: "client",
+      ephemeral: eph,
+      peerPublicKey: v.body.crypto.serverPublicKey,
+      transcript,
+      psk: this.#o.preSharedKey,
+    });
+    if (!channel.open(transcriptHash(transcript), v.body.crypto.confirmation, 0)) {
+      channel.wipe();
+      throw new CryptoError(
+        "key confirmation failed: pre-shared key mismatch, another encryption version, or " +
+          "tampering",
+      );
+    }
+    return channel;
   }
 
   // a clear DISCONNECT for a session with keys, unless its client never confirmed them (a
