@@ -98,6 +98,9 @@ async function server(): Promise<void> {
   await peer.createServer(0, {
     bindAddress: "127.0.0.1",
     maxClients: config.clients + 16,
+    // the configuration we recommend for a crowd: its socket read on a thread of its own (the
+    // kernel's ~256-datagram buffer overflows during a broadcast turn otherwise)
+    receiveThread: true,
     ...(identity ? { encryption: true, serverIdentity: identity } : {}),
   });
   let connected = 0;

@@ -60,6 +60,12 @@ export interface ENetServerOptions {
    * out. ENet itself has no such guard.
    */
   connectRateLimit?: RateLimiterOptions;
+  /**
+   * Read the UDP socket on a thread of its own (default false): for a server with hundreds of
+   * clients, whose broadcast turns would otherwise let the kernel's small receive buffer
+   * overflow. Linux; elsewhere ignored (the socket is read as usual).
+   */
+  receiveThread?: boolean;
 }
 
 /**
@@ -240,7 +246,11 @@ export class ENetMultiplayerPeer extends MultiplayerPeerBase {
           }),
         },
       });
-      const transport = await this.#bind(options.bindAddress ?? "0.0.0.0", port);
+      const transport = await this.#bind(
+        options.bindAddress ?? "0.0.0.0",
+        port,
+        options.receiveThread,
+      );
       return { host, transport, clock: sharedTimers };
     });
   }
@@ -296,8 +306,13 @@ export class ENetMultiplayerPeer extends MultiplayerPeerBase {
     return createCompressor(mode, zlib);
   }
 
-  async #bind(hostname: string, port: number): Promise<UdpTransport> {
-    const udp = await UdpTransport.bind({ hostname, port, maxReceiveSize: ENET_MAX_DATAGRAM + 1 });
+  async #bind(hostname: string, port: number, receiveThread = false): Promise<UdpTransport> {
+    const udp = await UdpTransport.bind({
+      hostname,
+      port,
+      maxReceiveSize: ENET_MAX_DATAGRAM + 1,
+      receiveThread,
+    });
     this.#localPort = udp.localAddress.port;
     return udp;
   }

@@ -110,6 +110,12 @@ export interface MixedServerOptions
   enet?: MixedEnetOptions;
   /** Browsers and Deno bots (native wire) and Godot HTML5 games (Godot's wire), by path. */
   websocket?: MixedWebSocketOptions;
+  /**
+   * Read each UDP socket (native and ENet) on a thread of its own (default false): for a server with hundreds of
+   * clients, whose broadcast turns would otherwise let the kernel's small receive buffer
+   * overflow. Linux; elsewhere ignored (the socket is read as usual).
+   */
+  receiveThread?: boolean;
 }
 
 /**
@@ -226,6 +232,7 @@ export class MixedMultiplayerPeer extends MultiplayerPeerBase {
             hostname: bindAddress,
             port: options.udpPort,
             maxReceiveSize: PEER_MAX_RECEIVE_SIZE,
+            receiveThread: options.receiveThread,
           });
           opened.push(udp);
           carriers.udp = udp;
@@ -237,6 +244,7 @@ export class MixedMultiplayerPeer extends MultiplayerPeerBase {
             hostname: bindAddress,
             port: e.port,
             maxReceiveSize: ENET_MAX_DATAGRAM + 1,
+            receiveThread: options.receiveThread,
           });
           opened.push(enet);
           carriers.enet = enet;

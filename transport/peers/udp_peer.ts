@@ -39,6 +39,12 @@ export interface UdpServerOptions
   inBandwidth?: number;
   /** Upload cap in bytes/s split across clients (default 0 = none). */
   outBandwidth?: number;
+  /**
+   * Read the socket on a thread of its own (default false): for a server with hundreds of
+   * clients, whose broadcast turns would otherwise let the kernel's small receive buffer
+   * overflow. Linux; elsewhere ignored (the socket is read as usual).
+   */
+  receiveThread?: boolean;
 }
 
 /**
@@ -109,7 +115,13 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
         outBandwidth: options.outBandwidth,
       });
       const hostname = options.bindAddress ?? "0.0.0.0";
-      const transport = await this.#bind(hostname, port, options.simulation);
+      const transport = await this.#bind(
+        hostname,
+        port,
+        options.simulation,
+        systemClock,
+        options.receiveThread,
+      );
       return { host, transport, clock: sharedTimers, layer: security.layer };
     });
   }
@@ -150,8 +162,14 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
     port: number,
     simulation: SimulationOptions | undefined,
     clock: Clock = systemClock,
+    receiveThread = false,
   ): Promise<DatagramTransport> {
-    const udp = await UdpTransport.bind({ hostname, port, maxReceiveSize: PEER_MAX_RECEIVE_SIZE });
+    const udp = await UdpTransport.bind({
+      hostname,
+      port,
+      maxReceiveSize: PEER_MAX_RECEIVE_SIZE,
+      receiveThread,
+    });
     this.#localPort = udp.localAddress.port;
     return simulation ? new SimulatedTransport(udp, simulation, clock) : udp;
   }

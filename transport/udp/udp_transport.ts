@@ -10,6 +10,7 @@
 import { MultiplayerError } from "../../protocol/errors.ts";
 import type { DatagramHandler, DatagramTransport } from "../carrier.ts";
 import type { PeerAddress } from "../../protocol/address.ts";
+import { ReceiveThread } from "./_receive_thread.ts";
 
 /** Largest UDP payload over IPv4. */
 const UDP_MAX_PAYLOAD = 65507;
@@ -67,6 +68,14 @@ export interface UdpTransportOptions {
   maxQueuedBytes?: number;
   /** Sends started and not yet settled at once (default 64); later ones wait in the queue. */
   maxInFlight?: number;
+  /**
+   * Read the socket on a thread of its own into a 4 MiB ring (default false). For a busy server:
+   * the kernel's receive buffer (~208 KiB, about 256 small datagrams) overflows whenever the
+   * main thread is busy for a few milliseconds (a broadcast turn, a GC pause); the thread keeps
+   * reading meanwhile. Linux only (the port is shared by a sending and a receiving socket);
+   * elsewhere the transport reads its own socket as usual.
+   */
+  receiveThread?: boolean;
   /** Debug hook for errors that are otherwise only counted (handler throws, socket errors). */
   onError?: (error: unknown, where: "receive" | "handler" | "send") => void;
 }
@@ -146,6 +155,7 @@ export class UdpTransport implements DatagramTransport {
   #closed = false;
   #listening = false;
   #receiveLoop?: Promise<void>;
+  #thread?: ReceiveThread;
 
   // send queue: ring buffer of (bytes, address), grown by doubling up to #maxQueued
   #queueBytes: (Uint8Array | undefined)[] = new Array(INITIAL_QUEUE_SLOTS).fill(undefined);
@@ -229,13 +239,41 @@ export class UdpTransport implements DatagramTransport {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new MultiplayerError("INVALID_ARGUMENT", `port must be in [0, 65535], got ${port}`);
     }
+    const hostname = options.hostname ?? "0.0.0.0";
+    if (options.receiveThread && port !== 0) {
+      // a shared port must not join a socket someone else holds: bind it alone once, so a port
+      // in use fails here as it would without the thread
+      Deno.listenDatagram({ transport: "udp", hostname, port }).close();
+    }
     const conn = Deno.listenDatagram({
       transport: "udp",
-      hostname: options.hostname ?? "0.0.0.0",
+      hostname,
       port,
+      ...(options.receiveThread ? { reuseAddress: true } : {}),
     });
-    await Promise.resolve(); // keep bind async for future platforms
-    return new UdpTransport(conn, options);
+    const transport = new UdpTransport(conn, options);
+    if (options.receiveThread) {
+      const thread = await ReceiveThread.start({
+        hostname,
+        port: transport.localAddress.port,
+        maxReceiveSize: transport.#receiveBuffer.length - 1,
+        probeFrom: conn,
+      });
+      if (thread) {
+        transport.#thread = thread;
+        // the thread's own losses show in the same counters
+        const stats = transport.stats;
+        let drops = 0, oversized = 0;
+        Object.defineProperties(stats, {
+          drops: { get: () => drops + thread.drops, set: (v) => drops = v - thread.drops },
+          oversized: {
+            get: () => oversized + thread.oversized,
+            set: (v) => oversized = v - thread.oversized,
+          },
+        });
+      }
+    }
+    return transport;
   }
 
   /** Bytes waiting in the send queue. */
@@ -250,7 +288,29 @@ export class UdpTransport implements DatagramTransport {
       throw new MultiplayerError("ALREADY_ACTIVE", "UdpTransport.listen() may be called only once");
     }
     this.#listening = true;
+    const thread = this.#thread;
+    if (thread) {
+      const stats = this.stats;
+      thread.listen((bytes, from) => {
+        stats.datagramsReceived++;
+        stats.bytesReceived += bytes.length;
+        handler(bytes, from);
+      }, (e) => {
+        stats.handlerErrors++;
+        this.#onError?.(e, "handler");
+      }, () => {
+        // the thread's socket broke: the port's datagrams now come to ours
+        this.#thread = undefined;
+        if (!this.#closed) this.#receiveLoop = this.#receive(handler);
+      });
+      return;
+    }
     this.#receiveLoop = this.#receive(handler);
+  }
+
+  /** True when a receive thread reads the socket (see {@link UdpTransportOptions.receiveThread}). */
+  get threaded(): boolean {
+    return this.#thread !== undefined;
   }
 
   async #receive(handler: DatagramHandler): Promise<void> {
@@ -378,6 +438,9 @@ export class UdpTransport implements DatagramTransport {
     this.#closed = true;
     // flush first: graceful goodbyes are queued just before close()
     if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#onIdle = resolve);
+    if (this.#thread) {
+      await this.#thread.close(this.#conn, this.localAddress.hostname, this.localAddress.port);
+    }
     try {
       this.#conn.close();
     } catch {
