@@ -1,6 +1,7 @@
 /**
  * The UDP carrier: `Deno.listenDatagram` with one reused receive buffer and counted, never
- * thrown, send errors.
+ * thrown, send errors; optionally a receive thread that reads the socket into a ring
+ * (`receiveThread`).
  *
  * @example
  * ```ts
