@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Child, type ChildEvent } from "../lib/proc.ts";
 
 /**
  * One JSON object printed by the C child on its own stdout line.
@@ -15,7 +16,7 @@
  * let value: NativeEvent | undefined;
  * ```
  */
-export type NativeEvent = { readonly ev: string; readonly [key: string]: unknown };
+export type NativeEvent = ChildEvent;
 
 const SOURCE = new URL("./enet_bench.c", import.meta.url);
 let built: Promise<string | Error> | undefined;
@@ -76,143 +77,8 @@ export async function nativeUnavailable(): Promise<string | undefined> {
 }
 
 /**
- * A running `enet_bench`. Same shape as the Deno children of `bench/lib/proc.ts`.
- *
- * @example
- * ```ts
- * import { spawnNative } from "./_native_child.ts";
- * const server = await spawnNative(["server", "sink", "32", "100", "100", "5000"], "libenet");
- * const ready = await server.next("ready", 5_000);
- * console.log(ready.port);
- * await server.close();
- * ```
- */
-export class NativeChild {
-  readonly #process: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #queue: NativeEvent[] = [];
-  readonly #label: string;
-  readonly #done: Promise<void>;
-  #wake: (() => void) | undefined;
-  #ended = false;
-  #stderrTail = "";
-
-  /** Starts `binary` with `args`. */
-  constructor(binary: string, args: readonly string[], label: string) {
-    this.#label = label;
-    this.#process = new Deno.Command(binary, {
-      args: [...args],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#writer = this.#process.stdin.getWriter();
-    this.#done = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
-  }
-
-  /** Process id (to sample `/proc/<pid>/stat`). */
-  get pid(): number {
-    return this.#process.pid;
-  }
-
-  async #readStdout(): Promise<void> {
-    let pending = "";
-    for await (const chunk of this.#process.stdout.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      let nl = pending.indexOf("\n");
-      while (nl >= 0) {
-        const line = pending.slice(0, nl).trim();
-        pending = pending.slice(nl + 1);
-        if (line.startsWith("{")) {
-          try {
-            this.#queue.push(JSON.parse(line) as NativeEvent);
-          } catch {
-            // not an event
-          }
-        }
-        nl = pending.indexOf("\n");
-      }
-      this.#wake?.();
-    }
-    this.#ended = true;
-    this.#wake?.();
-  }
-
-  async #readStderr(): Promise<void> {
-    for await (const chunk of this.#process.stderr.pipeThrough(new TextDecoderStream())) {
-      this.#stderrTail = (this.#stderrTail + chunk).slice(-4000);
-    }
-  }
-
-  /** Sends one JSON command line (ignored once the child exited). */
-  async send(command: Record<string, unknown>): Promise<void> {
-    if (this.#ended) return;
-    try {
-      await this.#writer.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
-    } catch {
-      // exited meanwhile; `next` reports it
-    }
-  }
-
-  /** Waits for the next event named `ev`; an `error` event, an exit or the timeout rejects. */
-  async next(ev: string, timeoutMs: number): Promise<NativeEvent> {
-    const deadline = performance.now() + timeoutMs;
-    while (true) {
-      while (this.#queue.length > 0) {
-        const event = this.#queue.shift()!;
-        if (event.ev === ev) return event;
-        if (event.ev === "error") throw new Error(`${this.#label}: ${String(event.message)}`);
-      }
-      if (this.#ended) {
-        const status = await this.#process.status;
-        await this.#done;
-        throw new Error(
-          `${this.#label} exited (code ${status.code}) before "${ev}"; stderr:\n${this.#stderrTail}`,
-        );
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`${this.#label}: no "${ev}" within ${timeoutMs} ms`);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-      this.#wake = undefined;
-    }
-  }
-
-  /** Asks the child to exit (and closes its stdin), then kills it if it has not within `graceMs`. */
-  async close(graceMs = 3_000): Promise<void> {
-    await this.send({ cmd: "exit" });
-    try {
-      await this.#writer.close();
-    } catch {
-      // already closed
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([
-      this.#process.status.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
-    ]);
-    clearTimeout(timer);
-    if (!exited) this.kill();
-    await this.#process.status;
-    await this.#done;
-  }
-
-  /** Kills the child at once (SIGKILL); safe to call twice. */
-  kill(): void {
-    try {
-      this.#process.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/**
- * Builds the program if needed and starts it with `args`; throws when it cannot be built.
+ * Builds the program if needed and starts it with `args` (a {@link Child}, like the Deno
+ * children); throws when it cannot be built.
  *
  * @example
  * ```ts
@@ -221,8 +87,8 @@ export class NativeChild {
  * await child.close();
  * ```
  */
-export async function spawnNative(args: readonly string[], label: string): Promise<NativeChild> {
+export async function spawnNative(args: readonly string[], label: string): Promise<Child> {
   const binary = await build();
   if (binary instanceof Error) throw binary;
-  return new NativeChild(binary, args, label);
+  return new Child(binary, args, label);
 }

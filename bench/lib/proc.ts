@@ -58,19 +58,11 @@ export class Child {
   #stderrTail = "";
   readonly #done: Promise<void>;
 
-  /** Spawns `deno run` on `script` with `config` as the single JSON argument. */
-  constructor(script: URL, config: unknown, options: SpawnOptions) {
-    this.#label = options.label;
-    const args = [
-      "run",
-      "--allow-net",
-      "--unstable-net",
-      ...(options.denoFlags ?? []),
-      script.href,
-      JSON.stringify(config),
-    ];
-    this.#process = new Deno.Command(Deno.execPath(), {
-      args,
+  /** Spawns `program` with `args` (see {@link spawnChild} for a Deno script). */
+  constructor(program: string, args: readonly string[], label: string) {
+    this.#label = label;
+    this.#process = new Deno.Command(program, {
+      args: [...args],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -141,8 +133,11 @@ export class Child {
         }
       }
       if (this.#ended) {
+        const status = await this.#process.status;
         await this.#done; // stderr may still be arriving: it explains the exit
-        throw new Error(`${this.#label} exited before "${ev}"; stderr:\n${this.#stderrTail}`);
+        throw new Error(
+          `${this.#label} exited (code ${status.code}) before "${ev}"; stderr:\n${this.#stderrTail}`,
+        );
       }
       const left = deadline - performance.now();
       if (left <= 0) {
@@ -201,7 +196,15 @@ export class Child {
  * ```
  */
 export function spawnChild(script: URL, config: unknown, options: SpawnOptions): Child {
-  return new Child(script, config, options);
+  const args = [
+    "run",
+    "--allow-net",
+    "--unstable-net",
+    ...(options.denoFlags ?? []),
+    script.href,
+    JSON.stringify(config),
+  ];
+  return new Child(Deno.execPath(), args, options.label);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Outgoing command records and the pending-acknowledgement ring. @module */
-import type { EnetCommandFields } from "./codec.ts";
+import { CommandFields } from "./codec.ts";
 
 /**
  * One command waiting to be sent, or sent and waiting for its acknowledgement.
@@ -12,34 +12,7 @@ import type { EnetCommandFields } from "./codec.ts";
  * console.log(ping.sendAttempts); // 0
  * ```
  */
-export class OutgoingCommand implements EnetCommandFields {
-  command = 0;
-  flags = 0;
-  channelId = 0;
-  reliableSeq = 0;
-  receivedReliableSeq = 0;
-  receivedSentTime = 0;
-  outgoingPeerId = 0;
-  incomingSessionId = 0;
-  outgoingSessionId = 0;
-  mtu = 0;
-  windowSize = 0;
-  channelCount = 0;
-  incomingBandwidth = 0;
-  outgoingBandwidth = 0;
-  throttleInterval = 0;
-  throttleAcceleration = 0;
-  throttleDeceleration = 0;
-  connectId = 0;
-  data = 0;
-  unreliableSeq = 0;
-  unsequencedGroup = 0;
-  startSeq = 0;
-  fragmentCount = 0;
-  fragmentNumber = 0;
-  totalLength = 0;
-  fragmentOffset = 0;
-  dataLength = 0;
+export class OutgoingCommand extends CommandFields {
   /** The whole packet this command carries a slice of (undefined for control commands). */
   packet: Uint8Array | undefined = undefined;
   /** Bytes of `packet` this command carries, from `fragmentOffset`. */

@@ -90,35 +90,47 @@ export interface EnetCommandFields {
  * ```
  */
 export function newCommandFields(): EnetCommandFields {
-  return {
-    command: 0,
-    flags: 0,
-    channelId: 0,
-    reliableSeq: 0,
-    receivedReliableSeq: 0,
-    receivedSentTime: 0,
-    outgoingPeerId: 0,
-    incomingSessionId: 0,
-    outgoingSessionId: 0,
-    mtu: 0,
-    windowSize: 0,
-    channelCount: 0,
-    incomingBandwidth: 0,
-    outgoingBandwidth: 0,
-    throttleInterval: 0,
-    throttleAcceleration: 0,
-    throttleDeceleration: 0,
-    connectId: 0,
-    data: 0,
-    unreliableSeq: 0,
-    unsequencedGroup: 0,
-    startSeq: 0,
-    fragmentCount: 0,
-    fragmentNumber: 0,
-    totalLength: 0,
-    fragmentOffset: 0,
-    dataLength: 0,
-  };
+  return new CommandFields();
+}
+
+/**
+ * Every field of {@link EnetCommandFields}, zeroed: the common part of a decoded command and of
+ * one waiting to be sent.
+ *
+ * @example
+ * ```ts
+ * import { CommandFields } from "./codec.ts";
+ * console.log(new CommandFields().mtu); // 0
+ * ```
+ */
+export class CommandFields implements EnetCommandFields {
+  command = 0;
+  flags = 0;
+  channelId = 0;
+  reliableSeq = 0;
+  receivedReliableSeq = 0;
+  receivedSentTime = 0;
+  outgoingPeerId = 0;
+  incomingSessionId = 0;
+  outgoingSessionId = 0;
+  mtu = 0;
+  windowSize = 0;
+  channelCount = 0;
+  incomingBandwidth = 0;
+  outgoingBandwidth = 0;
+  throttleInterval = 0;
+  throttleAcceleration = 0;
+  throttleDeceleration = 0;
+  connectId = 0;
+  data = 0;
+  unreliableSeq = 0;
+  unsequencedGroup = 0;
+  startSeq = 0;
+  fragmentCount = 0;
+  fragmentNumber = 0;
+  totalLength = 0;
+  fragmentOffset = 0;
+  dataLength = 0;
 }
 
 /**
@@ -132,52 +144,7 @@ export function newCommandFields(): EnetCommandFields {
  * console.log(decodeCommand(bytes, 0, bytes.length, cmd), cmd.command); // 4 5
  * ```
  */
-export class DecodedCommand implements EnetCommandFields {
-  command = 0;
-  /** ACKNOWLEDGE (0x80) / UNSEQUENCED (0x40) bits. */
-  flags = 0;
-  /** Channel (0xFF = connection-level command). */
-  channelId = 0;
-  /** Reliable sequence number. */
-  reliableSeq = 0;
-  receivedReliableSeq = 0;
-  /** Sent time echoed from the acknowledged datagram. */
-  receivedSentTime = 0;
-  outgoingPeerId = 0;
-  /** Session id for datagrams towards the sender of this command (0xFF = none). */
-  incomingSessionId = 0;
-  /** Session id for datagrams from the sender of this command (0xFF = none). */
-  outgoingSessionId = 0;
-  /** MTU in bytes. */
-  mtu = 0;
-  /** Reliable window in bytes. */
-  windowSize = 0;
-  /** Channel count. */
-  channelCount = 0;
-  /** Downstream bandwidth in bytes/s (0 = unlimited). */
-  incomingBandwidth = 0;
-  /** Upstream bandwidth in bytes/s (0 = unlimited). */
-  outgoingBandwidth = 0;
-  throttleInterval = 0;
-  /** Packet throttle acceleration. */
-  throttleAcceleration = 0;
-  /** Packet throttle deceleration. */
-  throttleDeceleration = 0;
-  /** Opaque 32-bit connection id. */
-  connectId = 0;
-  data = 0;
-  unreliableSeq = 0;
-  unsequencedGroup = 0;
-  startSeq = 0;
-  /** Fragments of the packet. */
-  fragmentCount = 0;
-  /** Index of this fragment. */
-  fragmentNumber = 0;
-  /** Length of the whole packet. */
-  totalLength = 0;
-  /** Byte offset of this fragment in the packet. */
-  fragmentOffset = 0;
-  dataLength = 0;
+export class DecodedCommand extends CommandFields {
   /** Offset of the payload in the buffer given to {@link decodeCommand}. */
   dataOffset = 0;
 }

@@ -18,7 +18,8 @@
  */
 import type { PeerAddress } from "../address.ts";
 import { copyAddress } from "../address.ts";
-import type { ConnectionApi, MessageSink } from "../connection/types.ts";
+import type { ConnectionApi } from "../connection/types.ts";
+import { wireLink } from "./_wire_link.ts";
 import type { PeerStats } from "../connection/stats.ts";
 import { DEFAULTS, MAX_PEER_ID, TransferMode } from "../constants.ts";
 import { DisconnectReason, MultiplayerError } from "../errors.ts";
@@ -515,38 +516,18 @@ class EnetPeerWire implements PeerWire {
   }
 }
 
-/**
- * The session's view of an ENet peer as a connection: the ENet host schedules its traffic and
- * timers, so there is nothing to poll here; statistics and timeouts come from the peer.
- */
+/** The session's view of an ENet peer: the ENet host schedules its traffic and timers. */
 function link(peer: EnetPeer): ConnectionApi {
-  let sink: MessageSink = () => true;
-  return {
-    get onMessage() {
-      return sink;
-    },
-    set onMessage(s: MessageSink) {
-      sink = s;
-    },
-    send() {
-      throw new MultiplayerError("INVALID_ARGUMENT", "ENet peers are sent to through their wire");
-    },
-    handleDatagram: () => false,
-    pollTransmit: () => undefined,
-    pollTimeout: () => Infinity,
-    handleTimeout() {},
-    timedOut: false,
+  return wireLink({
     get queuedBytes() {
       return peer.queuedBytes;
     },
     get rttMs() {
       return peer.roundTripTime;
     },
-    peerStats: (now: number): PeerStats => enetPeerStats(peer, now),
-    setPeerTimeout(limit: number, minMs?: number, maxMs?: number): void {
-      peer.setTimeout(limit, minMs ?? 0, maxMs ?? 0);
-    },
-  };
+    peerStats: (now) => enetPeerStats(peer, now),
+    setPeerTimeout: (limit, minMs, maxMs) => peer.setTimeout(limit, minMs ?? 0, maxMs ?? 0),
+  }, "ENet peers");
 }
 
 function enetPeerStats(peer: EnetPeer, now: number): PeerStats {

@@ -17,7 +17,8 @@
  * @module
  */
 import type { PeerAddress } from "../address.ts";
-import type { ConnectionApi, MessageSink } from "../connection/types.ts";
+import type { ConnectionApi } from "../connection/types.ts";
+import { wireLink } from "./_wire_link.ts";
 import type { PeerStats } from "../connection/stats.ts";
 import { DEFAULTS, TransferMode } from "../constants.ts";
 import { DisconnectReason, MultiplayerError } from "../errors.ts";
@@ -587,24 +588,9 @@ class GodotWsPeerWire implements PeerWire {
   }
 }
 
-/** The session's view of a Godot WebSocket peer as a connection (TCP does the rest). */
+/** The session's view of a Godot WebSocket peer (TCP does the rest). */
 function link(socket: Socket): ConnectionApi {
-  let sink: MessageSink = () => true;
-  return {
-    get onMessage() {
-      return sink;
-    },
-    set onMessage(s: MessageSink) {
-      sink = s;
-    },
-    send() {
-      throw new MultiplayerError("INVALID_ARGUMENT", "Godot WebSocket peers are sent to by wire");
-    },
-    handleDatagram: () => false,
-    pollTransmit: () => undefined,
-    pollTimeout: () => Infinity,
-    handleTimeout() {},
-    timedOut: false,
+  return wireLink({
     get queuedBytes() {
       return socket.queuedBytes;
     },
@@ -630,5 +616,5 @@ function link(socket: Socket): ConnectionApi {
       receiveRateBytesPerSec: 0,
       timeoutMs: 0,
     }),
-  };
+  }, "Godot WebSocket peers");
 }

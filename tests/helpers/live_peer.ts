@@ -20,11 +20,14 @@ export interface LiveEvent {
 /** A packet the peer received (taken right after the poll that made it available). */
 export interface LivePacket {
   readonly from: number;
+  /** `getPacketChannel()` (the ENet channel on the ENet wire). */
   readonly channel: number;
   readonly mode: TransferMode;
   readonly data: Uint8Array;
   /** `getVar()`'s reading, when `vars` is on. */
   readonly value?: unknown;
+  /** When it was taken (performance.now()). */
+  readonly at: number;
 }
 
 const EVENTS = [
@@ -43,6 +46,8 @@ export class LivePeer<P extends MultiplayerPeerBase = MultiplayerPeerBase> {
   readonly packets: LivePacket[] = [];
   /** Read packets with `getVar()` (their bytes are then not kept). */
   vars = false;
+  /** When false, packets stay in the peer for the test to read (getPacket / getVar). */
+  drain = true;
   #running = false;
   #loop: Promise<void> = Promise.resolve();
   readonly #waiters = new Set<() => boolean>();
@@ -78,13 +83,13 @@ export class LivePeer<P extends MultiplayerPeerBase = MultiplayerPeerBase> {
         await new Promise((resolve) => setTimeout(resolve, 10));
       } else await this.peer.poll(10);
       const peer = this.peer;
-      while (peer.getAvailablePacketCount() > 0) {
+      while (this.drain && peer.getAvailablePacketCount() > 0) {
         const from = peer.getPacketPeer(), channel = peer.getPacketChannel();
-        const mode = peer.getPacketMode();
+        const mode = peer.getPacketMode(), at = performance.now();
         if (this.vars) {
           const value = peer.getVar();
-          this.packets.push({ from, channel, mode, data: new Uint8Array(0), value });
-        } else this.packets.push({ from, channel, mode, data: peer.getPacket()! });
+          this.packets.push({ from, channel, mode, data: new Uint8Array(0), value, at });
+        } else this.packets.push({ from, channel, mode, data: peer.getPacket()!, at });
       }
       for (const w of [...this.#waiters]) if (w()) this.#waiters.delete(w);
     }
@@ -113,17 +118,50 @@ export class LivePeer<P extends MultiplayerPeerBase = MultiplayerPeerBase> {
     });
   }
 
-  /** How many events of `type` (and `id`) were recorded. */
-  count(type: string, id?: number): number {
-    return this.events.filter((e) => e.type === type && (id === undefined || e.id === id)).length;
+  /** How many events of `type` (and `id`) were recorded since index `since`. */
+  count(type: string, id?: number, since = 0): number {
+    return this.events.slice(since).filter((e) =>
+      e.type === type && (id === undefined || e.id === id)
+    ).length;
   }
 
   /** The first event of `type` (and `id`), once it came. */
-  async event(type: string, id?: number, timeoutMs = 5000): Promise<LiveEvent> {
+  event(type: string, id?: number, timeoutMs = 5000): Promise<LiveEvent> {
+    return this.waitEvent(type, id, 0, timeoutMs);
+  }
+
+  /** The first event (index >= `since`) of `type` (and `id`), once it came. */
+  async waitEvent(type: string, id?: number, since = 0, timeoutMs = 5000): Promise<LiveEvent> {
     const find = () =>
-      this.events.find((e) => e.type === type && (id === undefined || e.id === id));
-    await this.until(() => find() !== undefined, `${type} ${id ?? ""}`, timeoutMs);
+      this.events.slice(since).find((e) => e.type === type && (id === undefined || e.id === id));
+    await this.until(
+      () => find() !== undefined,
+      `${type}${id === undefined ? "" : ` ${id}`}`,
+      timeoutMs,
+    );
     return find()!;
+  }
+
+  /** The first packet (index >= `since`) `match` accepts, once it came. */
+  async waitPacket(
+    match: (p: LivePacket) => boolean,
+    what: string,
+    since = 0,
+    timeoutMs = 5000,
+  ): Promise<LivePacket> {
+    let next = since;
+    let found: LivePacket | undefined;
+    await this.until(
+      () => {
+        for (; next < this.packets.length && !found; next++) {
+          if (match(this.packets[next])) found = this.packets[next];
+        }
+        return found !== undefined;
+      },
+      what,
+      timeoutMs,
+    );
+    return found!;
   }
 
   /** Ends the pump and closes the peer. Safe to call twice. */
