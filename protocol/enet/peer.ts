@@ -454,10 +454,10 @@ export class EnetPeer {
    * ```ts
    * import { EnetPeer } from "./peer.ts";
    * const peer = EnetPeer.connect({ hostname: "127.0.0.1", port: 1 }, 1, 0, 0);
-   * peer.setTimeout(0, 2000, 4000);
+   * peer.setTimeoutLimits(0, 2000, 4000);
    * ```
    */
-  setTimeout(limit: number, minimumMs: number, maximumMs: number): void {
+  setTimeoutLimits(limit: number, minimumMs: number, maximumMs: number): void {
     for (const v of [limit, minimumMs, maximumMs]) {
       if (!Number.isInteger(v) || v < 0) {
         throw new MultiplayerError("INVALID_ARGUMENT", "timeouts must be non-negative integers");

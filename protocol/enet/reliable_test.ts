@@ -36,7 +36,7 @@ Deno.test("reliable: a dead peer is noticed after about 5-6 s with the default r
 Deno.test("reliable: setTimeout changes the verdict (limit / minimum / maximum)", () => {
   const { net, server, client, peer } = connected(2);
   net.run(net.now + 100); // an RTT sample: first RTO ~ 5 ms, limit 4 x that
-  peer.setTimeout(4, 1000, 2000);
+  peer.setTimeoutLimits(4, 1000, 2000);
   server.up = false;
   const t0 = net.now;
   peer.send(0, new Uint8Array(10), EnetPacketFlag.RELIABLE, t0);

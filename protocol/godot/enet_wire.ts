@@ -526,7 +526,7 @@ function link(peer: EnetPeer): ConnectionApi {
       return peer.roundTripTime;
     },
     peerStats: (now) => enetPeerStats(peer, now),
-    setPeerTimeout: (limit, minMs, maxMs) => peer.setTimeout(limit, minMs ?? 0, maxMs ?? 0),
+    setPeerTimeout: (limit, minMs, maxMs) => peer.setTimeoutLimits(limit, minMs ?? 0, maxMs ?? 0),
   }, "ENet peers");
 }
 
