@@ -75,6 +75,7 @@ export {
   type PeerWritableHandler,
   publicKeyFromHex,
   publicKeyToHex,
+  type ReceiveThreadOption,
   type RefusalCounts,
   type SerializedPublicKey,
   type ServerIdentity,

@@ -89,6 +89,7 @@ const TYPES = [
   "PeerStats",
   "PeerWritableHandler",
   "RateLimiterOptions",
+  "ReceiveThreadOption",
   "RefusalCounts",
   "SerializedPublicKey",
   "ServerIdentity",

@@ -23,7 +23,7 @@ import { MultiplayerPeerBase, type ValueCodec } from "./multiplayer_peer.ts";
 import { startPeer } from "./lifecycle.ts";
 import { checkPort, checkRemotePort } from "./_ports.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
-import { UdpTransport } from "../udp/udp_transport.ts";
+import { type ReceiveThreadOption, UdpTransport } from "../udp/udp_transport.ts";
 
 export { CompressionMode };
 
@@ -41,7 +41,7 @@ const ENET_MAX_DATAGRAM = 4096;
  * const o: ENetServerOptions = { maxClients: 8, bindAddress: "127.0.0.1", compressionMode: 2 };
  * ```
  */
-export interface ENetServerOptions {
+export interface ENetServerOptions extends ReceiveThreadOption {
   /** Most clients at once (default 32); a further one fails to connect at once. */
   maxClients?: number;
   /** Address to bind (default `"0.0.0.0"`; `"::"` or an IPv6 literal for IPv6). */
@@ -60,12 +60,6 @@ export interface ENetServerOptions {
    * out. ENet itself has no such guard.
    */
   connectRateLimit?: RateLimiterOptions;
-  /**
-   * Read the UDP socket on a thread of its own (default false): for a server with hundreds of
-   * clients, whose broadcast turns would otherwise let the kernel's small receive buffer
-   * overflow. Linux; elsewhere ignored (the socket is read as usual).
-   */
-  receiveThread?: boolean;
 }
 
 /**

@@ -26,7 +26,11 @@ import { checkPort } from "./_ports.ts";
 import { type ServerLimitOptions, serverSecurity } from "../secure/options.ts";
 import type { ServerSecurityOptions } from "../secure/options.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
-import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "../udp/udp_transport.ts";
+import {
+  PEER_MAX_RECEIVE_SIZE,
+  type ReceiveThreadOption,
+  UdpTransport,
+} from "../udp/udp_transport.ts";
 import type { WebSocketServerTransport } from "../websocket/server_transport.ts";
 import type { WebSocketListenerStats } from "../websocket/listener.ts";
 import {
@@ -84,7 +88,8 @@ export interface MixedWebSocketOptions
 /**
  * Options of {@link MixedMultiplayerPeer.createServer}: which carriers to open, and the limits
  * and hook every native client passes (`authenticate` sees native UDP and WebSocket clients;
- * Godot's wires have no handshake to carry a payload).
+ * Godot's wires have no handshake to carry a payload). `receiveThread` applies to each UDP socket,
+ * the native one and the ENet one.
  *
  * @example
  * ```ts
@@ -99,7 +104,7 @@ export interface MixedWebSocketOptions
  * ```
  */
 export interface MixedServerOptions
-  extends ServerLimitOptions, Pick<ServerSecurityOptions, "authenticate"> {
+  extends ServerLimitOptions, Pick<ServerSecurityOptions, "authenticate">, ReceiveThreadOption {
   /** Most clients at once, over every carrier together (default 32). */
   maxClients?: number;
   /** Address every listener binds (default `"0.0.0.0"`). */
@@ -110,12 +115,6 @@ export interface MixedServerOptions
   enet?: MixedEnetOptions;
   /** Browsers and Deno bots (native wire) and Godot HTML5 games (Godot's wire), by path. */
   websocket?: MixedWebSocketOptions;
-  /**
-   * Read each UDP socket (native and ENet) on a thread of its own (default false): for a server with hundreds of
-   * clients, whose broadcast turns would otherwise let the kernel's small receive buffer
-   * overflow. Linux; elsewhere ignored (the socket is read as usual).
-   */
-  receiveThread?: boolean;
 }
 
 /**

@@ -16,7 +16,11 @@ import {
   serverSecurity,
   type ServerSecurityOptions,
 } from "../secure/options.ts";
-import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "../udp/udp_transport.ts";
+import {
+  PEER_MAX_RECEIVE_SIZE,
+  type ReceiveThreadOption,
+  UdpTransport,
+} from "../udp/udp_transport.ts";
 
 /**
  * Options of {@link UdpMultiplayerPeer.createServer}.
@@ -28,7 +32,7 @@ import { PEER_MAX_RECEIVE_SIZE, UdpTransport } from "../udp/udp_transport.ts";
  * ```
  */
 export interface UdpServerOptions
-  extends ServerLimitOptions, ServerSecurityOptions, ConnectionTuning {
+  extends ServerLimitOptions, ServerSecurityOptions, ConnectionTuning, ReceiveThreadOption {
   /** Most clients at once (default 32); more get `connection_failed` (SERVER_FULL). */
   maxClients?: number;
   /** Address to bind (default `"0.0.0.0"`). */
@@ -39,12 +43,6 @@ export interface UdpServerOptions
   inBandwidth?: number;
   /** Upload cap in bytes/s split across clients (default 0 = none). */
   outBandwidth?: number;
-  /**
-   * Read the socket on a thread of its own (default false): for a server with hundreds of
-   * clients, whose broadcast turns would otherwise let the kernel's small receive buffer
-   * overflow. Linux; elsewhere ignored (the socket is read as usual).
-   */
-  receiveThread?: boolean;
 }
 
 /**

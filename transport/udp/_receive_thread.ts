@@ -212,10 +212,10 @@ export type ThreadDatagramHandler = (
  *   hostname: "127.0.0.1",
  *   port,
  *   maxReceiveSize: 2048,
- *   probeFrom: conn,
+ *   sender: conn,
  * });
  * console.log(thread !== undefined); // true on Linux
- * await thread?.close(conn, "127.0.0.1", port);
+ * await thread?.close();
  * conn.close();
  * ```
  */
@@ -234,9 +234,22 @@ export class ReceiveThread {
   #exited: Promise<void>;
   #onExit!: () => void;
   #onLost?: () => void;
+  /** The caller's socket on the port (it sends the probe and the wake-up at close). */
+  readonly #sender: Deno.DatagramConn;
+  /** The port as this host reaches it (a wildcard bind is reached on loopback). */
+  readonly #self: Deno.NetAddr;
 
-  private constructor(worker: Worker, control: Int32Array, ring: Uint8Array, maxReceive: number) {
+  private constructor(
+    worker: Worker,
+    control: Int32Array,
+    ring: Uint8Array,
+    maxReceive: number,
+    sender: Deno.DatagramConn,
+    self: Deno.NetAddr,
+  ) {
     this.#worker = worker;
+    this.#sender = sender;
+    this.#self = self;
     this.#control = control;
     this.#ring = ring;
     this.#view = new DataView(ring.buffer);
@@ -255,16 +268,18 @@ export class ReceiveThread {
   }
 
   /**
-   * Binds the worker's socket to `hostname:port` (already bound by the caller's send socket with
-   * `reuseAddress`), proves it receives the port's datagrams, and returns the thread; undefined
-   * when this platform does not deliver to it (the caller keeps reading its own socket).
+   * Binds the worker's socket to `hostname:port`, which `sender` (the caller's send socket, bound
+   * with `reuseAddress`) already holds, proves it receives the port's datagrams, and returns the
+   * thread; undefined when this platform does not deliver to it (the caller keeps reading its own
+   * socket). `sender` also wakes the worker at `close()`; a ring of `ringBytes` (a power of two,
+   * default 4 MiB) holds what the main thread has not read yet.
    */
   static async start(options: {
     hostname: string;
     port: number;
     maxReceiveSize: number;
     ringBytes?: number;
-    probeFrom: Deno.DatagramConn;
+    sender: Deno.DatagramConn;
   }): Promise<ReceiveThread | undefined> {
     const source = `(${receiveThreadMain.toString()})();`;
     const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
@@ -276,19 +291,24 @@ export class ReceiveThread {
       throw new RangeError(`ringBytes must be a power of two of at least 4096, got ${ringBytes}`);
     }
     const ringBuffer = new SharedArrayBuffer(ringBytes);
+    const hostname = options.hostname;
     const thread = new ReceiveThread(
       worker,
       new Int32Array(control),
       new Uint8Array(ringBuffer),
       options.maxReceiveSize,
+      options.sender,
+      {
+        transport: "udp",
+        hostname: hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname,
+        port: options.port,
+      },
     );
     const probe = crypto.getRandomValues(new Uint8Array(16));
     const replies: ((m: Record<string, unknown>) => void)[] = [];
     worker.onmessage = (e) => {
       if (e.data === 0) {
-        const wake = thread.#wake;
-        thread.#wake = undefined;
-        wake?.();
+        thread.#wakeDrain();
         return;
       }
       const message = e.data as { closed?: boolean; failed?: boolean };
@@ -325,23 +345,8 @@ export class ReceiveThread {
     }
     // a probe to the port: the worker must be the one that reads it
     const probed = next();
-    const target = options.hostname === "0.0.0.0"
-      ? "127.0.0.1"
-      : options.hostname === "::"
-      ? "::1"
-      : options.hostname;
-    await options.probeFrom.send(probe, {
-      transport: "udp",
-      hostname: target,
-      port: options.port,
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const outcome = await Promise.race([
-      probed.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 1000)),
-    ]);
-    clearTimeout(timer);
-    if (!outcome) {
+    await options.sender.send(probe, thread.#self);
+    if (!await within(probed, 1000)) {
       worker.terminate();
       return undefined;
     }
@@ -366,9 +371,7 @@ export class ReceiveThread {
   #lost(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.#wakeDrain();
     this.#worker.terminate();
     this.#onLost?.();
   }
@@ -431,25 +434,37 @@ export class ReceiveThread {
   }
 
   /** Stops the worker (its socket closes) and the drain loop. */
-  async close(wakeWith: Deno.DatagramConn, hostname: string, port: number): Promise<void> {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     Atomics.store(this.#control, LAYOUT.closed, 1);
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.#wakeDrain();
     // the worker sits in receive(): one datagram wakes it to see CLOSED
-    const target = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
     try {
-      await wakeWith.send(new Uint8Array(1), { transport: "udp", hostname: target, port });
+      await this.#sender.send(new Uint8Array(1), this.#self);
     } catch {
       // socket already gone
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, 500));
-    await Promise.race([this.#exited, late]);
-    clearTimeout(timer);
+    await within(this.#exited, 500);
     this.#worker.terminate();
     await this.#loop;
   }
+
+  // resumes a drain loop parked until the worker writes
+  #wakeDrain(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
+
+/** True when `promise` settles within `ms`, false when the time ran out first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+  ]);
+  clearTimeout(timer);
+  return outcome;
 }

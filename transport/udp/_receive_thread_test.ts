@@ -18,7 +18,7 @@ async function sharedPort(maxReceiveSize: number, ringBytes?: number) {
     port,
     maxReceiveSize,
     ringBytes,
-    probeFrom: conn,
+    sender: conn,
   });
   if (!thread) throw new Error("Linux delivers to the receive thread's socket");
   return { conn, port, thread };
@@ -74,7 +74,7 @@ Deno.test("ReceiveThread: datagrams of every size arrive whole and in order acro
   assert.deepEqual(corrupt, 0);
   assert.deepEqual(got, Array.from({ length: total }, (_, i) => i));
   assert.deepEqual(thread.drops, 0);
-  await thread.close(conn, LOOPBACK, port);
+  await thread.close();
   sender.close();
   conn.close();
 });
@@ -105,7 +105,7 @@ Deno.test("ReceiveThread: a full ring drops and counts; what it kept is intact a
   await wait.done;
   for (let i = 1; i < got.length; i++) assert(got[i] > got[i - 1], "in order");
   assert(got.length >= 50, `kept ${got.length}`);
-  await thread.close(conn, LOOPBACK, port);
+  await thread.close();
   sender.close();
   conn.close();
 });
@@ -128,7 +128,7 @@ Deno.test("ReceiveThread: an oversized datagram is counted and never delivered",
   await wait.done;
   assert.deepEqual(got, [64]);
   assert.deepEqual(thread.oversized, 2);
-  await thread.close(conn, LOOPBACK, port);
+  await thread.close();
   sender.close();
   conn.close();
 });

@@ -41,6 +41,28 @@ const DEFAULT_MAX_IN_FLIGHT = 64;
 const MAX_CONSECUTIVE_RECEIVE_ERRORS = 1000;
 
 /**
+ * The receive-thread switch, shared by {@link UdpTransport.bind} and the UDP, ENet and mixed
+ * servers.
+ *
+ * @example
+ * ```ts
+ * import type { ReceiveThreadOption } from "./udp_transport.ts";
+ * const busyServer: ReceiveThreadOption = { receiveThread: true };
+ * ```
+ */
+export interface ReceiveThreadOption {
+  /**
+   * Read the socket on a thread of its own into a 4 MiB ring (default false), for a server with
+   * hundreds of clients: the kernel's receive buffer (~208 KiB, about 256 small datagrams)
+   * overflows whenever the main thread is busy for a few milliseconds (a broadcast turn, a GC
+   * pause), and the thread keeps reading meanwhile. Costs a thread and ~70 us on a datagram
+   * that finds the server idle. Linux only (the port is shared by a sending and a receiving
+   * socket); elsewhere the socket is read as usual.
+   */
+  receiveThread?: boolean;
+}
+
+/**
  * Options of {@link UdpTransport.bind}.
  *
  * @example
@@ -49,7 +71,7 @@ const MAX_CONSECUTIVE_RECEIVE_ERRORS = 1000;
  * const options: UdpTransportOptions = { hostname: "127.0.0.1", port: 0 };
  * ```
  */
-export interface UdpTransportOptions {
+export interface UdpTransportOptions extends ReceiveThreadOption {
   /** Address to bind (default `"0.0.0.0"`; use `"::1"` or `"::"` for IPv6). */
   hostname?: string;
   /** Port to bind; 0 (default) picks an ephemeral port, see `localAddress.port`. */
@@ -68,14 +90,6 @@ export interface UdpTransportOptions {
   maxQueuedBytes?: number;
   /** Sends started and not yet settled at once (default 64); later ones wait in the queue. */
   maxInFlight?: number;
-  /**
-   * Read the socket on a thread of its own into a 4 MiB ring (default false). For a busy server:
-   * the kernel's receive buffer (~208 KiB, about 256 small datagrams) overflows whenever the
-   * main thread is busy for a few milliseconds (a broadcast turn, a GC pause); the thread keeps
-   * reading meanwhile. Linux only (the port is shared by a sending and a receiving socket);
-   * elsewhere the transport reads its own socket as usual.
-   */
-  receiveThread?: boolean;
   /** Debug hook for errors that are otherwise only counted (handler throws, socket errors). */
   onError?: (error: unknown, where: "receive" | "handler" | "send") => void;
 }
@@ -257,7 +271,7 @@ export class UdpTransport implements DatagramTransport {
         hostname,
         port: transport.localAddress.port,
         maxReceiveSize: transport.#receiveBuffer.length - 1,
-        probeFrom: conn,
+        sender: conn,
       });
       if (thread) {
         transport.#thread = thread;
@@ -439,7 +453,7 @@ export class UdpTransport implements DatagramTransport {
     // flush first: graceful goodbyes are queued just before close()
     if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#onIdle = resolve);
     if (this.#thread) {
-      await this.#thread.close(this.#conn, this.localAddress.hostname, this.localAddress.port);
+      await this.#thread.close();
     }
     try {
       this.#conn.close();
