@@ -1,6 +1,30 @@
-/** Deterministic sample inputs for the compression tests (not part of the public API). @module */
+/**
+ * Deterministic sample inputs and round-trip checks for the compression tests (not part of the
+ * public API).
+ *
+ * @module
+ */
 
+import assert from "node:assert/strict";
 import type { Random } from "../random.ts";
+import type { DatagramCompressor } from "./datagram_compressor.ts";
+
+/** `input` compressed by `codec` into a buffer with 64 bytes of room; fails the test if it does not fit. */
+export function compress(codec: DatagramCompressor, input: Uint8Array): Uint8Array {
+  const packed = new Uint8Array(input.length + 64);
+  const n = codec.compress(input, packed);
+  assert.ok(n > 0, `compress failed for ${input.length} bytes`);
+  return packed.slice(0, n);
+}
+
+/** Compresses `input`, checks that it decompresses to exactly `input`, returns the packed bytes. */
+export function roundTrip(codec: DatagramCompressor, input: Uint8Array): Uint8Array {
+  const packed = compress(codec, input);
+  const plain = new Uint8Array(input.length);
+  assert.equal(codec.decompress(packed, plain), input.length);
+  assert.deepEqual(plain, input);
+  return packed;
+}
 
 /** `length` uniformly random bytes. */
 export function randomBytes(random: Random, length: number): Uint8Array {

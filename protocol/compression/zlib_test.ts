@@ -4,22 +4,7 @@ import { deflateRawSync, deflateSync } from "node:zlib";
 import { MultiplayerError } from "../errors.ts";
 import { SeededRandom } from "../random.ts";
 import { ZlibCodec } from "./zlib.ts";
-import { damage, GENERATORS, guarded } from "./_test_inputs.ts";
-
-function compress(codec: ZlibCodec, input: Uint8Array): Uint8Array {
-  const packed = new Uint8Array(input.length + 64);
-  const n = codec.compress(input, packed);
-  assert.ok(n > 0, `compress failed for ${input.length} bytes`);
-  return packed.slice(0, n);
-}
-
-function roundTrip(codec: ZlibCodec, input: Uint8Array): Uint8Array {
-  const packed = compress(codec, input);
-  const plain = new Uint8Array(input.length);
-  assert.equal(codec.decompress(packed, plain), input.length);
-  assert.deepEqual(plain, input);
-  return packed;
-}
+import { compress, damage, GENERATORS, guarded, roundTrip } from "./_test_inputs.ts";
 
 Deno.test("zlib: zlib-wrapped deflate at the default level, like Godot", () => {
   const codec = new ZlibCodec({ zlib });

@@ -4,22 +4,7 @@ import { zstdCompressSync } from "node:zlib";
 import { MultiplayerError } from "../errors.ts";
 import { SeededRandom } from "../random.ts";
 import { ZstdCodec } from "./zstd.ts";
-import { damage, GENERATORS, guarded } from "./_test_inputs.ts";
-
-function compress(codec: ZstdCodec, input: Uint8Array): Uint8Array {
-  const packed = new Uint8Array(input.length + 64);
-  const n = codec.compress(input, packed);
-  assert.ok(n > 0, `compress failed for ${input.length} bytes`);
-  return packed.slice(0, n);
-}
-
-function roundTrip(codec: ZstdCodec, input: Uint8Array): Uint8Array {
-  const packed = compress(codec, input);
-  const plain = new Uint8Array(input.length);
-  assert.equal(codec.decompress(packed, plain), input.length);
-  assert.deepEqual(plain, input);
-  return packed;
-}
+import { compress, damage, GENERATORS, guarded, roundTrip } from "./_test_inputs.ts";
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
