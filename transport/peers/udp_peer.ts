@@ -6,7 +6,7 @@ import { startPeer } from "./lifecycle.ts";
 import { connectionFactory, type ConnectionTuning } from "./connection_tuning.ts";
 import { checkPort, checkRemotePort } from "./_ports.ts";
 import { SimulatedTransport, type SimulationOptions } from "../sim/simulated_transport.ts";
-import { type Clock, systemClock } from "../time/clock.ts";
+import { systemClock } from "../time/clock.ts";
 import type { DatagramTransport } from "../carrier.ts";
 import { sharedTimers } from "../time/timer_queue.ts";
 import {
@@ -113,13 +113,7 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
         outBandwidth: options.outBandwidth,
       });
       const hostname = options.bindAddress ?? "0.0.0.0";
-      const transport = await this.#bind(
-        hostname,
-        port,
-        options.simulation,
-        systemClock,
-        options.receiveThread,
-      );
+      const transport = await this.#bind(hostname, port, options.simulation, options.receiveThread);
       return { host, transport, clock: sharedTimers, layer: security.layer };
     });
   }
@@ -159,7 +153,6 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
     hostname: string,
     port: number,
     simulation: SimulationOptions | undefined,
-    clock: Clock = systemClock,
     receiveThread = false,
   ): Promise<DatagramTransport> {
     const udp = await UdpTransport.bind({
@@ -169,6 +162,6 @@ export class UdpMultiplayerPeer extends MultiplayerPeerBase {
       receiveThread,
     });
     this.#localPort = udp.localAddress.port;
-    return simulation ? new SimulatedTransport(udp, simulation, clock) : udp;
+    return simulation ? new SimulatedTransport(udp, simulation, systemClock) : udp;
   }
 }
