@@ -124,8 +124,10 @@ async function server(): Promise<void> {
   });
   // a late timer catches up one tick at most: a server that far behind is saturated
   const rate = new FixedRate(TICK_MS, 2, performance.now());
+  let quiet = false; // no broadcast while the memory of a quiet server is taken
   const ticker = setInterval(() => {
     for (let due = rate.due(performance.now()); due > 0; due--) {
+      if (quiet) continue;
       const now = wallNow();
       snapView.setUint32(0, ++tick);
       snapView.setFloat64(4, now);
@@ -142,6 +144,16 @@ async function server(): Promise<void> {
       }
     }
   }, TICK_MS);
+  onCommand.push((c) => {
+    if (c.cmd !== "quiesce") return;
+    // the clients paused their inputs: after `ms` without broadcasts every queue has drained,
+    // so the heap holds the sessions, not the traffic in flight
+    quiet = true;
+    setTimeout(() => {
+      emit("memory", { peers: connected, ...memoryFields(memory()) });
+      quiet = false;
+    }, Number(c.ms));
+  });
   onCommand.push((c) => {
     if (c.cmd !== "measure") return;
     inputs = snapshotsSent = 0;
@@ -285,7 +297,9 @@ function clients(): void {
   let phase = 0;
   const seqs = new Uint32Array(n);
   let chunk = new Uint8Array(0), used = 0;
+  let paused = false; // while the server's memory is taken at rest
   const tickInputs = () => {
+    if (paused) return;
     const g = phase++ % groups;
     const now = wallNow();
     const counted = window.contains(now);
@@ -310,7 +324,10 @@ function clients(): void {
   };
 
   onCommand.push(async (c) => {
-    if (c.cmd === "connect") {
+    if (c.cmd === "pause" || c.cmd === "resume") {
+      paused = c.cmd === "pause";
+      emit(c.cmd === "pause" ? "paused" : "resumed", {});
+    } else if (c.cmd === "connect") {
       const started = performance.now();
       let failed = 0;
       const connecting: Promise<void>[] = [];

@@ -256,6 +256,8 @@ export function lossyTransfer(loss: number, options: ScenarioOptions): Promise<M
 
 /** Arrivals of inputs and snapshots sent in a crowd window count until this long after it. */
 const CROWD_GRACE_MS = 2_000;
+/** How long the crowd stays quiet before the server takes its memory at rest. */
+const CROWD_QUIET_MS = 1_000;
 
 /**
  * CPU over the wall-clock window `[from, to)` read from `/proc` by the orchestrator (so it is
@@ -408,6 +410,17 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
         processes.map((c) => nextOrUndefined(c, "crowd-clients", 15_000)),
       );
       const window = await sampled;
+      // memory at rest: the clients pause their inputs, the server its broadcast, and once the
+      // queues have drained it takes its heap after a forced GC (the sessions, not the traffic
+      // in flight; under a saturated step the in-flight part is what varies run to run)
+      const paused = processes.map((c) => nextOrUndefined(c, "paused", 15_000));
+      await Promise.all(processes.map((c) => c.send({ cmd: "pause" })));
+      await Promise.all(paused);
+      await server.send({ cmd: "quiesce", ms: CROWD_QUIET_MS });
+      const rest = await server.next("memory", CROWD_QUIET_MS + 30_000);
+      const resumed = processes.map((c) => nextOrUndefined(c, "resumed", 15_000));
+      await Promise.all(processes.map((c) => c.send({ cmd: "resume" })));
+      await Promise.all(resumed);
       const silent = reports.filter((r) => r === undefined).length;
       const procCpu = (c: Child) => window.cores.get(c.pid);
       const clientReports = processes.map((c, k): ClientReport =>
@@ -451,14 +464,17 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
       values[key("silentProcesses")] = silent;
       values[key("clients")] = s.peers;
       values[key("connectMs")] = connectMs;
-      values[key("heapUsed")] = s.heapUsed;
-      values[key("rss")] = s.rss;
-      values[key("external")] = s.external;
-      values[key("heapTotal")] = s.heapTotal;
+      values[key("heapUsed")] = Number(rest.heapUsed);
+      values[key("rss")] = Number(rest.rss);
+      values[key("external")] = Number(rest.external);
+      values[key("heapTotal")] = Number(rest.heapTotal);
+      values[key("heapUnderLoad")] = s.heapUsed;
+      values[key("rssUnderLoad")] = s.rss;
       // growth per peer against the previous point (the empty server for the first step)
-      const added = s.peers - memoryBefore.peers;
-      values[key("heapPerPeer")] = (s.heapUsed - memoryBefore.heapUsed) / added;
-      values[key("rssPerPeer")] = (s.rss - memoryBefore.rss) / added;
+      const peersAtRest = Number(rest.peers);
+      const added = peersAtRest - memoryBefore.peers;
+      values[key("heapPerPeer")] = (Number(rest.heapUsed) - memoryBefore.heapUsed) / added;
+      values[key("rssPerPeer")] = (Number(rest.rss) - memoryBefore.rss) / added;
       values[key("serverSelfCpu")] = s.cpu; // the server's own process.cpuUsage() view
       values[key("serverSocketDrops")] = window.serverSocketDrops;
       if (window.machine) {
@@ -479,7 +495,11 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
             `${f(step.downP99Ticks)} down${why ? `; load-generator bound: ${why}` : ""}`,
         );
       }
-      memoryBefore = { peers: s.peers, heapUsed: s.heapUsed, rss: s.rss };
+      memoryBefore = {
+        peers: peersAtRest,
+        heapUsed: Number(rest.heapUsed),
+        rss: Number(rest.rss),
+      };
       previous = total;
     }
     if (plan.steps.length >= 2) {

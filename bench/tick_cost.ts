@@ -70,11 +70,20 @@ export interface TickCostResult {
   readonly serverDatagramsPerClientTick: number;
   /**
    * The server's live heap per client after a forced GC (the clients gone, the server still
-   * holding every session), in bytes; NaN without `--v8-flags=--expose-gc`.
+   * holding every session) over the empty server, in bytes: includes fixed costs such as the
+   * code compiled meanwhile. NaN without `--v8-flags=--expose-gc`.
    */
   readonly serverHeapPerPeer: number;
   /** The same for memory outside the JS heap (typed array backing stores). */
   readonly serverExternalPerPeer: number;
+  /**
+   * Live heap per session as the slope between `clients` and `2 * clients` sessions (a second
+   * wave of as many clients joins, plays 5 ticks and leaves the same way): fixed costs cancel
+   * out, as the issue's crowd figures define it. NaN without `--v8-flags=--expose-gc`.
+   */
+  readonly serverHeapSlopePerPeer: number;
+  /** The same slope for memory outside the JS heap. */
+  readonly serverExternalSlopePerPeer: number;
 }
 
 /** A carrier that only collects what is sent; the harness moves datagrams between carriers. */
@@ -125,20 +134,26 @@ export async function measureTickCost(
   ticks: number,
   warmupTicks: number,
 ): Promise<TickCostResult> {
-  const heap0 = liveMemory();
   const serverClock = new VirtualClock(), clientClock = new VirtualClock();
   const serverTimers = new TimerQueue(serverClock), clientTimers = new TimerQueue(clientClock);
   const serverCarrier = new MemoryCarrier({ hostname: "server", port: 1, transport: "mem" });
   const server = new DatagramMultiplayerPeer();
   server.serverRelay = false;
-  server.createServer(serverCarrier, { maxClients: clients + 16, clock: serverTimers, seed: 1 });
   const byHost = new Map<string, { carrier: MemoryCarrier; index: number }>();
-  const carriers: MemoryCarrier[] = [], peers: DatagramMultiplayerPeer[] = [];
-  for (let i = 0; i < clients; i++) {
+  const carriers: MemoryCarrier[] = [], peers: (DatagramMultiplayerPeer | undefined)[] = [];
+  // the harness's carriers for both waves exist before the baseline: only the server's state
+  // for each session counts
+  for (let i = 0; i < 2 * clients; i++) {
     const carrier = new MemoryCarrier({ hostname: `c${i}`, port: 1, transport: "mem" });
     carriers.push(carrier);
     byHost.set(carrier.localAddress.hostname, { carrier, index: i });
   }
+  const heap0 = liveMemory();
+  server.createServer(serverCarrier, {
+    maxClients: 2 * clients + 16,
+    clock: serverTimers,
+    seed: 1,
+  });
   // server -> clients (untimed): each client sees a fresh copy in its own receive buffer
   const clientRx = new Uint8Array(2048);
   const toClients = async () => {
@@ -182,37 +197,58 @@ export async function measureTickCost(
     timed += performance.now() - t0;
     cpuTimed += processCpuUs() - c0;
   };
-  const clientTurn = async (at: number) => {
+  const clientTurn = async (at: number, from: number, to: number) => {
     clientClock.advanceTo(at);
     await settle();
-    for (const c of carriers) collect(c);
+    for (let k = from; k < to; k++) collect(carriers[k]);
   };
 
-  // connect everyone (50 at a time, virtual time moving so retransmissions and limits behave)
   let now = 0;
-  for (let i = 0; i < clients; i += 50) {
-    for (let k = i; k < Math.min(clients, i + 50); k++) {
-      const p = new DatagramMultiplayerPeer();
-      p.createClient(carriers[k], serverCarrier.localAddress, { clock: clientTimers, seed: k + 2 });
-      peers.push(p);
+  // connects `carriers[from..to)` (50 at a time, virtual time moving so retransmissions and
+  // limits behave)
+  const connect = async (from: number, to: number) => {
+    for (let i = from; i < to; i += 50) {
+      for (let k = i; k < Math.min(to, i + 50); k++) {
+        const p = new DatagramMultiplayerPeer();
+        p.createClient(carriers[k], serverCarrier.localAddress, {
+          clock: clientTimers,
+          seed: k + 2,
+        });
+        peers[k] = p;
+      }
+      for (let round = 0; round < 6; round++) {
+        await clientTurn(now, from, to);
+        await serverTurn(now);
+        await toClients();
+        now += 10;
+      }
     }
-    for (let round = 0; round < 6; round++) {
-      await clientTurn(now);
+    const wave = () => peers.slice(from, to) as DatagramMultiplayerPeer[];
+    for (let round = 0; round < 20 && wave().some((p) => p.getConnectionStatus() !== 2); round++) {
+      for (const p of wave()) await p.poll(0);
+      await clientTurn(now, from, to);
       await serverTurn(now);
       await toClients();
       now += 10;
     }
-  }
-  for (let round = 0; round < 20 && peers.some((p) => p.getConnectionStatus() !== 2); round++) {
-    for (const p of peers) await p.poll(0);
-    await clientTurn(now);
-    await serverTurn(now);
-    await toClients();
-    now += 10;
-  }
-  for (const p of peers) await p.poll(0);
-  const connected = peers.filter((p) => p.getConnectionStatus() === 2).length;
-  if (connected !== clients) throw new Error(`only ${connected} of ${clients} clients connected`);
+    for (const p of wave()) await p.poll(0);
+    const connected = wave().filter((p) => p.getConnectionStatus() === 2).length;
+    if (connected !== to - from) {
+      throw new Error(`only ${connected} of ${to - from} clients connected`);
+    }
+  };
+  // the clients of `peers[from..to)` leave without a word (their goodbyes are not delivered):
+  // what stays is the server's state for every session
+  const leave = async (from: number, to: number) => {
+    for (let k = from; k < to; k++) {
+      await peers[k]!.close();
+      peers[k] = undefined;
+    }
+    pendingBytes = [];
+    pendingFrom = [];
+    serverCarrier.outBytes = [];
+    serverCarrier.outTo = [];
+  };
 
   // the server application: the crowd server's loop (reads every input)
   let inputsRead = 0, snapshotsRead = 0, running = true;
@@ -228,57 +264,60 @@ export async function measureTickCost(
   const snapshot = new Uint8Array(SNAPSHOT_BYTES);
   const input = new Uint8Array(INPUT_BYTES);
   const perTick: number[] = [];
-  let serverSentBefore = 0;
-  for (let tick = 0; tick < warmupTicks + ticks; tick++) {
-    if (tick === warmupTicks) {
-      inputsRead = snapshotsRead = 0;
-      timed = cpuTimed = 0;
-      serverSentBefore = serverCarrier.sent;
-    }
-    const before = timed;
-    for (let g = 0; g < GROUPS; g++) {
-      const at = now + g * (TICK_MS / GROUPS);
-      for (let i = g; i < clients; i += GROUPS) {
-        const p = peers[i];
-        p.transferMode = TransferMode.UNRELIABLE_ORDERED;
-        p.setTargetPeer(TARGET_PEER_SERVER);
-        p.putPacket(input.slice());
-      }
-      await clientTurn(at);
-      await serverTurn(at);
-      if (g === 0) {
-        // the snapshot broadcast, timed with the server's turn
-        const t0 = performance.now(), c0 = processCpuUs();
-        server.transferMode = TransferMode.UNRELIABLE_ORDERED;
-        server.setTargetPeer(TARGET_PEER_BROADCAST);
-        server.putPacket(snapshot.slice());
-        await settle(2);
-        timed += performance.now() - t0;
-        cpuTimed += processCpuUs() - c0;
-      }
-      await toClients();
-      for (const p of peers) {
-        await p.poll(0);
-        while (p.getAvailablePacketCount() > 0) {
-          if (p.getPacket()!.length === SNAPSHOT_BYTES) snapshotsRead++;
+  // ticks of the clients `peers[from..to)`: one input up per client, one broadcast down
+  const runTicks = async (from: number, to: number, count: number, measure: boolean) => {
+    for (let tick = 0; tick < count; tick++) {
+      const before = timed;
+      for (let g = 0; g < GROUPS; g++) {
+        const at = now + g * (TICK_MS / GROUPS);
+        for (let i = from + g; i < to; i += GROUPS) {
+          const p = peers[i]!;
+          p.transferMode = TransferMode.UNRELIABLE_ORDERED;
+          p.setTargetPeer(TARGET_PEER_SERVER);
+          p.putPacket(input.slice());
+        }
+        await clientTurn(at, from, to);
+        await serverTurn(at);
+        if (g === 0) {
+          // the snapshot broadcast, timed with the server's turn
+          const t0 = performance.now(), c0 = processCpuUs();
+          server.transferMode = TransferMode.UNRELIABLE_ORDERED;
+          server.setTargetPeer(TARGET_PEER_BROADCAST);
+          server.putPacket(snapshot.slice());
+          await settle(2);
+          timed += performance.now() - t0;
+          cpuTimed += processCpuUs() - c0;
+        }
+        await toClients();
+        for (let k = from; k < to; k++) {
+          const p = peers[k]!;
+          await p.poll(0);
+          while (p.getAvailablePacketCount() > 0) {
+            if (p.getPacket()!.length === SNAPSHOT_BYTES && measure) snapshotsRead++;
+          }
         }
       }
+      if (measure) perTick.push((timed - before) * 1000 / (to - from));
+      now += TICK_MS;
     }
-    if (tick >= warmupTicks) perTick.push((timed - before) * 1000 / clients);
-    now += TICK_MS;
-  }
+  };
+
+  await connect(0, clients);
+  await runTicks(0, clients, warmupTicks, false);
+  inputsRead = 0;
+  timed = cpuTimed = 0;
+  const serverSentBefore = serverCarrier.sent;
+  await runTicks(0, clients, ticks, true);
+  const inputsMeasured = inputsRead;
   const serverDatagrams = serverCarrier.sent - serverSentBefore;
-  // the clients leave without a word (their goodbyes are not delivered): what stays is the
-  // server's state for every session
-  for (const p of peers) await p.close();
-  peers.length = 0;
-  carriers.length = 0;
-  byHost.clear();
-  pendingBytes = [];
-  pendingFrom = [];
-  serverCarrier.outBytes = [];
-  serverCarrier.outTo = [];
+  await leave(0, clients);
   const heap1 = liveMemory();
+  // memory per peer is the slope between `clients` and twice that many sessions (fixed costs
+  // such as compiled code cancel out): a second wave joins, plays a few ticks and leaves too
+  await connect(clients, 2 * clients);
+  await runTicks(clients, 2 * clients, 5, false);
+  await leave(clients, 2 * clients);
+  const heap2 = liveMemory();
   running = false;
   await server.close();
   await serverApp;
@@ -291,11 +330,13 @@ export async function measureTickCost(
     floorSendUs: floor.sendUs,
     clients,
     ticks,
-    inputsRead,
+    inputsRead: inputsMeasured,
     snapshotsRead,
     serverDatagramsPerClientTick: serverDatagrams / (clients * ticks),
     serverHeapPerPeer: (heap1.heapUsed - heap0.heapUsed) / clients,
     serverExternalPerPeer: (heap1.external - heap0.external) / clients,
+    serverHeapSlopePerPeer: (heap2.heapUsed - heap1.heapUsed) / clients,
+    serverExternalSlopePerPeer: (heap2.external - heap1.external) / clients,
   };
 }
 
@@ -409,6 +450,8 @@ export async function tickCost(
         datagramsPerClientTick: r.serverDatagramsPerClientTick,
         heapPerPeer: r.serverHeapPerPeer,
         externalPerPeer: r.serverExternalPerPeer,
+        heapSlope: r.serverHeapSlopePerPeer,
+        externalSlope: r.serverExternalSlopePerPeer,
       },
       ...(error ? { error } : {}),
     };
@@ -436,8 +479,10 @@ if (import.meta.main) {
     } + send ${r.floorSendUs.toFixed(2)}); ${r.clients} clients x ${r.ticks} ticks; ` +
       `inputs read ${r.inputsRead}, snapshots read ${r.snapshotsRead}, ` +
       `server datagrams per client tick ${r.serverDatagramsPerClientTick.toFixed(2)}; ` +
-      `server heap per peer ${(r.serverHeapPerPeer / 1024).toFixed(2)} KiB, external ${
-        (r.serverExternalPerPeer / 1024).toFixed(2)
+      `server heap per peer ${(r.serverHeapSlopePerPeer / 1024).toFixed(2)} KiB (slope ${clients}-${
+        2 * clients
+      }; ${(r.serverHeapPerPeer / 1024).toFixed(2)} over the empty server), external ${
+        (r.serverExternalSlopePerPeer / 1024).toFixed(2)
       } KiB`,
   );
 }

@@ -106,9 +106,11 @@ export class MsgpackWriter {
       this.#u32(n);
     }
     if (n > 0) {
-      // small payloads: a loop beats the set()/subarray() allocation
-      if (n <= 32) { for (let i = 0; i < n; i++) b[this.pos + i] = src[start + i]; }
-      else b.set(start === 0 && end === src.length ? src : src.subarray(start, end), this.pos);
+      // a whole view is copied by set() (a memmove); a part of one by a loop when small, as
+      // subarray() would allocate a view first
+      if (start === 0 && end === src.length && n > 8) b.set(src, this.pos);
+      else if (n <= 32) { for (let i = 0; i < n; i++) b[this.pos + i] = src[start + i]; }
+      else b.set(src.subarray(start, end), this.pos);
       this.pos += n;
     }
   }
