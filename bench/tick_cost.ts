@@ -207,6 +207,7 @@ export async function measureTickCost(
   // connects `carriers[from..to)` (50 at a time, virtual time moving so retransmissions and
   // limits behave)
   const connect = async (from: number, to: number) => {
+    const wave: DatagramMultiplayerPeer[] = [];
     for (let i = from; i < to; i += 50) {
       for (let k = i; k < Math.min(to, i + 50); k++) {
         const p = new DatagramMultiplayerPeer();
@@ -215,6 +216,7 @@ export async function measureTickCost(
           seed: k + 2,
         });
         peers[k] = p;
+        wave.push(p);
       }
       for (let round = 0; round < 6; round++) {
         await clientTurn(now, from, to);
@@ -223,16 +225,15 @@ export async function measureTickCost(
         now += 10;
       }
     }
-    const wave = () => peers.slice(from, to) as DatagramMultiplayerPeer[];
-    for (let round = 0; round < 20 && wave().some((p) => p.getConnectionStatus() !== 2); round++) {
-      for (const p of wave()) await p.poll(0);
+    for (let round = 0; round < 20 && wave.some((p) => p.getConnectionStatus() !== 2); round++) {
+      for (const p of wave) await p.poll(0);
       await clientTurn(now, from, to);
       await serverTurn(now);
       await toClients();
       now += 10;
     }
-    for (const p of wave()) await p.poll(0);
-    const connected = wave().filter((p) => p.getConnectionStatus() === 2).length;
+    for (const p of wave) await p.poll(0);
+    const connected = wave.filter((p) => p.getConnectionStatus() === 2).length;
     if (connected !== to - from) {
       throw new Error(`only ${connected} of ${to - from} clients connected`);
     }

@@ -150,8 +150,7 @@ export class UdpTransport implements DatagramTransport {
   readonly reliable = false;
   /** The bound address (real port when bound to port 0). */
   readonly localAddress: PeerAddress;
-  /** Live counters. */
-  readonly stats: UdpTransportStats = {
+  readonly #stats: UdpTransportStats = {
     datagramsSent: 0,
     datagramsReceived: 0,
     bytesSent: 0,
@@ -163,6 +162,21 @@ export class UdpTransport implements DatagramTransport {
     oversized: 0,
   };
 
+  /** Live counters (a receive thread's drops included). */
+  get stats(): UdpTransportStats {
+    if (this.#thread) this.#foldThreadCounters(this.#thread);
+    return this.#stats;
+  }
+
+  // adds what the receive thread dropped since the last call
+  #foldThreadCounters(t: ReceiveThread): void {
+    const drops = t.drops, oversized = t.oversized;
+    this.#stats.drops += drops - this.#threadDrops;
+    this.#stats.oversized += oversized - this.#threadOversized;
+    this.#threadDrops = drops;
+    this.#threadOversized = oversized;
+  }
+
   #conn: Deno.DatagramConn;
   #receiveBuffer: Uint8Array;
   #onError?: UdpTransportOptions["onError"];
@@ -170,6 +184,9 @@ export class UdpTransport implements DatagramTransport {
   #listening = false;
   #receiveLoop?: Promise<void>;
   #thread?: ReceiveThread;
+  // the thread's drop counters already folded into #stats
+  #threadDrops = 0;
+  #threadOversized = 0;
 
   // send queue: ring buffer of (bytes, address), grown by doubling up to #maxQueued
   #queueBytes: (Uint8Array | undefined)[] = new Array(INITIAL_QUEUE_SLOTS).fill(undefined);
@@ -188,8 +205,8 @@ export class UdpTransport implements DatagramTransport {
   readonly #onSent = (n: number): void => {
     this.#inFlight--;
     this.#warm = true;
-    this.stats.bytesSent += n;
-    this.stats.datagramsSent++;
+    this.#stats.bytesSent += n;
+    this.#stats.datagramsSent++;
     if (this.#count > 0) this.#pump();
     else if (this.#inFlight === 0) this.#onIdle?.();
   };
@@ -197,7 +214,7 @@ export class UdpTransport implements DatagramTransport {
     this.#inFlight--;
     this.#warm = true;
     if (!(this.#closed && e instanceof Deno.errors.BadResource)) {
-      this.stats.sendErrors++;
+      this.#stats.sendErrors++;
       this.#onError?.(e, "send");
     }
     if (this.#count > 0) this.#pump();
@@ -267,25 +284,12 @@ export class UdpTransport implements DatagramTransport {
     });
     const transport = new UdpTransport(conn, options);
     if (options.receiveThread) {
-      const thread = await ReceiveThread.start({
+      transport.#thread = await ReceiveThread.start({
         hostname,
         port: transport.localAddress.port,
         maxReceiveSize: transport.#receiveBuffer.length - 1,
         sender: conn,
       });
-      if (thread) {
-        transport.#thread = thread;
-        // the thread's own losses show in the same counters
-        const stats = transport.stats;
-        let drops = 0, oversized = 0;
-        Object.defineProperties(stats, {
-          drops: { get: () => drops + thread.drops, set: (v) => drops = v - thread.drops },
-          oversized: {
-            get: () => oversized + thread.oversized,
-            set: (v) => oversized = v - thread.oversized,
-          },
-        });
-      }
     }
     return transport;
   }
@@ -304,7 +308,7 @@ export class UdpTransport implements DatagramTransport {
     this.#listening = true;
     const thread = this.#thread;
     if (thread) {
-      const stats = this.stats;
+      const stats = this.#stats;
       thread.listen((bytes, from) => {
         stats.datagramsReceived++;
         stats.bytesReceived += bytes.length;
@@ -314,6 +318,7 @@ export class UdpTransport implements DatagramTransport {
         this.#onError?.(e, "handler");
       }, () => {
         // the thread's socket broke: the port's datagrams now come to ours
+        this.#foldThreadCounters(thread);
         this.#thread = undefined;
         if (!this.#closed) this.#receiveLoop = this.#receive(handler);
       });
@@ -329,7 +334,7 @@ export class UdpTransport implements DatagramTransport {
 
   async #receive(handler: DatagramHandler): Promise<void> {
     const buffer = this.#receiveBuffer;
-    const stats = this.stats;
+    const stats = this.#stats;
     let consecutiveErrors = 0;
     while (!this.#closed) {
       let bytes: Uint8Array;
@@ -378,7 +383,7 @@ export class UdpTransport implements DatagramTransport {
       this.#closed || this.#count === this.#maxQueued ||
       this.#queuedBytes + bytes.length > this.#maxQueuedBytes
     ) {
-      this.stats.drops++;
+      this.#stats.drops++;
       return false;
     }
     let addr: Deno.NetAddr | undefined;
