@@ -439,6 +439,43 @@ const scenarios: Scenario[] = [
       ];
     },
   },
+  {
+    // the same with every session encrypted: what the crowd's encrypted rows cost the server
+    // without a load generator, next to the plain figure of the same run
+    name: "tick cost, encrypted",
+    run: () =>
+      tickCost({
+        clients: options.crowdClients,
+        ticks: quick ? 10 : 40,
+        encrypted: true,
+        denoFlags: options.denoFlags,
+      }),
+    rows: (r) => {
+      const us = r.med("tick cost, encrypted", "us"), plain = r.med("tick cost", "us");
+      const heap = r.med("tick cost, encrypted", "heapSlope") / 1024;
+      return [
+        r.row({
+          scenario: "per client tick, in-process, encrypted",
+          name: "tick cost, encrypted",
+          ours: [us, "us"],
+          // the plain figure of the same run, when it ran
+          floor: Number.isFinite(plain) ? [plain, "us"] : "-",
+          ratio: Number.isFinite(plain) ? us / plain : us,
+          target: "(info)",
+          pass: () => true,
+        }),
+        r.row({
+          scenario: "live heap/peer, in-process, encrypted",
+          name: "tick cost, encrypted",
+          ours: [heap, "KiB"],
+          floor: "slope n-2n",
+          ratio: heap,
+          target: "<= 8 KiB",
+          pass: () => heap <= 8,
+        }),
+      ];
+    },
+  },
   // Godot 3's ENet wire against libenet C (bench/enet/; skipped without gcc and libenet-dev)
   ...enetScenarios(options),
 ];

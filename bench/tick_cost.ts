@@ -11,8 +11,11 @@
  * `Deno.DatagramConn.receive` of a 64 B datagram plus one `send` of a 128 B one on loopback,
  * the least a UDP server pays per client per tick before any protocol work.
  *
+ * With `--encrypted` every session is encrypted as the UDP peer's `encryption: true` sets it up
+ * (key exchange in the handshake, ChaCha20-Poly1305 per datagram), on the same carriers.
+ *
  * Run alone: `deno run --allow-net --unstable-net --v8-flags=--expose-gc bench/tick_cost.ts
- * [clients] [ticks]` (without the flag the server's heap per peer is not measured).
+ * [clients] [ticks] [--encrypted]` (without the flag the server's heap per peer is not measured).
  * `run.ts` runs it as a child (`{"role":"tick-cost",...}` argument) through {@link tickCost}.
  *
  * @module
@@ -31,6 +34,12 @@ import {
 } from "../mod.ts";
 import { TimerQueue } from "../transport/time/timer_queue.ts";
 import { VirtualClock } from "../transport/time/virtual_clock.ts";
+import { Host } from "../protocol/host/host.ts";
+import { SeededRandom } from "../protocol/random.ts";
+import { startPeer } from "../transport/peers/lifecycle.ts";
+import { connectionFactory } from "../transport/peers/connection_tuning.ts";
+import { clientSecurity, serverSecurity } from "../transport/secure/options.ts";
+import { generateServerIdentity, type ServerIdentity } from "../transport/secure/channel.ts";
 
 const TICK_MS = 50;
 /** Clients send in this many groups per tick (5 ms apart), as the crowd's clients do. */
@@ -133,7 +142,9 @@ export async function measureTickCost(
   clients: number,
   ticks: number,
   warmupTicks: number,
+  encrypted = false,
 ): Promise<TickCostResult> {
+  const identity = encrypted ? await generateServerIdentity() : undefined;
   const serverClock = new VirtualClock(), clientClock = new VirtualClock();
   const serverTimers = new TimerQueue(serverClock), clientTimers = new TimerQueue(clientClock);
   const serverCarrier = new MemoryCarrier({ hostname: "server", port: 1, transport: "mem" });
@@ -149,11 +160,7 @@ export async function measureTickCost(
     byHost.set(carrier.localAddress.hostname, { carrier, index: i });
   }
   const heap0 = liveMemory();
-  server.createServer(serverCarrier, {
-    maxClients: 2 * clients + 16,
-    clock: serverTimers,
-    seed: 1,
-  });
+  await startServer(server, serverCarrier, serverTimers, 2 * clients + 16, identity);
   // server -> clients (untimed): each client sees a fresh copy in its own receive buffer
   const clientRx = new Uint8Array(2048);
   const toClients = async () => {
@@ -204,6 +211,9 @@ export async function measureTickCost(
   };
 
   let now = 0;
+  // the key agreements of encrypted handshakes run in WebCrypto, outside the microtask queue
+  const cryptoTurn = () =>
+    identity ? new Promise<void>((resolve) => setTimeout(resolve, 0)) : Promise.resolve();
   // connects `carriers[from..to)` (50 at a time, virtual time moving so retransmissions and
   // limits behave)
   const connect = async (from: number, to: number) => {
@@ -211,21 +221,32 @@ export async function measureTickCost(
     for (let i = from; i < to; i += 50) {
       for (let k = i; k < Math.min(to, i + 50); k++) {
         const p = new DatagramMultiplayerPeer();
-        p.createClient(carriers[k], serverCarrier.localAddress, {
-          clock: clientTimers,
-          seed: k + 2,
-        });
+        await startClient(
+          p,
+          carriers[k],
+          serverCarrier.localAddress,
+          clientTimers,
+          k + 2,
+          identity,
+        );
         peers[k] = p;
         wave.push(p);
       }
       for (let round = 0; round < 6; round++) {
+        await cryptoTurn();
         await clientTurn(now, from, to);
         await serverTurn(now);
         await toClients();
         now += 10;
       }
     }
-    for (let round = 0; round < 20 && wave.some((p) => p.getConnectionStatus() !== 2); round++) {
+    const rounds = identity ? 200 : 20;
+    for (
+      let round = 0;
+      round < rounds && wave.some((p) => p.getConnectionStatus() !== 2);
+      round++
+    ) {
+      await cryptoTurn();
       for (const p of wave) await p.poll(0);
       await clientTurn(now, from, to);
       await serverTurn(now);
@@ -244,6 +265,9 @@ export async function measureTickCost(
     for (let k = from; k < to; k++) {
       await peers[k]!.close();
       peers[k] = undefined;
+      // their goodbyes stay undelivered, and must not count as the server's memory
+      carriers[k].outBytes.length = 0;
+      carriers[k].outTo.length = 0;
     }
     pendingBytes = [];
     pendingFrom = [];
@@ -341,6 +365,64 @@ export async function measureTickCost(
   };
 }
 
+/**
+ * Starts `peer` as the server on `carrier`: plain through the public API, or encrypted with
+ * `identity` (the UDP peer's security setup, on the in-memory carrier).
+ */
+async function startServer(
+  peer: DatagramMultiplayerPeer,
+  carrier: MemoryCarrier,
+  clock: TimerQueue,
+  maxClients: number,
+  identity: ServerIdentity | undefined,
+): Promise<void> {
+  if (!identity) {
+    peer.createServer(carrier, { maxClients, clock, seed: 1 });
+    return;
+  }
+  await startPeer(peer, (base) => {
+    const security = serverSecurity({ encryption: true, serverIdentity: identity });
+    const host = new Host({
+      ...base,
+      createConnection: connectionFactory({}),
+      ...security.host,
+      role: "server",
+      maxClients,
+      random: new SeededRandom(1),
+    });
+    return Promise.resolve({ host, transport: carrier, clock, layer: security.layer });
+  });
+}
+
+/** Connects `peer` over `carrier` to `server`, encrypted (pinning `identity`) when given. */
+async function startClient(
+  peer: DatagramMultiplayerPeer,
+  carrier: MemoryCarrier,
+  server: PeerAddress,
+  clock: TimerQueue,
+  seed: number,
+  identity: ServerIdentity | undefined,
+): Promise<void> {
+  if (!identity) {
+    peer.createClient(carrier, server, { clock, seed });
+    return;
+  }
+  await startPeer(peer, async (base) => {
+    const security = await clientSecurity({
+      encryption: true,
+      serverPublicKey: identity.publicKey,
+    });
+    const host = new Host({
+      ...base,
+      createConnection: connectionFactory({}),
+      ...security.host,
+      role: "client",
+      random: new SeededRandom(seed),
+    });
+    return { host, transport: carrier, clock, layer: security.layer, connectTo: server };
+  });
+}
+
 /** Heap and external bytes after a full collection (NaN when `gc` is not exposed). */
 function liveMemory(): { heapUsed: number; external: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -412,6 +494,8 @@ export interface TickCostOptions {
   readonly clients?: number;
   /** Measured ticks (default 40; 10 more warm up first). */
   readonly ticks?: number;
+  /** Every session encrypted, as the UDP peer's `encryption: true` sets it up (default false). */
+  readonly encrypted?: boolean;
   /** Extra `deno run` flags (profiling). */
   readonly denoFlags?: readonly string[];
 }
@@ -431,8 +515,10 @@ export async function tickCost(
   options: TickCostOptions = {},
 ): Promise<{ values: Record<string, number>; error?: string }> {
   const clients = options.clients ?? 1000, ticks = options.ticks ?? 40;
-  const child = spawnChild(new URL(import.meta.url), { role: "tick-cost", clients, ticks }, {
-    label: "tick cost",
+  const encrypted = options.encrypted === true;
+  const config = { role: "tick-cost", clients, ticks, encrypted };
+  const child = spawnChild(new URL(import.meta.url), config, {
+    label: encrypted ? "tick cost, encrypted" : "tick cost",
     denoFlags: ["--v8-flags=--expose-gc", ...(options.denoFlags ?? [])],
   });
   try {
@@ -464,14 +550,15 @@ export async function tickCost(
 if (import.meta.main) {
   const arg = Deno.args[0];
   if (arg?.startsWith("{")) {
-    const config = JSON.parse(arg) as { clients: number; ticks: number };
+    const config = JSON.parse(arg) as { clients: number; ticks: number; encrypted?: boolean };
     hardDeadline(170_000, "tick cost");
-    const r = await measureTickCost(config.clients, config.ticks, 10);
+    const r = await measureTickCost(config.clients, config.ticks, 10, config.encrypted === true);
     emit("tick-cost", { ...r });
     Deno.exit(0);
   }
-  const clients = Number(arg ?? 1000), ticks = Number(Deno.args[1] ?? 40);
-  const r = await measureTickCost(clients, ticks, 10);
+  const numbers = Deno.args.filter((a) => a !== "--encrypted");
+  const clients = Number(numbers[0] ?? 1000), ticks = Number(numbers[1] ?? 40);
+  const r = await measureTickCost(clients, ticks, 10, Deno.args.includes("--encrypted"));
   console.log(
     `server per client tick: ${r.usPerClientTick.toFixed(2)} us (cpu ${
       r.cpuUsPerClientTick.toFixed(2)

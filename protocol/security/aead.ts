@@ -46,9 +46,15 @@ const tag = new Uint8Array(CHACHA20_POLY1305_TAG_BYTES);
 export class ChaCha20Poly1305 {
   readonly #key: Uint32Array;
 
-  /** Expands `key` (32 bytes; throws MultiplayerError INVALID_ARGUMENT otherwise). */
-  constructor(key: Uint8Array) {
-    this.#key = chacha20KeyWords(key);
+  /**
+   * Expands `key` (32 bytes; throws MultiplayerError INVALID_ARGUMENT otherwise), into
+   * `keyWords` when given (8 words an owner shares with other per-session state).
+   */
+  constructor(key: Uint8Array, keyWords?: Uint32Array) {
+    if (keyWords !== undefined && keyWords.length !== 8) {
+      throw new MultiplayerError("INVALID_ARGUMENT", "expanded key storage must be 8 words");
+    }
+    this.#key = chacha20KeyWords(key, keyWords);
   }
 
   /**

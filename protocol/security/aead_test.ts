@@ -136,6 +136,13 @@ Deno.test("aead: empty parts, in place, header layout, misuse", () => {
     MultiplayerError,
   );
   assert.throws(() => new ChaCha20Poly1305(new Uint8Array(16)), MultiplayerError);
+  // the expanded key in storage the caller shares: the same cipher, the words where asked
+  const shared = new Uint32Array(12);
+  const inShared = new ChaCha20Poly1305(key, shared.subarray(2, 10));
+  assert.deepEqual(seal(inShared, nonce, aad, pt), seal(aead, nonce, aad, pt));
+  assert.equal(shared[2], (key[0] | key[1] << 8 | key[2] << 16 | key[3] << 24) >>> 0);
+  assert.equal(shared[0] | shared[1] | shared[10] | shared[11], 0);
+  assert.throws(() => new ChaCha20Poly1305(key, new Uint32Array(7)), MultiplayerError);
   // wiped: the old key no longer opens anything
   const sealed = seal(aead, nonce, aad, pt);
   aead.wipe();

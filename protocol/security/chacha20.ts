@@ -39,7 +39,10 @@ const le32 = (b: Uint8Array, i: number): number =>
  * console.log(words.length, words[0].toString(16)); // 8 1010101
  * ```
  */
-export function chacha20KeyWords(key: Uint8Array, out = new Uint32Array(8)): Uint32Array {
+export function chacha20KeyWords(
+  key: Uint8Array,
+  out: Uint32Array = new Uint32Array(8),
+): Uint32Array {
   if (key.length !== CHACHA20_KEY_BYTES) {
     throw new MultiplayerError("INVALID_ARGUMENT", `ChaCha20 key must be 32 bytes: ${key.length}`);
   }

@@ -5,10 +5,13 @@
  *
  * @module
  */
+import { MultiplayerError } from "../errors.ts";
 
 /** How far behind the highest accepted packet number a late datagram is still accepted. */
 export const REPLAY_WINDOW = 2048;
-const WORDS = REPLAY_WINDOW / 32;
+/** 32-bit words of a window's bitmap. */
+export const REPLAY_WINDOW_WORDS: number = REPLAY_WINDOW / 32;
+const WORDS = REPLAY_WINDOW_WORDS;
 
 /**
  * Remembers which packet numbers were accepted. Call {@link ReplayWindow.check} before the
@@ -23,8 +26,22 @@ const WORDS = REPLAY_WINDOW / 32;
  * ```
  */
 export class ReplayWindow {
-  readonly #bits = new Uint32Array(WORDS);
+  readonly #bits: Uint32Array;
   #highest = -1;
+
+  /**
+   * `bits` (optional, {@link REPLAY_WINDOW_WORDS} zeroed words) lets an owner keep the window in
+   * memory it shares with other per-session state; by default the window allocates its own.
+   */
+  constructor(bits?: Uint32Array) {
+    if (bits !== undefined && bits.length !== WORDS) {
+      throw new MultiplayerError(
+        "INVALID_ARGUMENT",
+        `a replay window needs ${WORDS} words, got ${bits.length}`,
+      );
+    }
+    this.#bits = bits ?? new Uint32Array(WORDS);
+  }
 
   /** Highest packet number marked so far (-1 before the first). */
   get highest(): number {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { REPLAY_WINDOW, ReplayWindow } from "./replay_window.ts";
+import { REPLAY_WINDOW, REPLAY_WINDOW_WORDS, ReplayWindow } from "./replay_window.ts";
+import { MultiplayerError } from "../errors.ts";
 
 Deno.test("replay window: any order within the window, each number once", () => {
   const w = new ReplayWindow();
@@ -44,4 +45,16 @@ Deno.test("replay window: a long random shuffle accepts every number exactly onc
     if (rand() < 0.2) assert.equal(w.mark(pn), false, "duplicate right after");
   }
   assert.equal(accepted, n);
+});
+
+Deno.test("replay window: in storage its owner provides, which must be the right size", () => {
+  const words = new Uint32Array(REPLAY_WINDOW_WORDS + 2).subarray(1, 1 + REPLAY_WINDOW_WORDS);
+  const w = new ReplayWindow(words);
+  assert.ok(w.mark(33));
+  assert.equal(words[1], 2, "bit 33 is word 1, bit 1");
+  assert.equal(w.mark(33), false);
+  assert.throws(
+    () => new ReplayWindow(new Uint32Array(REPLAY_WINDOW_WORDS - 1)),
+    (e: unknown) => e instanceof MultiplayerError && e.code === "INVALID_ARGUMENT",
+  );
 });

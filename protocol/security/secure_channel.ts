@@ -15,7 +15,7 @@ import {
   packetNonce,
   type TrafficSecrets,
 } from "./key_schedule.ts";
-import { ReplayWindow } from "./replay_window.ts";
+import { REPLAY_WINDOW_WORDS, ReplayWindow } from "./replay_window.ts";
 import {
   readPacketNumber,
   readSealedSession,
@@ -27,6 +27,9 @@ import { takeSealedBuffer } from "./_sealed_slab.ts";
 
 // nonce scratch: filled and consumed within one synchronous call
 const nonce = new Uint8Array(AEAD_NONCE_BYTES);
+// a channel's state: two expanded keys (8 words each), two IVs, then the replay bitmap
+const REPLAY_OFFSET = 64 + 2 * AEAD_NONCE_BYTES;
+const STATE_BYTES = REPLAY_OFFSET + 4 * REPLAY_WINDOW_WORDS;
 
 /**
  * Both directions of one session. Build it with {@link SecureChannel.fromSecrets} (or from raw
@@ -52,7 +55,7 @@ export class SecureChannel {
   readonly #sendIv: Uint8Array;
   readonly #recv: ChaCha20Poly1305;
   readonly #recvIv: Uint8Array;
-  readonly #replay = new ReplayWindow();
+  readonly #replay: ReplayWindow;
   #lastSealed = -1;
 
   /**
@@ -63,10 +66,16 @@ export class SecureChannel {
     if (sendIv.length !== AEAD_NONCE_BYTES || recvIv.length !== AEAD_NONCE_BYTES) {
       throw new MultiplayerError("INVALID_ARGUMENT", "secure channel IVs must be 12 bytes");
     }
-    this.#send = new ChaCha20Poly1305(sendKey);
-    this.#recv = new ChaCha20Poly1305(recvKey);
-    this.#sendIv = sendIv.slice();
-    this.#recvIv = recvIv.slice();
+    // one allocation for the keys, IVs and replay bitmap: a server holds one channel per client,
+    // and each typed array of its own costs more than its bytes
+    const state = new ArrayBuffer(STATE_BYTES);
+    this.#send = new ChaCha20Poly1305(sendKey, new Uint32Array(state, 0, 8));
+    this.#recv = new ChaCha20Poly1305(recvKey, new Uint32Array(state, 32, 8));
+    this.#sendIv = new Uint8Array(state, 64, AEAD_NONCE_BYTES);
+    this.#sendIv.set(sendIv);
+    this.#recvIv = new Uint8Array(state, 64 + AEAD_NONCE_BYTES, AEAD_NONCE_BYTES);
+    this.#recvIv.set(recvIv);
+    this.#replay = new ReplayWindow(new Uint32Array(state, REPLAY_OFFSET, REPLAY_WINDOW_WORDS));
   }
 
   /**
