@@ -13,12 +13,18 @@
  * resends every datagram of the window the receiver has not reported (selective repeat).
  * Sequences do not wrap within a benchmark run (2^32 datagrams).
  *
+ * With `encrypt`, the bytes after the header of each datagram (and after the kind of each ack)
+ * are sealed with ChaCha20-Poly1305, a 16-byte tag appended; the nonce is the direction and the
+ * datagram sequence (acks: a counter). A resend repeats the sealed bytes. The receiver opens a
+ * datagram only when it is new and within the window.
+ *
  * Roles: `receiver` (reorders, checks every message arrives exactly once and in order, reports
  * the delivered rate) and `sender`. Run by `scenarios.ts` (`referenceStream`).
  *
  * @module
  */
 import { emit, hardDeadline, listenCommands, readConfig } from "./lib/child_io.ts";
+import { ChaCha20Poly1305 } from "../protocol/security/aead.ts";
 
 /**
  * Configuration of one reference-stream child.
@@ -50,6 +56,12 @@ export interface ReferenceStreamConfig {
   readonly durationMs?: number;
   /** Sender: skip the first transmission of every this many datagrams (tests the resend). */
   readonly dropEvery?: number;
+  /**
+   * Seal every datagram, data and acks, with the library's pure-TypeScript ChaCha20-Poly1305
+   * (fixed bench keys; the clear header is the associated data, the tag follows the body): the
+   * least an encrypted reliable stream does per datagram on top of the plain one.
+   */
+  readonly encrypt?: boolean;
   /** Hard deadline for the process. */
   readonly deadlineMs?: number;
 }
@@ -60,13 +72,28 @@ const KIND_ACK = 2;
 const HEADER = 6;
 const ACK_SIZE = 13;
 const MAP_BITS = 64;
+const TAG = 16;
 
 const config = readConfig<ReferenceStreamConfig>();
 hardDeadline(config.deadlineMs ?? 60_000, `reference ${config.role}`);
 const size = Math.max(8, config.size ?? 32);
 const perDatagram = Math.min(255, Math.max(1, config.perDatagram ?? 35));
 const window = Math.max(2, config.window ?? 64);
-const datagramSize = HEADER + perDatagram * size;
+const encrypt = config.encrypt === true;
+const tag = encrypt ? TAG : 0;
+const datagramSize = HEADER + perDatagram * size + tag;
+// an encrypted ack carries its counter in clear after the kind (its nonce)
+const ackHeader = encrypt ? 5 : 1;
+const ackSize = ACK_SIZE - 1 + ackHeader + tag;
+// fixed keys (a benchmark, not a secret): one per direction
+const dataCipher = new ChaCha20Poly1305(new Uint8Array(32).fill(0x5a));
+const ackCipher = new ChaCha20Poly1305(new Uint8Array(32).fill(0xa5));
+const nonce = new Uint8Array(12);
+/** The nonce of datagram (or ack) number `n`. */
+function nonceOf(n: number): Uint8Array {
+  writeU32(nonce, 8, n);
+  return nonce;
+}
 const conn = Deno.listenDatagram({ transport: "udp", hostname: HOST, port: 0 });
 let running = true;
 let expectCount = -1;
@@ -103,9 +130,12 @@ async function receiver(): Promise<void> {
   const held = Array.from({ length: window }, () => new Uint8Array(datagramSize));
   const heldSeq = new Float64Array(window).fill(-1);
   const heldLength = new Uint16Array(window);
-  const acks = [new Uint8Array(ACK_SIZE), new Uint8Array(ACK_SIZE)];
+  const acks = [new Uint8Array(ackSize), new Uint8Array(ackSize)];
   acks[0][0] = acks[1][0] = KIND_ACK;
+  const ackBodies = acks.map((a) => a.subarray(ackHeader, ackHeader + ACK_SIZE - 1));
   const ackBusy = [false, false];
+  let ackCount = 0;
+  const plain = new Uint8Array(datagramSize); // an opened datagram (encrypt)
   let nextDatagram = 0;
   let nextMessage = 1;
   let delivered = 0;
@@ -128,7 +158,7 @@ async function receiver(): Promise<void> {
     const i = ackBusy[0] ? (ackBusy[1] ? -1 : 1) : 0;
     if (i < 0) return;
     const ack = acks[i];
-    writeU32(ack, 1, nextDatagram);
+    writeU32(ack, ackHeader, nextDatagram);
     let hi = 0, lo = 0;
     for (let bit = 1; bit < MAP_BITS && bit < window; bit++) {
       const seq = nextDatagram + bit;
@@ -136,8 +166,12 @@ async function receiver(): Promise<void> {
       if (bit < 32) lo |= 1 << bit;
       else hi |= 1 << (bit - 32);
     }
-    writeU32(ack, 5, hi >>> 0);
-    writeU32(ack, 9, lo >>> 0);
+    writeU32(ack, ackHeader + 4, hi >>> 0);
+    writeU32(ack, ackHeader + 8, lo >>> 0);
+    if (encrypt) {
+      writeU32(ack, 1, ackCount);
+      ackCipher.sealAfterHeader(nonceOf(ackCount++), ack, ackHeader, ackBodies[i]);
+    }
     unacked = 0;
     ackBusy[i] = true;
     conn.send(ack, sender).then(() => ackBusy[i] = false, () => ackBusy[i] = false);
@@ -212,11 +246,23 @@ async function receiver(): Promise<void> {
     } catch {
       break; // socket closed
     }
-    if (data.length < HEADER || data[0] !== KIND_DATA) continue;
-    sender ??= from as Deno.NetAddr;
+    if (data.length < HEADER + tag || data[0] !== KIND_DATA) continue;
     const seq = readU32(data, 1);
+    let body = data, length = data.length;
+    if (encrypt && seq >= nextDatagram && seq < nextDatagram + window) {
+      // new and within the window: authenticate and decrypt (the header is the associated data)
+      const n = dataCipher.openAfterHeader(nonceOf(seq), data, HEADER, plain, HEADER);
+      if (n < 0) {
+        fail(`datagram ${seq} does not authenticate`);
+        continue;
+      }
+      for (let i = 0; i < HEADER; i++) plain[i] = data[i];
+      body = plain;
+      length = HEADER + n;
+    }
+    sender ??= from as Deno.NetAddr;
     if (seq === nextDatagram) {
-      deliver(data, data.length);
+      deliver(body, length);
       nextDatagram++;
       // datagrams held behind the gap may now be in order
       for (let s = nextDatagram % window; heldSeq[s] === nextDatagram; s = nextDatagram % window) {
@@ -230,14 +276,14 @@ async function receiver(): Promise<void> {
     } else if (seq < nextDatagram) {
       duplicates++;
       sendAck(); // the sender resent something already here: tell it where we are
-    } else if (seq < nextDatagram + window && data.length <= datagramSize) {
+    } else if (seq < nextDatagram + window && length <= datagramSize) {
       const s = seq % window;
       if (heldSeq[s] === seq) duplicates++;
       else {
         reordered++;
-        held[s].set(data);
+        held[s].set(body.subarray(0, length));
         heldSeq[s] = seq;
-        heldLength[s] = data.length;
+        heldLength[s] = length;
       }
       sendAck(); // a gap: report it at once
     } else {
@@ -259,6 +305,7 @@ async function sender(): Promise<void> {
     b[5] = perDatagram;
     return b;
   });
+  const bodies = slots.map((b) => b.subarray(HEADER, datagramSize - tag));
   const reported = new Uint8Array(window); // selectively acknowledged, waiting for the gap
   const batch = 16;
   const sends: Promise<number>[] = new Array(batch);
@@ -278,15 +325,22 @@ async function sender(): Promise<void> {
       } catch {
         return; // socket closed
       }
-      if (data.length !== ACK_SIZE || data[0] !== KIND_ACK) continue;
-      const cumulative = readU32(data, 1);
+      if (data.length !== ackSize || data[0] !== KIND_ACK) continue;
+      if (encrypt) {
+        // opened in place; an ack that does not authenticate is ignored
+        const body = data.subarray(ackHeader);
+        if (ackCipher.openAfterHeader(nonceOf(readU32(data, 1)), data, ackHeader, body) < 0) {
+          continue;
+        }
+      }
+      const cumulative = readU32(data, ackHeader);
       if (cumulative > next) continue; // acknowledges what was never sent: ignore
       if (cumulative > base) {
         for (let s = base; s < cumulative; s++) reported[s % window] = 0;
         base = cumulative;
         progressAt = performance.now();
       }
-      const hi = readU32(data, 5), lo = readU32(data, 9);
+      const hi = readU32(data, ackHeader + 4), lo = readU32(data, ackHeader + 8);
       for (let bit = 1; bit < MAP_BITS; bit++) {
         const set = bit < 32 ? (lo >>> bit) & 1 : (hi >>> (bit - 32)) & 1;
         const seq = cumulative + bit;
@@ -320,6 +374,7 @@ async function sender(): Promise<void> {
           writeU32(b, at, message);
           writeU32(b, at + size - 4, message);
         }
+        if (encrypt) dataCipher.sealAfterHeader(nonceOf(next), b, HEADER, bodies[next % window]);
         // a deliberately "lost" datagram still counts as sent: only the resend delivers it
         sends[i] = dropEvery > 0 && next % dropEvery === dropEvery - 1
           ? Promise.resolve(0)

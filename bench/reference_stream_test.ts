@@ -24,3 +24,16 @@ Deno.test("reference stream resends what was lost and still delivers in order", 
   assert.ok(m.values.reordered > 0, "datagrams behind a gap were held");
   assert.equal(m.values.received, m.values.sent);
 });
+
+Deno.test("reference stream, encrypted 1000 B messages: sealed, opened, resent, in order", async () => {
+  const m = await referenceStream(options, {
+    size: 1000,
+    perDatagram: 1,
+    encrypt: true,
+    dropEvery: 97,
+  });
+  assert.equal(m.error, undefined);
+  assert.ok(m.values.rate > 0);
+  assert.ok(m.values.retransmits > 0, "lost datagrams were resent as sealed");
+  assert.equal(m.values.received, m.values.sent);
+});

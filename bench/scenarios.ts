@@ -128,11 +128,30 @@ export function oneWay(
 }
 
 /**
+ * Shape of a {@link referenceStream} run.
+ *
+ * @example
+ * ```ts
+ * import type { ReferenceTuning } from "./scenarios.ts";
+ * const bulk: ReferenceTuning = { size: 1000, perDatagram: 1, encrypt: true };
+ * ```
+ */
+export interface ReferenceTuning {
+  /** Message size in bytes (default 32). */
+  readonly size?: number;
+  /** Messages per datagram (default 35). */
+  readonly perDatagram?: number;
+  /** Seal every datagram and ack with the library's ChaCha20-Poly1305 (default false). */
+  readonly encrypt?: boolean;
+  /** The sender skips the first transmission of every n-th datagram (tests the resend path). */
+  readonly dropEvery?: number;
+}
+
+/**
  * The reference ceiling: a minimal pure-TypeScript reliable in-order stream of 32 B messages (35
  * per datagram, an ack every 8 datagrams, a 64-datagram window, selective resend on timeout) in
- * two processes. Delivered msg/s, plus the check that every message arrived exactly once and in
- * order. `tuning.dropEvery` makes the sender skip the first transmission of every n-th datagram
- * (tests the resend path).
+ * two processes, or of the messages `tuning` shapes. Delivered msg/s, plus the check that every
+ * message arrived exactly once and in order.
  *
  * @example
  * ```ts
@@ -145,14 +164,16 @@ export function oneWay(
  */
 export async function referenceStream(
   options: ScenarioOptions,
-  tuning: { readonly dropEvery?: number } = {},
+  tuning: ReferenceTuning = {},
 ): Promise<Measurement> {
   const deadlineMs = options.warmupMs + options.durationMs + 40_000;
+  const { dropEvery, ...shape } = tuning; // the shape is both ends'; losses the sender's
   const receiver = spawnChild(REFERENCE, {
     role: "receiver",
     warmupMs: options.warmupMs,
     durationMs: options.durationMs,
     deadlineMs,
+    ...shape,
   }, { label: "reference receiver", denoFlags: options.denoFlags });
   try {
     const { port } = await receiver.next("ready", 20_000);
