@@ -167,7 +167,8 @@ export async function referenceStream(
   tuning: ReferenceTuning = {},
 ): Promise<Measurement> {
   const deadlineMs = options.warmupMs + options.durationMs + 40_000;
-  const { dropEvery, ...shape } = tuning; // the shape is both ends'; losses the sender's
+  // both ends share the stream's shape; only the sender drops
+  const shape = { size: tuning.size, perDatagram: tuning.perDatagram, encrypt: tuning.encrypt };
   const receiver = spawnChild(REFERENCE, {
     role: "receiver",
     warmupMs: options.warmupMs,
