@@ -217,6 +217,13 @@ function crowdFootnotes(
       } ms); ` +
       `${fixed(0)(v("disconnected"))} clients timed out`,
     ];
+    if (Number.isFinite(v("serverMainCpu"))) {
+      lines.push(
+        `  server threads: JS ${c(v("serverMainCpu"))}, receive thread ${
+          c(v("serverWorkerCpu"))
+        }, V8 helpers ${c(v("serverHelperCpu"))}, runtime ${c(v("serverOtherCpu"))} core`,
+      );
+    }
     if (bound) lines.push(`  -> load-generator bound: ${bound}`);
     const unjudged = r.anyNote(name, `${n}.connectFailed`);
     if (unjudged) lines.push(`  -> ${unjudged} (load-generator bound: not judged)`);

@@ -9,6 +9,7 @@ import { wallNow } from "./lib/child_io.ts";
 import { median } from "./lib/stats.ts";
 import { delay } from "./lib/pace.ts";
 import { machineShare, procSnapshot, readMachineCpu } from "./lib/load.ts";
+import { readThreadCpu, threadShare } from "./lib/threads.ts";
 import { type ClientReport, type ServerReport, summarizeCrowd } from "./lib/crowd_summary.ts";
 import type { PeerChildConfig } from "./peer_child.ts";
 import type { Measurement } from "./lib/registry.ts";
@@ -285,13 +286,13 @@ const CROWD_QUIET_MS = 1_000;
  * CPU over the wall-clock window `[from, to)` read from `/proc` by the orchestrator (so it is
  * known even for a process whose event loop is too starved to report): each process's cores by
  * pid, the machine's busy and stolen cores, and the datagrams the kernel dropped at the server's
- * socket per second (its receive buffer was full).
+ * socket per second (its receive buffer was full); the server's (`pids[0]`) split by thread kind.
  */
 async function sampleWindow(from: number, to: number, pids: readonly number[], serverPort: number) {
   await delay(Math.max(0, from - wallNow()));
-  const a = await procSnapshot(pids, serverPort);
+  const [a, threadsA] = await Promise.all([procSnapshot(pids, serverPort), readThreadCpu(pids[0])]);
   await delay(Math.max(0, to - wallNow()));
-  const b = await procSnapshot(pids, serverPort);
+  const [b, threadsB] = await Promise.all([procSnapshot(pids, serverPort), readThreadCpu(pids[0])]);
   const seconds = (b.at - a.at) / 1000;
   const cores = new Map<number, number>();
   for (const [pid, t] of b.processes) {
@@ -302,6 +303,7 @@ async function sampleWindow(from: number, to: number, pids: readonly number[], s
     cores,
     machine: a.machine && b.machine ? machineShare(a.machine, b.machine, seconds) : undefined,
     serverSocketDrops: (b.drops - a.drops) / seconds,
+    serverThreads: threadsA && threadsB ? threadShare(threadsA, threadsB, seconds) : undefined,
   };
 }
 
@@ -498,6 +500,11 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
       values[key("heapPerPeer")] = (Number(rest.heapUsed) - memoryBefore.heapUsed) / added;
       values[key("rssPerPeer")] = (Number(rest.rss) - memoryBefore.rss) / added;
       values[key("serverSelfCpu")] = s.cpu; // the server's own process.cpuUsage() view
+      // where the server's share went: its JS thread, its receive thread, V8's helpers
+      values[key("serverMainCpu")] = window.serverThreads?.main ?? NaN;
+      values[key("serverWorkerCpu")] = window.serverThreads?.workers ?? NaN;
+      values[key("serverHelperCpu")] = window.serverThreads?.helpers ?? NaN;
+      values[key("serverOtherCpu")] = window.serverThreads?.other ?? NaN;
       values[key("serverSocketDrops")] = window.serverSocketDrops;
       if (window.machine) {
         values[key("machineBusy")] = window.machine.busyCores;
