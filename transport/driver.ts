@@ -249,7 +249,11 @@ export class PeerDriver {
     // a server's broadcast to a crowd is long: send it in slices, letting the socket's reads
     // run in between (its receive buffer holds only a few milliseconds of a crowd's input)
     if (this.#drain(MAX_DATAGRAMS_PER_TURN) && this.#continuation === undefined) {
-      this.#continuation = this.clock.setTimer(this.#continue, 0);
+      // a turn, not a zero-delay timer: chained, those are clamped to milliseconds each
+      const clock = this.clock;
+      this.#continuation = clock.nextTurn
+        ? clock.nextTurn(this.#continue)
+        : clock.setTimer(this.#continue, 0);
     }
     this.#arm();
     this.#onActivity();

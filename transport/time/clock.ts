@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { nextMacrotask } from "./_macrotask.ts";
 
 /** Opaque handle of a pending {@link Clock} timer. */
 export type TimerHandle = ReturnType<typeof setTimeout> | number;
@@ -24,6 +25,12 @@ export interface Clock {
   setTimer(callback: () => void, delayMs: number): TimerHandle;
   /** Cancels a timer (no-op for unknown handles). */
   clearTimer(handle: TimerHandle): void;
+  /**
+   * Calls `callback` in the next event-loop turn, after due timers and completed I/O; cancel it
+   * with {@link Clock.clearTimer}. Optional: without it, `setTimer(callback, 0)` does the same on
+   * a virtual clock, but a chain of zero-delay runtime timers is clamped to milliseconds a turn.
+   */
+  nextTurn?(callback: () => void): TimerHandle;
 }
 
 /**
@@ -38,9 +45,14 @@ export interface Clock {
  */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
+// turns scheduled by the system clock's nextTurn, by (negative) handle: cancelling one drops it
+const pendingTurns = new Set<number>();
+let lastTurn = 0;
+
 /**
  * The system clock: `performance.now()` and `setTimeout` (delays capped at
- * {@link MAX_TIMER_DELAY_MS}).
+ * {@link MAX_TIMER_DELAY_MS}); `nextTurn` is a message-port hop (~20 us, where a chained
+ * `setTimeout(0)` sleeps ~2 ms), its handles negative so they never collide with a timer's.
  *
  * @example
  * ```ts
@@ -52,5 +64,16 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   setTimer: (callback, delayMs) =>
     setTimeout(callback, delayMs > 0 ? Math.min(delayMs, MAX_TIMER_DELAY_MS) : 0),
-  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  clearTimer: (handle) => {
+    if (typeof handle === "number" && handle < 0) pendingTurns.delete(handle);
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+  nextTurn: (callback) => {
+    const handle = lastTurn = lastTurn <= -(2 ** 52) ? -1 : lastTurn - 1;
+    pendingTurns.add(handle);
+    nextMacrotask().then(() => {
+      if (pendingTurns.delete(handle)) callback();
+    });
+    return handle;
+  },
 };

@@ -90,8 +90,21 @@ export class TimerQueue implements Clock {
     return handle;
   }
 
+  /**
+   * Calls `callback` in the next event-loop turn: the base clock's `nextTurn` when it has one,
+   * else a zero-delay timer of this queue.
+   */
+  nextTurn(callback: () => void): TimerHandle {
+    const base = this.#base;
+    return base.nextTurn ? base.nextTurn(callback) : this.setTimer(callback, 0);
+  }
+
   /** Cancels a timer of {@link TimerQueue.setTimer} (no-op for unknown handles). */
   clearTimer(handle: TimerHandle): void {
+    if (typeof handle === "number" && handle < 0) {
+      this.#base.clearTimer(handle); // a turn of the base clock's nextTurn
+      return;
+    }
     const slot = this.#handles.get(handle as number);
     if (!slot) return;
     this.#handles.delete(handle as number);

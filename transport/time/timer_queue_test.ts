@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { sharedTimers, TimerQueue, type TimerSlot } from "./timer_queue.ts";
 import { systemClock } from "./clock.ts";
 import { manualClock } from "./_manual_clock.ts";
+import { nextMacrotask } from "./_macrotask.ts";
 
 Deno.test("timer queue: many slots share one base timer; later moves do not re-arm it", () => {
   const m = manualClock();
@@ -66,4 +67,39 @@ Deno.test("system timers beyond 2^31-1 ms wait instead of firing at once", async
     systemClock.clearTimer(far);
     sharedTimers.clearTimer(queued);
   }
+});
+
+Deno.test("next turn: the system clock's runs once, a cancelled one never; a queue delegates", async () => {
+  const ran: string[] = [];
+  systemClock.nextTurn!(() => ran.push("a"));
+  const cancelled = systemClock.nextTurn!(() => ran.push("cancelled"));
+  assert(typeof cancelled === "number" && cancelled < 0, "turn handles never look like timers");
+  systemClock.clearTimer(cancelled);
+  const queued = sharedTimers.nextTurn(() => ran.push("queued"));
+  sharedTimers.clearTimer(sharedTimers.nextTurn(() => ran.push("queue-cancelled")));
+  assert.deepEqual(ran, [], "not within the current turn");
+  for (let i = 0; i < 100 && ran.length < 2; i++) await nextMacrotask();
+  for (let i = 0; i < 3; i++) await nextMacrotask(); // cancelled ones would have run by now
+  assert.deepEqual(ran.sort(), ["a", "queued"]);
+  assert(typeof queued === "number" && queued < 0, "the shared queue hands it to the system clock");
+});
+
+Deno.test("next turn: over a clock without one, a queue uses a zero-delay timer of its own", () => {
+  const m = manualClock();
+  const q = new TimerQueue(m.clock);
+  let runs = 0;
+  const h = q.nextTurn(() => runs++);
+  assert(typeof h === "number" && h > 0);
+  q.clearTimer(q.nextTurn(() => runs += 10));
+  assert.equal(runs, 0);
+  m.advance(0);
+  assert.equal(runs, 1);
+  assert.equal(q.size, 0);
+});
+
+Deno.test("nextMacrotask: timers that are due run in between, no port is left open", async () => {
+  let timerRan = false;
+  setTimeout(() => timerRan = true, 0);
+  for (let i = 0; i < 1000 && !timerRan; i++) await nextMacrotask();
+  assert(timerRan, "a due timer ran between turns");
 });

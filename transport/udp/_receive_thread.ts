@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { nextMacrotask } from "../time/_macrotask.ts";
 
 /**
  * The ring's layout, shared by both sides (the worker gets it in its start message). Entries:
@@ -427,7 +428,7 @@ export class ReceiveThread {
       // a backlog left: one macrotask turn for timers and flushes, then go on (when the ring
       // ran dry the wait above is that turn)
       if (budget <= 0) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await nextMacrotask(); // not setTimeout(0): chained, it sleeps milliseconds per batch
         budget = DRAIN_BATCH;
       }
     }
