@@ -72,7 +72,12 @@ export const systemClock: Clock = {
     const handle = lastTurn = lastTurn <= -(2 ** 52) ? -1 : lastTurn - 1;
     pendingTurns.add(handle);
     nextMacrotask().then(() => {
-      if (pendingTurns.delete(handle)) callback();
+      if (!pendingTurns.delete(handle)) return;
+      try {
+        callback();
+      } catch (e) {
+        reportError(e); // as an exception in a timer callback, not an unhandled rejection
+      }
     });
     return handle;
   },
