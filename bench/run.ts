@@ -283,16 +283,15 @@ const scenarios: Scenario[] = [
     needs: ["raw 1200 B"],
     run: () => referenceStream(options, { size: 1000, perDatagram: 1 }),
     rows: (r) => [
-      r.row({
-        scenario: REFERENCE_1000,
-        name: REFERENCE_1000,
-        ours: [r.med(REFERENCE_1000, "rate"), "msg/s"],
-        floor: [r.med("raw 1200 B", "rate"), "dg/s"],
-        ratio: r.med(REFERENCE_1000, "rate") / r.med("raw 1200 B", "rate"),
-        ceiling: 1,
-        target: "(ceiling)",
-        pass: () => true,
-      }),
+      r.vsFloor(
+        REFERENCE_1000,
+        REFERENCE_1000,
+        [r.med(REFERENCE_1000, "rate"), "msg/s"],
+        [r.med("raw 1200 B", "rate"), "dg/s"],
+        "(ceiling)",
+        () => true,
+        1,
+      ),
     ],
   },
   {
@@ -301,21 +300,17 @@ const scenarios: Scenario[] = [
     name: REFERENCE_1000_SEALED,
     needs: [REFERENCE_1000],
     run: () => referenceStream(options, { size: 1000, perDatagram: 1, encrypt: true }),
-    rows: (r) => {
-      const rate = r.med(REFERENCE_1000_SEALED, "rate"), plain = r.med(REFERENCE_1000, "rate");
-      return [
-        r.row({
-          scenario: "reference stream 1000 B, encrypted",
-          name: REFERENCE_1000_SEALED,
-          ours: [rate, "msg/s"],
-          floor: [plain, "msg/s"],
-          ratio: rate / plain,
-          ceiling: 1,
-          target: "(ceiling)",
-          pass: () => true,
-        }),
-      ];
-    },
+    rows: (r) => [
+      r.vsFloor(
+        "reference stream 1000 B, encrypted",
+        REFERENCE_1000_SEALED,
+        [r.med(REFERENCE_1000_SEALED, "rate"), "msg/s"],
+        [r.med(REFERENCE_1000, "rate"), "msg/s"],
+        "(ceiling)",
+        () => true,
+        1,
+      ),
+    ],
   },
   {
     name: "reliable 32 B",
@@ -350,63 +345,53 @@ const scenarios: Scenario[] = [
     name: "reliable 1000 B",
     needs: ["raw 1200 B", REFERENCE_1000],
     run: () => oneWay(1000, "reliable", options),
-    rows: (r) => {
-      const rate = r.med("reliable 1000 B", "rate"), floor = r.med("raw 1200 B", "rate");
-      return [
-        r.row({
-          scenario: "reliable 1000 B one way",
-          name: "reliable 1000 B",
-          ours: [rate, "msg/s"],
-          floor: [floor, "dg/s"],
-          ratio: rate / floor,
-          ceiling: vsCeiling(r, rate, REFERENCE_1000),
-          target: ">= 0.9x",
-          pass: (x) => x >= 0.9,
-        }),
-      ];
-    },
+    rows: (r) => [
+      r.vsFloor(
+        "reliable 1000 B one way",
+        "reliable 1000 B",
+        [r.med("reliable 1000 B", "rate"), "msg/s"],
+        [r.med("raw 1200 B", "rate"), "dg/s"],
+        ">= 0.9x",
+        (x) => x >= 0.9,
+        vsCeiling(r, r.med("reliable 1000 B", "rate"), REFERENCE_1000),
+      ),
+    ],
   },
   {
     // the cost of `encryption: true`, compared with the plain 1000 B run of the same rep
     name: "reliable 1000 B encrypted",
     needs: ["raw 1200 B", "reliable 1000 B", REFERENCE_1000_SEALED],
     run: () => oneWay(1000, "reliable", options, true),
-    rows: (r) => {
-      const rate = r.med("reliable 1000 B encrypted", "rate");
-      const plain = r.med("reliable 1000 B", "rate");
-      return [
-        r.row({
-          scenario: "reliable 1000 B one way, encrypted",
-          name: "reliable 1000 B encrypted",
-          ours: [rate, "msg/s"],
-          floor: [plain, "msg/s"],
-          ratio: rate / plain,
-          ceiling: vsCeiling(r, rate, REFERENCE_1000_SEALED),
-          target: ">= 0.6x plain",
-          pass: (x) => x >= 0.6,
-        }),
-      ];
-    },
+    rows: (r) => [
+      r.vsFloor(
+        "reliable 1000 B one way, encrypted",
+        "reliable 1000 B encrypted",
+        [r.med("reliable 1000 B encrypted", "rate"), "msg/s"],
+        [r.med("reliable 1000 B", "rate"), "msg/s"],
+        ">= 0.6x plain",
+        (x) => x >= 0.6,
+        vsCeiling(r, r.med("reliable 1000 B encrypted", "rate"), REFERENCE_1000_SEALED),
+      ),
+    ],
   },
   {
     name: "reliable 1 MiB",
     needs: ["raw 1200 B", REFERENCE_1000],
     run: () => oneWay(1 << 20, "reliable", options),
     rows: (r) => {
-      const bytes = r.med("reliable 1 MiB", "bytesRate"), floor = r.med("raw 1200 B", "bytesRate");
+      const bytes = r.med("reliable 1 MiB", "bytesRate");
       // against the goodput of the 1000 B reference stream (it carries 1000 B per datagram)
       const reference = r.has(REFERENCE_1000) ? r.med(REFERENCE_1000, "rate") * 1000 : NaN;
       return [
-        r.row({
-          scenario: "1 MiB reliable goodput",
-          name: "reliable 1 MiB",
-          ours: [bytes / MB, "MB/s"],
-          floor: [floor / MB, "MB/s"],
-          ratio: bytes / floor,
-          ceiling: Number.isFinite(reference) ? bytes / reference : undefined,
-          target: ">= 0.85x",
-          pass: (x) => x >= 0.85,
-        }),
+        r.vsFloor(
+          "1 MiB reliable goodput",
+          "reliable 1 MiB",
+          [bytes / MB, "MB/s"],
+          [r.med("raw 1200 B", "bytesRate") / MB, "MB/s"],
+          ">= 0.85x",
+          (x) => x >= 0.85,
+          Number.isFinite(reference) ? bytes / reference : undefined,
+        ),
       ];
     },
   },

@@ -170,7 +170,10 @@ export class Results {
     };
   }
 
-  /** A row measured against a floor: the ratio is ours / floor. */
+  /**
+   * A row measured against a floor: the ratio is ours / floor; `ceiling`, when given, is the
+   * "vs ceiling" column (ours / a reference of the same run).
+   */
   vsFloor(
     scenario: string,
     name: string,
@@ -178,7 +181,9 @@ export class Results {
     floor: [number, string],
     target: string,
     pass: (ratio: number) => boolean,
+    ceiling?: number,
   ): Row | undefined {
-    return this.row({ scenario, name, ours, floor, ratio: ours[0] / floor[0], target, pass });
+    const ratio = ours[0] / floor[0];
+    return this.row({ scenario, name, ours, floor, ratio, ceiling, target, pass });
   }
 }
