@@ -130,15 +130,34 @@ export function udpSocketDrops(table: string, port: number): number {
 export function parseProcessCpu(text: string): Map<number, number> {
   const cpu = new Map<number, number>();
   for (const line of text.split("\n")) {
-    const close = line.lastIndexOf(")");
-    const pid = Number(line.slice(0, line.indexOf(" (")));
-    if (close < 0 || !Number.isInteger(pid) || pid <= 0) continue;
-    // after "pid (name) ", utime and stime are the 12th and 13th fields
-    const f = line.slice(close + 2).split(" ");
-    const ticks = Number(f[11]) + Number(f[12]);
-    if (Number.isFinite(ticks)) cpu.set(pid, ticks / USER_HZ);
+    const stat = parseStatLine(line);
+    if (stat) cpu.set(stat.id, stat.seconds);
   }
   return cpu;
+}
+
+/**
+ * One `/proc/<pid>/stat` (or `/proc/<pid>/task/<tid>/stat`) line: the process or thread id, its
+ * name and its CPU seconds (user + system); undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseStatLine } from "./load.ts";
+ * const line = "42 (V8 (x) y) S 1 42 42 0 -1 0 0 0 0 0 150 50 0 0 20 0 4 0 1 1 1";
+ * console.log(parseStatLine(line)); // { id: 42, name: "V8 (x) y", seconds: 2 }
+ * ```
+ */
+export function parseStatLine(
+  line: string,
+): { id: number; name: string; seconds: number } | undefined {
+  const open = line.indexOf(" ("), close = line.lastIndexOf(")");
+  const id = Number(line.slice(0, open));
+  if (open < 0 || close < open || !Number.isInteger(id) || id <= 0) return undefined;
+  // after "id (name) ", utime and stime are the 12th and 13th fields
+  const f = line.slice(close + 2).split(" ");
+  const ticks = Number(f[11]) + Number(f[12]);
+  if (!Number.isFinite(ticks)) return undefined;
+  return { id, name: line.slice(open + 2, close), seconds: ticks / USER_HZ };
 }
 
 /**

@@ -6,9 +6,7 @@
  *
  * @module
  */
-
-/** Linux reports thread CPU in clock ticks of 1/100 s. */
-const USER_HZ = 100;
+import { parseStatLine } from "./load.ts";
 
 /**
  * CPU seconds of one process by thread kind.
@@ -47,18 +45,12 @@ export interface ThreadCpu {
 export function parseThreadCpu(text: string, pid: number): ThreadCpu {
   let main = 0, workers = 0, helpers = 0, other = 0;
   for (const line of text.split("\n")) {
-    const open = line.indexOf(" ("), close = line.lastIndexOf(")");
-    const tid = Number(line.slice(0, open));
-    if (open < 0 || close < open || !Number.isInteger(tid) || tid <= 0) continue;
-    const name = line.slice(open + 2, close);
-    // after "tid (name) ", utime and stime are the 12th and 13th fields
-    const f = line.slice(close + 2).split(" ");
-    const seconds = (Number(f[11]) + Number(f[12])) / USER_HZ;
-    if (!Number.isFinite(seconds)) continue;
-    if (tid === pid) main += seconds;
-    else if (name.startsWith("worker")) workers += seconds;
-    else if (name.startsWith("V8")) helpers += seconds;
-    else other += seconds;
+    const stat = parseStatLine(line);
+    if (!stat) continue;
+    if (stat.id === pid) main += stat.seconds;
+    else if (stat.name.startsWith("worker")) workers += stat.seconds;
+    else if (stat.name.startsWith("V8")) helpers += stat.seconds;
+    else other += stat.seconds;
   }
   return { main, workers, helpers, other };
 }
