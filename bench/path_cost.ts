@@ -95,6 +95,16 @@ export async function measurePathCost(
   server.createServer(a, { clock: new TimerQueue(serverClock), seed: 1 });
   client.createClient(b, a.localAddress, { clock: new TimerQueue(clientClock), seed: 2 });
   const rx = new Uint8Array(2048); // the receive buffer a socket would fill
+  // the server's datagrams arrive as UdpTransport delivers them: each read into a fresh region of
+  // a 16 KiB slab and given to the handler as owned (payloads stay views of it)
+  let slab = new Uint8Array(16 * 1024), slabAt = 0;
+  const region = (d: Uint8Array): Uint8Array => {
+    if (slabAt + 2049 > slab.length) slab = new Uint8Array(16 * 1024), slabAt = 0;
+    const r = slab.subarray(slabAt, slabAt + d.length);
+    r.set(d);
+    slabAt += (d.length + 7) & ~7;
+    return r;
+  };
   const move = (from: MemoryCarrier, to: MemoryCarrier) => {
     const out = from.out;
     from.out = [];
@@ -147,8 +157,7 @@ export async function measurePathCost(
     t = cpuMs();
     serverClock.advanceTo(now);
     for (const d of out) {
-      rx.set(d);
-      a.handler!(rx.subarray(0, d.length), b.localAddress);
+      a.handler!(region(d), b.localAddress, true);
       await server.poll(0);
       while (server.getAvailablePacketCount() > 0) {
         const p = server.getPacket()!;

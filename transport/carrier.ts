@@ -8,8 +8,12 @@ import type { PeerAddress } from "../protocol/address.ts";
 
 export type { PeerAddress };
 
-/** Called for each received datagram; `bytes` is only valid during the call. */
-export type DatagramHandler = (bytes: Uint8Array, from: PeerAddress) => void;
+/**
+ * Called for each received datagram. `bytes` is only valid during the call, unless the carrier
+ * passes `owned`: then it gives those bytes away (never writes them again), and the protocol keeps
+ * views of them instead of copying each payload.
+ */
+export type DatagramHandler = (bytes: Uint8Array, from: PeerAddress, owned?: boolean) => void;
 
 /**
  * A datagram carrier. Implement this to run the peer's protocol over your own link.

@@ -151,9 +151,9 @@ export class PeerDriver {
    */
   start(): void {
     const t = this.transport;
-    t.listen((bytes: Uint8Array, from: PeerAddress) => {
+    t.listen((bytes: Uint8Array, from: PeerAddress, owned?: boolean) => {
       if (this.#closed || this.#layer?.receive(bytes, from)) return;
-      this.#input(bytes, from);
+      this.#input(bytes, from, owned === true);
     });
     t.onPeerOpened?.((address) => this.carrierOpened(address));
     t.onPeerClosed?.((address, code, text) => {
@@ -218,9 +218,9 @@ export class PeerDriver {
   }
 
   // the one input path into the host: carrier datagrams and those a layer opened
-  #input(bytes: Uint8Array, from: PeerAddress): void {
+  #input(bytes: Uint8Array, from: PeerAddress, owned = false): void {
     if (this.#closed) return;
-    this.host.handleDatagram(bytes, from, this.clock.now());
+    this.host.handleDatagram(bytes, from, this.clock.now(), owned);
     this.#onActivity(); // wake a pending poll now: the app's reply joins this turn's flush
     this.touch();
   }

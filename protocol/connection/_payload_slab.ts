@@ -47,13 +47,15 @@ export function copyPayload(src: Uint8Array, start: number, end: number): Uint8A
 
 // the received datagram whose payloads are being taken, and where its copy is
 let rxSource: Uint8Array | undefined;
+let rxOwned = false; // the carrier gave the datagram away: payloads are views of it, no copy
 let rxCopyFrom = -1; // source offset the copy starts at (-1: nothing copied yet)
 let rxCopy: ArrayBuffer = slab;
 let rxShift = 0; // copy offset minus source offset
 
 /**
  * Starts taking the payloads of the received datagram `src` with {@link takePayload}; call
- * {@link endReceived} when done (the receive buffer may then be reused).
+ * {@link endReceived} when done (the receive buffer may then be reused). `owned`: the carrier
+ * gave `src` away (it never writes those bytes again), so payloads are views of it, not copies.
  *
  * @example
  * ```ts
@@ -66,8 +68,9 @@ let rxShift = 0; // copy offset minus source offset
  * console.log([...a], [...b], a.buffer === b.buffer); // [ 1, 2 ] [ 4, 5 ] true
  * ```
  */
-export function beginReceived(src: Uint8Array): void {
+export function beginReceived(src: Uint8Array, owned = false): void {
   rxSource = src;
+  rxOwned = owned;
   rxCopyFrom = -1;
 }
 
@@ -88,7 +91,8 @@ export function endReceived(): void {
 /**
  * A fresh copy of `src[start..end)`. For the datagram begun with {@link beginReceived} (up to
  * {@link SLAB_MAX_DATAGRAM} bytes), the first call copies the datagram from `start` to its end
- * into a slab and every payload is a view of that copy; otherwise like {@link copyPayload}.
+ * into a slab and every payload is a view of that copy (of the datagram itself when it was
+ * begun as owned); otherwise like {@link copyPayload}.
  *
  * @example
  * ```ts
@@ -98,6 +102,7 @@ export function endReceived(): void {
  */
 export function takePayload(src: Uint8Array, start: number, end: number): Uint8Array {
   if (src !== rxSource || src.length > SLAB_MAX_DATAGRAM) return copyPayload(src, start, end);
+  if (rxOwned) return new Uint8Array(src.buffer, src.byteOffset + start, end - start);
   if (rxCopyFrom < 0 || start < rxCopyFrom) {
     const n = src.length - start;
     if (offset + n > SLAB_SIZE) {

@@ -331,19 +331,22 @@ export class Connection implements ConnectionApi {
     return bytes;
   }
 
-  /** Handles one DATA datagram routed to this connection; false = dropped (state unchanged). */
-  handleDatagram(bytes: Uint8Array, now: number): boolean {
-    if (cursorBusy) return this.#handle(new FrameCursor(), bytes, now);
+  /**
+   * Handles one DATA datagram routed to this connection; false = dropped (state unchanged).
+   * `owned`: the caller gives `bytes` away, so delivered payloads are views of them (no copy).
+   */
+  handleDatagram(bytes: Uint8Array, now: number, owned = false): boolean {
+    if (cursorBusy) return this.#handle(new FrameCursor(), bytes, now, owned);
     cursorBusy = true;
     try {
-      return this.#handle(sharedCursor, bytes, now);
+      return this.#handle(sharedCursor, bytes, now, owned);
     } finally {
       cursorBusy = false;
       endReceived();
     }
   }
 
-  #handle(c: FrameCursor, bytes: Uint8Array, now: number): boolean {
+  #handle(c: FrameCursor, bytes: Uint8Array, now: number, owned: boolean): boolean {
     this.#lastNow = now;
     const nch = this.#wireChannels, carrier = this.#carrier;
     if (!c.begin(bytes, 0, bytes.length) || c.session !== this.#sessionId) return this.#drop();
@@ -368,7 +371,7 @@ export class Connection implements ConnectionApi {
     if (!carrier) this.#rec.onAck(ack, c.ackBitsLo, c.ackBitsHi, c.ackDelay / 8, now);
     this.#in.retryBlocked();
     c.rewind();
-    beginReceived(bytes);
+    beginReceived(bytes, owned);
     const ackable = this.#in.dispatch(c, bytes, now);
     if (!carrier) {
       const ping = this.#in.sawPing, acks = this.#acks;

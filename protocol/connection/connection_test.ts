@@ -384,3 +384,20 @@ Deno.test("a side that only acked for 3000 datagrams can still send at once (rin
   assert.ok(link.runUntil(() => a.got.length === 1, 500), "the first reply arrives");
   assert.deepEqual([...a.got[0].data], [42]);
 });
+
+Deno.test("payloads of an owned datagram are views of it; others are copies that outlive it", () => {
+  for (const owned of [true, false]) {
+    const a = collecting(testConfig()), b = collecting(testConfig());
+    for (let i = 0; i < 3; i++) a.conn.send(1, R, msg(i, 32), undefined, 0);
+    a.conn.send(2, U, msg(9, 32), undefined, 0);
+    const [d] = drain(a.conn, 0);
+    const rx = new Uint8Array(d.length + 16);
+    rx.set(d, 16);
+    const view = rx.subarray(16);
+    assert.ok(b.conn.handleDatagram(view, 1, owned));
+    assert.equal(b.got.length, 4);
+    assert.ok(b.got.every((m) => (m.data.buffer === rx.buffer) === owned));
+    if (!owned) rx.fill(0); // the carrier reuses its buffer: the copies must not change
+    assert.deepEqual(b.got.map((m) => num(m.data)), [9, 0, 1, 2]);
+  }
+});

@@ -86,8 +86,11 @@ export interface ConnectionApi {
     peer: number | undefined,
     now: number,
   ): void;
-  /** Handles one DATA datagram already routed to this connection. False = dropped as invalid. */
-  handleDatagram(bytes: Uint8Array, now: number): boolean;
+  /**
+   * Handles one DATA datagram already routed to this connection. False = dropped as invalid.
+   * `owned`: the caller gives `bytes` away, so payloads may be views of them (no copy).
+   */
+  handleDatagram(bytes: Uint8Array, now: number, owned?: boolean): boolean;
   /** Next datagram to send now, or undefined. */
   pollTransmit(now: number): Uint8Array | undefined;
   /** Absolute time at which `handleTimeout` must run next. */

@@ -221,8 +221,11 @@ export class Host extends HostCore {
 
   // ------------------------------------------------------------------------------- input
 
-  /** Handles one untrusted datagram. Never throws. */
-  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void {
+  /**
+   * Handles one untrusted datagram. Never throws. `owned`: the carrier gives `bytes` away (it
+   * never writes them again), so received payloads may be views of them instead of copies.
+   */
+  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number, owned = false): void {
     if (this.state === ConnectionStatus.DISCONNECTED) return;
     this.now = now;
     if (this.#wireList.length > 0) {
@@ -244,7 +247,7 @@ export class Host extends HostCore {
       // sessions were confirmed by the layer, whose key check comes first)
       if (entry.unconfirmedUntil > 0 && !entry.keyed) this.confirmPeer(entry, now);
       try {
-        entry.conn.handleDatagram(bytes, now);
+        entry.conn.handleDatagram(bytes, now, owned);
       } catch {
         return; // a misbehaving connection must not break the receive path
       } finally {

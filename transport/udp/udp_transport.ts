@@ -39,6 +39,10 @@ const INITIAL_QUEUE_SLOTS = 16;
 const DEFAULT_MAX_IN_FLIGHT = 64;
 /** Consecutive receive errors after which the loop gives up (a broken socket would spin). */
 const MAX_CONSECUTIVE_RECEIVE_ERRORS = 1000;
+/** Receive sizes up to this read into slab regions given away with each datagram (no copy). */
+const MAX_OWNED_RECEIVE = 4096;
+/** Slab of those regions: a payload the app keeps holds at most this much memory. */
+const RECEIVE_SLAB_SIZE = 16 * 1024;
 
 /**
  * The receive-thread switch, shared by {@link UdpTransport.bind} and the UDP, ENet and mixed
@@ -179,6 +183,10 @@ export class UdpTransport implements DatagramTransport {
 
   #conn: Deno.DatagramConn;
   #receiveBuffer: Uint8Array;
+  // small receive sizes read into fresh regions of a slab, handed to the handler as owned: the
+  // protocol keeps payload views instead of copying them (see #nextRegion)
+  #receiveSlab?: Uint8Array;
+  #slabOffset = 0;
   #onError?: UdpTransportOptions["onError"];
   #closed = false;
   #listening = false;
@@ -229,7 +237,9 @@ export class UdpTransport implements DatagramTransport {
     this.localAddress = { hostname: addr.hostname, port: addr.port, transport: "udp" };
     this.maxDatagramSize = options.maxDatagramSize ?? UDP_MAX_PAYLOAD;
     // one spare byte: a datagram that fills it was truncated by the socket (too big for us)
-    this.#receiveBuffer = new Uint8Array((options.maxReceiveSize ?? this.maxDatagramSize) + 1);
+    const bufferSize = (options.maxReceiveSize ?? this.maxDatagramSize) + 1;
+    this.#receiveBuffer = new Uint8Array(bufferSize);
+    if (bufferSize <= MAX_OWNED_RECEIVE) this.#receiveSlab = new Uint8Array(RECEIVE_SLAB_SIZE);
     this.#maxQueued = options.maxQueuedDatagrams ?? 4096;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
@@ -299,7 +309,10 @@ export class UdpTransport implements DatagramTransport {
     return this.#queuedBytes;
   }
 
-  /** Starts the receive loop; `handler` sees a view of the reused buffer. */
+  /**
+   * Starts the receive loop. Datagrams up to 4 KiB are given to `handler` as owned (fresh memory
+   * each, no copy needed to keep them); larger receive sizes reuse one buffer.
+   */
   listen(handler: DatagramHandler): void {
     if (this.#closed) throw new MultiplayerError("CLOSED", "listen() on a closed UdpTransport");
     if (this.#listening) {
@@ -332,10 +345,23 @@ export class UdpTransport implements DatagramTransport {
     return this.#thread !== undefined;
   }
 
+  // The region the next datagram is read into: past every byte handed out as owned, so those
+  // stay as they were; a slab whose rest is too small is left to the views into it.
+  #nextRegion(): Uint8Array {
+    const size = this.#receiveBuffer.length;
+    let slab = this.#receiveSlab!;
+    if (this.#slabOffset + size > slab.length) {
+      slab = this.#receiveSlab = new Uint8Array(RECEIVE_SLAB_SIZE);
+      this.#slabOffset = 0;
+    }
+    return slab.subarray(this.#slabOffset, this.#slabOffset + size);
+  }
+
   async #receive(handler: DatagramHandler): Promise<void> {
-    const buffer = this.#receiveBuffer;
+    const owned = this.#receiveSlab !== undefined;
     const stats = this.#stats;
     let consecutiveErrors = 0;
+    let buffer = owned ? this.#nextRegion() : this.#receiveBuffer;
     while (!this.#closed) {
       let bytes: Uint8Array;
       let from: Deno.Addr;
@@ -355,9 +381,14 @@ export class UdpTransport implements DatagramTransport {
       }
       stats.datagramsReceived++;
       stats.bytesReceived += bytes.length;
+      if (owned) {
+        // given away: the next read goes past it (8-byte aligned, for views the app may wrap)
+        this.#slabOffset += (bytes.length + 7) & ~7;
+        buffer = this.#nextRegion();
+      }
       try {
         // Deno's NetAddr already has hostname, port and transport "udp"
-        handler(bytes, from as Deno.NetAddr);
+        handler(bytes, from as Deno.NetAddr, owned);
       } catch (e) {
         stats.handlerErrors++;
         this.#onError?.(e, "handler");

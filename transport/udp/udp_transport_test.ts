@@ -206,6 +206,33 @@ Deno.test("UdpTransport: misuse throws MultiplayerError", async () => {
   assert.throws(() => a.listen(() => {}), (e) => (e as MultiplayerError).code === "CLOSED");
 });
 
+Deno.test("UdpTransport: small receive sizes give each datagram away (kept views stay intact)", async () => {
+  const a = await UdpTransport.bind({ hostname: "127.0.0.1" });
+  const b = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: 2048 });
+  const kept: Uint8Array[] = [];
+  const flags: (boolean | undefined)[] = [];
+  const n = 60; // 60 x 1000 B: several 16 KiB slabs
+  const done = Promise.withResolvers<void>();
+  b.listen((bytes, _from, owned) => {
+    kept.push(bytes); // no copy: owned bytes are never written again
+    flags.push(owned);
+    if (kept.length === n) done.resolve();
+  });
+  try {
+    for (let i = 0; i < n; i++) a.send(new Uint8Array(1000).fill(i + 1), b.localAddress);
+    await done.promise;
+    assert.ok(flags.every((f) => f === true));
+    for (let i = 0; i < n; i++) {
+      assert.equal(kept[i].length, 1000);
+      assert.ok(kept[i].every((x) => x === i + 1), `datagram ${i} intact`);
+    }
+    assert.ok(new Set(kept.map((k) => k.buffer)).size >= 4, "later slabs are fresh memory");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 Deno.test("UdpTransport: datagrams above maxReceiveSize are dropped whole, never truncated", async () => {
   const a = await UdpTransport.bind({ hostname: "127.0.0.1" });
   const b = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: 100 });
