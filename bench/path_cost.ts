@@ -12,7 +12,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { processCpuUs } from "./lib/cpu.ts";
 import {
   type DatagramHandler,
   DatagramMultiplayerPeer,
@@ -66,10 +66,7 @@ class MemoryCarrier implements DatagramTransport {
   }
 }
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const cpuMs = () => processCpuUs() / 1000;
 const settle = async () => {
   for (let i = 0; i < 4; i++) await undefined;
 };

@@ -6,6 +6,7 @@
  * @module
  */
 import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/child_io.ts";
+import { CpuWindow } from "./lib/cpu.ts";
 import { delay, nextTurn } from "./lib/pace.ts";
 import { quantile, Samples } from "./lib/stats.ts";
 import {
@@ -137,6 +138,7 @@ async function sink(): Promise<void> {
   // Messages per 100 ms since the first one: shows stalls (kept for the JSON report).
   const bins = new Uint32Array(300);
   let firstAt = 0;
+  const cpu = new CpuWindow(); // the sink's CPU per message over the measured window
   const fail = (what: string) => {
     if (errors++ === 0) firstError = what;
   };
@@ -178,9 +180,14 @@ async function sink(): Promise<void> {
         bins[0]++;
         setTimeout(() => {
           markT = performance.now(), markN = received, markB = bytes;
+          cpu.mark(received);
           setTimeout(() => {
             const dt = (performance.now() - markT) / 1000;
-            emit("measured", { rate: (received - markN) / dt, bytesRate: (bytes - markB) / dt });
+            emit("measured", {
+              rate: (received - markN) / dt,
+              bytesRate: (bytes - markB) / dt,
+              cpuUsPerMessage: cpu.perUnit(received),
+            });
           }, config.durationMs ?? 2_000);
         }, config.warmupMs ?? 500);
       }
@@ -225,6 +232,9 @@ async function source(): Promise<void> {
   const highWater = Math.max(size, 512 * 1024);
   let sent = 0;
   let queueFull = 0;
+  // CPU per message from the end of the warm-up to the stop (about the sink's window)
+  const cpu = new CpuWindow();
+  const warmup = setTimeout(() => cpu.mark(sent), config.warmupMs ?? 500);
   // putPacket takes ownership of the payload, so each message needs fresh bytes: small ones are
   // carved from 64 KiB chunks (a `new Uint8Array(32)` costs ~0.8 us, more than the peer's own
   // work per message); the sequence is written without a DataView for the same reason.
@@ -256,11 +266,14 @@ async function source(): Promise<void> {
     }
     await (full ? delay(1) : nextTurn(peer));
   }
+  clearTimeout(warmup);
+  const cpuUsPerMessage = cpu.perUnit(sent);
   // sender-side transport state: shows whether RTT (e.g. crypto latency) or losses bound the rate
   const st = peer.getPeerStats(1);
   emit("done", {
     sent,
     queueFull,
+    cpuUsPerMessage,
     retransmits: st.retransmits,
     rttMs: st.rttMs,
     minRttMs: st.minRttMs,

@@ -25,6 +25,7 @@
  */
 import { emit, hardDeadline, listenCommands, readConfig } from "./lib/child_io.ts";
 import { ChaCha20Poly1305 } from "../protocol/security/aead.ts";
+import { CpuWindow } from "./lib/cpu.ts";
 
 /**
  * Configuration of one reference-stream child.
@@ -200,15 +201,18 @@ async function receiver(): Promise<void> {
   };
 
   let started = false;
+  const cpu = new CpuWindow(); // CPU per message over the measured window
   const startWindow = () => {
     started = true;
     setTimeout(() => {
       markT = performance.now(), markN = delivered, markD = deliveredDatagrams;
+      cpu.mark(delivered);
       setTimeout(() => {
         const dt = (performance.now() - markT) / 1000;
         emit("measured", {
           rate: (delivered - markN) / dt,
           datagramRate: (deliveredDatagrams - markD) / dt,
+          cpuUsPerMessage: cpu.perUnit(delivered),
         });
       }, config.durationMs ?? 2_000);
     }, config.warmupMs ?? 500);
@@ -315,6 +319,10 @@ async function sender(): Promise<void> {
   let retransmits = 0, timeouts = 0;
   let wake: (() => void) | undefined;
   let progressAt = performance.now();
+  // CPU per message from the end of the warm-up to the stop (about the receiver's window)
+  const cpu = new CpuWindow();
+  const warmup = setTimeout(() => cpu.mark(message), config.warmupMs ?? 500);
+  let cpuUsPerMessage = NaN;
 
   (async () => {
     const buf = new Uint8Array(64);
@@ -362,7 +370,10 @@ async function sender(): Promise<void> {
   const drainDeadline = () => performance.now() + 10_000;
   let giveUpAt = Infinity;
   while (running || base < next) {
-    if (!running && giveUpAt === Infinity) giveUpAt = drainDeadline();
+    if (!running && giveUpAt === Infinity) {
+      giveUpAt = drainDeadline();
+      cpuUsPerMessage = cpu.perUnit(message); // the window ends at the stop, not the drain
+    }
     if (performance.now() > giveUpAt) break;
     const room = running ? Math.min(batch, window - (next - base)) : 0;
     if (room > 0) {
@@ -407,7 +418,15 @@ async function sender(): Promise<void> {
     }
     if (!await flush(pending)) break;
   }
-  emit("done", { sent: message, datagrams: next, acked: base, retransmits, timeouts });
+  clearTimeout(warmup);
+  emit("done", {
+    sent: message,
+    datagrams: next,
+    acked: base,
+    retransmits,
+    timeouts,
+    cpuUsPerMessage,
+  });
 }
 
 await (config.role === "sender" ? sender() : receiver());

@@ -74,6 +74,22 @@ const fixed = (digits: number) => (v: number) => Number.isFinite(v) ? v.toFixed(
 function vsCeiling(r: Results, rate: number, reference = REFERENCE): number | undefined {
   return r.has(reference) ? rate / r.med(reference, "rate") : undefined;
 }
+/**
+ * The footnote of a one-way scenario: each side's CPU per message over the measured window,
+ * next to the reference stream's (a cost the machine's noise moves far less than a rate).
+ */
+function cpuFootnote(r: Results, name: string, reference: string): string[] {
+  const send = r.med(name, "sourceCpuUs"), receive = r.med(name, "sinkCpuUs");
+  if (!Number.isFinite(send) && !Number.isFinite(receive)) return [];
+  const us = (v: number) => Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} us` : "-";
+  const ref = r.has(reference)
+    ? `; reference stream ${us(r.med(reference, "senderCpuUs"))} / ${
+      us(r.med(reference, "receiverCpuUs"))
+    }`
+    : "";
+  return [`${name}: CPU per message ${us(send)} sending / ${us(receive)} receiving${ref}`];
+}
+
 /** A 32 B row: ratio to the raw 32 B floor and to the reference stream. */
 function row32(r: Results, scenario: string, name: string, target: number): Row | undefined {
   const rate = r.med(name, "rate"), floor = r.med("raw 32 B", "rate");
@@ -317,6 +333,7 @@ const scenarios: Scenario[] = [
     needs: ["raw 32 B", REFERENCE],
     run: () => oneWay(32, "reliable", options),
     rows: (r) => [row32(r, "reliable 32 B one way", "reliable 32 B", 20)],
+    footnotes: (r) => cpuFootnote(r, "reliable 32 B", REFERENCE),
   },
   {
     name: "reliable ping-pong",
@@ -356,6 +373,7 @@ const scenarios: Scenario[] = [
         vsCeiling(r, r.med("reliable 1000 B", "rate"), REFERENCE_1000),
       ),
     ],
+    footnotes: (r) => cpuFootnote(r, "reliable 1000 B", REFERENCE_1000),
   },
   {
     // the cost of `encryption: true`, compared with the plain 1000 B run of the same rep
@@ -373,6 +391,7 @@ const scenarios: Scenario[] = [
         vsCeiling(r, r.med("reliable 1000 B encrypted", "rate"), REFERENCE_1000_SEALED),
       ),
     ],
+    footnotes: (r) => cpuFootnote(r, "reliable 1000 B encrypted", REFERENCE_1000_SEALED),
   },
   {
     name: "reliable 1 MiB",
@@ -400,6 +419,7 @@ const scenarios: Scenario[] = [
     needs: ["raw 32 B", REFERENCE],
     run: () => oneWay(32, "unreliable", options),
     rows: (r) => [row32(r, "unreliable 32 B delivered", "unreliable 32 B", 25)],
+    footnotes: (r) => cpuFootnote(r, "unreliable 32 B", REFERENCE),
   },
   {
     // one server grows from n to 2n clients: the n rows, the 2n rows, memory as the slope

@@ -96,7 +96,7 @@ export function oneWay(
   const common = { size, mode, deadlineMs, ...(encryption ? { encryption } : {}) };
   return pair(
     { role: "sink", warmupMs: options.warmupMs, durationMs: options.durationMs, ...common },
-    { role: "source", ...common },
+    { role: "source", warmupMs: options.warmupMs, ...common },
     options,
     async (server, client) => {
       const measured = await server.next(
@@ -121,6 +121,8 @@ export function oneWay(
           minRttMs: Number(done.minRttMs),
           congestionWindow: Number(done.congestionWindow),
           pacingRate: Number(done.pacingRate),
+          sourceCpuUs: Number(done.cpuUsPerMessage),
+          sinkCpuUs: Number(measured.cpuUsPerMessage),
         },
         error,
       };
@@ -179,7 +181,13 @@ export async function referenceStream(
   }, { label: "reference receiver", denoFlags: options.denoFlags });
   try {
     const { port } = await receiver.next("ready", 20_000);
-    const sender = spawnChild(REFERENCE, { role: "sender", port, deadlineMs, ...tuning }, {
+    const sender = spawnChild(REFERENCE, {
+      role: "sender",
+      port,
+      deadlineMs,
+      warmupMs: options.warmupMs,
+      ...tuning,
+    }, {
       label: "reference sender",
       denoFlags: options.denoFlags,
     });
@@ -204,6 +212,8 @@ export async function referenceStream(
           timeouts: Number(done.timeouts),
           reordered: Number(final.reordered),
           duplicates: Number(final.duplicates),
+          senderCpuUs: Number(done.cpuUsPerMessage),
+          receiverCpuUs: Number(measured.cpuUsPerMessage),
         },
         error: errors.length > 0 ? errors.join("; ") : undefined,
       };

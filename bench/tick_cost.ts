@@ -21,6 +21,7 @@
  * @module
  */
 import { emit, hardDeadline } from "./lib/child_io.ts";
+import { processCpuUs } from "./lib/cpu.ts";
 import { spawnChild } from "./lib/proc.ts";
 import { median } from "./lib/stats.ts";
 import {
@@ -431,19 +432,6 @@ function liveMemory(): { heapUsed: number; external: number } {
   gc();
   const m = Deno.memoryUsage();
   return { heapUsed: m.heapUsed, external: m.external };
-}
-
-/** Process CPU time (user + system) in microseconds. */
-function processCpuUs(): number {
-  const u = processCpu();
-  return u.user + u.system;
-}
-let processCpu: () => { user: number; system: number } = () => ({ user: 0, system: 0 });
-try {
-  const { default: process } = await import("node:process");
-  processCpu = () => process.cpuUsage();
-} catch {
-  // without node:process only the wall-clock figure is reported
 }
 
 /**

@@ -48,6 +48,8 @@ export function copyPayload(src: Uint8Array, start: number, end: number): Uint8A
 // the received datagram whose payloads are being taken, and where its copy is
 let rxSource: Uint8Array | undefined;
 let rxOwned = false; // the carrier gave the datagram away: payloads are views of it, no copy
+let rxBuffer: ArrayBufferLike = slab; // its buffer and offset, read once per datagram
+let rxBase = 0;
 let rxCopyFrom = -1; // source offset the copy starts at (-1: nothing copied yet)
 let rxCopy: ArrayBuffer = slab;
 let rxShift = 0; // copy offset minus source offset
@@ -72,6 +74,10 @@ export function beginReceived(src: Uint8Array, owned = false): void {
   rxSource = src;
   rxOwned = owned;
   rxCopyFrom = -1;
+  if (owned) {
+    rxBuffer = src.buffer;
+    rxBase = src.byteOffset;
+  }
 }
 
 /**
@@ -86,6 +92,7 @@ export function beginReceived(src: Uint8Array, owned = false): void {
  */
 export function endReceived(): void {
   rxSource = undefined;
+  rxBuffer = slab; // do not keep the last datagram's memory alive
 }
 
 /**
@@ -102,7 +109,7 @@ export function endReceived(): void {
  */
 export function takePayload(src: Uint8Array, start: number, end: number): Uint8Array {
   if (src !== rxSource || src.length > SLAB_MAX_DATAGRAM) return copyPayload(src, start, end);
-  if (rxOwned) return new Uint8Array(src.buffer, src.byteOffset + start, end - start);
+  if (rxOwned) return new Uint8Array(rxBuffer, rxBase + start, end - start);
   if (rxCopyFrom < 0 || start < rxCopyFrom) {
     const n = src.length - start;
     if (offset + n > SLAB_SIZE) {
