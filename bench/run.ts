@@ -12,7 +12,7 @@
  * @module
  */
 import { killAllChildren } from "./lib/proc.ts";
-import { renderTable, type Row, verdict } from "./lib/report.ts";
+import { INFO_TARGET, renderTable, type Row, verdict } from "./lib/report.ts";
 import { type Measurement, Results, type Scenario } from "./lib/registry.ts";
 import { rawOneWay, rawPingPong } from "./raw_floor.ts";
 import {
@@ -107,8 +107,9 @@ function row32(r: Results, scenario: string, name: string, target: number): Row 
 
 /**
  * The rows of one crowd step. Rate-dependent rows (deliveries, latency, server CPU) are marked
- * load-generator bound when most repetitions were; connect rows are not (the connect burst
- * precedes the load), memory rows only when their slope ends at such a step.
+ * load-generator bound when most repetitions were; the connect row when the clients' CPU during
+ * the connect (their handshakes plus the traffic of those already in) was the limit; memory rows
+ * only when their slope ends at such a step.
  */
 function crowdStepRows(
   r: Results,
@@ -128,9 +129,10 @@ function crowdStepRows(
       ours: [v(key), "msg/s"],
       floor: [v("nominal"), "msg/s"],
       ratio: v(key) / v("nominal"),
-      target: info ? "(info)" : ">= 0.99x",
+      target: info ? INFO_TARGET : ">= 0.99x",
       pass: (x) => info || x >= 0.99,
       bound,
+      boundOnlyWorsens: !info,
       error,
     });
   return [
@@ -141,6 +143,8 @@ function crowdStepRows(
       ratio: v("connectMs") / 1000,
       target: "all within 5 s",
       pass: (x) => x <= 5,
+      bound: r.majorityNote(name, `${n}.connectBound`),
+      boundOnlyWorsens: true,
       error,
     }),
     delivered("inputs", "inputsPerSecond"),
@@ -151,9 +155,10 @@ function crowdStepRows(
       ours: [v("p99Ticks"), "ticks"],
       floor: `up ${fixed(2)(v("upP99Ticks"))} down ${fixed(2)(v("downP99Ticks"))}`,
       ratio: v("p99Ticks"),
-      target: info ? "(info)" : "<= 2 ticks",
+      target: info ? INFO_TARGET : "<= 2 ticks",
       pass: (x) => info || x <= 2,
       bound,
+      boundOnlyWorsens: !info,
       error,
     }),
     r.row({
@@ -162,7 +167,7 @@ function crowdStepRows(
       ours: [v("serverCpu"), "core"],
       floor: `clients ${fixed(2)(v("clientCpu"))} core`,
       ratio: v("serverCpu"),
-      target: targets.cpu !== undefined ? `<= ${targets.cpu} core` : "(info)",
+      target: targets.cpu !== undefined ? `<= ${targets.cpu} core` : INFO_TARGET,
       pass: (x) => targets.cpu === undefined || x <= targets.cpu,
       bound,
       error,
@@ -175,8 +180,9 @@ function crowdMemoryRows(
   r: Results,
   name: string,
   label: string,
-  keys: { heap: string; rss: string; basis: string; upperStep?: number },
+  keys: { heap: string; rss: string; basis: string; upperStep?: number; info?: boolean },
 ): (Row | undefined)[] {
+  const info = keys.info === true;
   const heap = r.med(name, keys.heap) / KiB, rss = r.med(name, keys.rss) / KiB;
   // a slope whose upper point is a saturated step counts the sessions of clients that timed out
   // or never finished connecting, which the server still holds: not a per-peer figure
@@ -190,8 +196,8 @@ function crowdMemoryRows(
       ours: [heap, "KiB"],
       floor: keys.basis,
       ratio: heap,
-      target: "<= 8 KiB",
-      pass: (x) => x <= 8,
+      target: info ? INFO_TARGET : "<= 8 KiB",
+      pass: (x) => info || x <= 8,
       bound,
     }),
     r.row({
@@ -200,8 +206,8 @@ function crowdMemoryRows(
       ours: [rss, "KiB"],
       floor: keys.basis,
       ratio: rss,
-      target: "<= 32 KiB",
-      pass: (x) => x <= 32,
+      target: info ? INFO_TARGET : "<= 32 KiB",
+      pass: (x) => info || x <= 32,
       bound,
     }),
   ];
@@ -241,6 +247,15 @@ function crowdFootnotes(
       );
     }
     if (bound) lines.push(`  -> load-generator bound: ${bound}`);
+    if (Number.isFinite(v("connectServerCpu"))) {
+      const connectBound = r.majorityNote(name, `${n}.connectBound`);
+      lines.push(
+        `  connect (${fixed(2)(v("connectMs") / 1000)} s): server ${
+          c(v("connectServerCpu"))
+        } core, clients ${c(v("connectClientsCpu"))} core` +
+          (connectBound ? ` -> load-generator bound: ${connectBound}` : ""),
+      );
+    }
     const unjudged = r.anyNote(name, `${n}.connectFailed`);
     if (unjudged) lines.push(`  -> ${unjudged} (load-generator bound: not judged)`);
     if (v("windowLateMs") > 0) {
@@ -276,7 +291,7 @@ function saturationRow(r: Results, name: string, n: number): Row | undefined {
     ours: where,
     floor: "peers/core ->",
     ratio: n / cpu,
-    target: "(info)",
+    target: INFO_TARGET,
     pass: () => true,
     bound,
   });
@@ -451,7 +466,10 @@ const scenarios: Scenario[] = [
         ...crowdMemoryRows(r, "crowd encrypted", label, {
           heap: `${n}.heapPerPeer`,
           rss: `${n}.rssPerPeer`,
+          // one step, so no slope: fixed costs (compiled code, crypto) are included; the
+          // per-session figure is the in-process encrypted row
           basis: "vs empty server",
+          info: true,
         }),
       ];
     },
@@ -533,7 +551,7 @@ const scenarios: Scenario[] = [
           // the plain figure of the same run, when it ran
           floor: Number.isFinite(plain) ? [plain, "us"] : "-",
           ratio: Number.isFinite(plain) ? us / plain : us,
-          target: "(info)",
+          target: INFO_TARGET,
           pass: () => true,
         }),
         r.row({
@@ -636,7 +654,10 @@ console.log(
 );
 const incorrect = rows.some((r) => r.error !== undefined);
 // --strict: a miss or a load-generator-bound row fails too (neither showed the target was met)
-const missed = rows.some((r) => !r.error && !r.skipped && verdict(r) !== "pass");
+const missed = rows.some((r) => {
+  const v = verdict(r);
+  return !r.error && !r.skipped && v !== "pass" && v !== "info";
+});
 if (out) {
   const report = {
     date: new Date().toISOString(),

@@ -8,7 +8,7 @@ import { type Child, spawnChild } from "./lib/proc.ts";
 import { wallNow } from "./lib/child_io.ts";
 import { median } from "./lib/stats.ts";
 import { delay } from "./lib/pace.ts";
-import { machineShare, procSnapshot, readMachineCpu } from "./lib/load.ts";
+import { loadGeneratorBound, machineShare, procSnapshot, readMachineCpu } from "./lib/load.ts";
 import { readThreadCpu, threadShare } from "./lib/threads.ts";
 import { type ClientReport, type ServerReport, summarizeCrowd } from "./lib/crowd_summary.ts";
 import type { PeerChildConfig } from "./peer_child.ts";
@@ -407,10 +407,27 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
         processes.push(child);
       }
       await Promise.all(fresh.map((c) => c.next("ready", 30_000)));
+      // each process's CPU over the connect: the connected clients' traffic runs meanwhile, so
+      // the load generator can be the limit of the connect time too
+      const connectPids = [server, ...processes].map((c) => c.pid);
+      const beforeConnect = await procSnapshot(connectPids, port);
       const connectStart = performance.now();
       await Promise.all(fresh.map((c) => c.send({ cmd: "connect" })));
       const connected = await Promise.all(fresh.map((c) => c.next("connected", deadlineMs)));
       const connectMs = performance.now() - connectStart;
+      const afterConnect = await procSnapshot(connectPids, port);
+      const connectSeconds = (afterConnect.at - beforeConnect.at) / 1000;
+      const connectCores = connectPids.map((pid) =>
+        ((afterConnect.processes.get(pid) ?? NaN) - (beforeConnect.processes.get(pid) ?? NaN)) /
+        connectSeconds
+      );
+      const connectBound = loadGeneratorBound({
+        cores,
+        serverCpu: connectCores[0],
+        clientCpus: connectCores.slice(1).filter(Number.isFinite),
+        offered: 1,
+        nominal: 1, // no rate to fall behind on: the CPU rules decide
+      });
       const failed = connected.reduce((a, c) => a + Number(c.failed), 0);
       // why attempts failed (retries included), e.g. "TIMEOUT: 12, no answer in 6 s: 3"
       const reasons = new Map<string, number>();
@@ -498,6 +515,10 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
       values[key("silentProcesses")] = silent;
       values[key("clients")] = s.peers;
       values[key("connectMs")] = connectMs;
+      values[key("connectServerCpu")] = connectCores[0];
+      values[key("connectClientsCpu")] = connectCores.slice(1).filter(Number.isFinite)
+        .reduce((a, b) => a + b, 0);
+      if (connectBound) notes[key("connectBound")] = connectBound;
       values[key("heapUsed")] = Number(rest.heapUsed);
       values[key("rss")] = Number(rest.rss);
       values[key("external")] = Number(rest.external);

@@ -10,6 +10,7 @@ import { spawnChild } from "../lib/proc.ts";
 import { quantile } from "../lib/stats.ts";
 import { machineShare, readMachineCpu } from "../lib/load.ts";
 import type { Measurement, Results, Scenario } from "../lib/registry.ts";
+import { INFO_TARGET } from "../lib/report.ts";
 import type { ScenarioOptions } from "../scenarios.ts";
 import type { EnetChildConfig } from "./enet_child.ts";
 import { type NativeEvent, nativeUnavailable, spawnNative } from "./_native_child.ts";
@@ -340,7 +341,7 @@ export function enetScenarios(options: ScenarioOptions): Scenario[] {
             theirs,
             cpu(r, ours),
             cpu(r, theirs),
-            "(info)",
+            INFO_TARGET,
             () => true,
           ),
         ],
@@ -356,7 +357,7 @@ export function enetScenarios(options: ScenarioOptions): Scenario[] {
       us(r, name, q),
       us(r, floor, q),
       target,
-      (x) => target === "(info)" || x <= 1.15,
+      (x) => target === INFO_TARGET || x <= 1.15,
     );
   return [
     ...oneWay(32),
@@ -374,7 +375,7 @@ export function enetScenarios(options: ScenarioOptions): Scenario[] {
       ],
       rows: (r) => [
         vsFloor(r, "ENet ping-pong p50, our server vs floor", ours, "p50", "<= 1.15x"),
-        vsFloor(r, "ENet ping-pong p99, our server vs floor", ours, "p99", "(info)"),
+        vsFloor(r, "ENet ping-pong p99, our server vs floor", ours, "p99", INFO_TARGET),
       ],
     },
     {
@@ -384,7 +385,7 @@ export function enetScenarios(options: ScenarioOptions): Scenario[] {
       run: () => enetPingPong("libenet", options),
       rows: (
         r,
-      ) => [vsFloor(r, "ENet ping-pong p50, libenet server vs floor", theirs, "p50", "(info)")],
+      ) => [vsFloor(r, "ENet ping-pong p50, libenet server vs floor", theirs, "p50", INFO_TARGET)],
     },
     {
       // plain UDP from the same C program: what the ENet client itself adds to every round trip
@@ -399,7 +400,7 @@ export function enetScenarios(options: ScenarioOptions): Scenario[] {
           floor,
           us(r, udp, "p50"),
           us(r, floor, "p50"),
-          "(info)",
+          INFO_TARGET,
           () => true,
         ),
       ],

@@ -3,7 +3,7 @@ import { loadGeneratorBound, machineShare, parseProcStat } from "./load.ts";
 import { summarizeCrowd } from "./crowd_summary.ts";
 import { FixedRate } from "./pace.ts";
 import { Results } from "./registry.ts";
-import { verdict } from "./report.ts";
+import { INFO_TARGET, verdict } from "./report.ts";
 
 Deno.test("parseProcStat reads busy, steal and cores; rejects junk", () => {
   const a = parseProcStat("cpu  100 0 50 800 10 0 0 40 0 0\ncpu0 1 2\ncpu1 3 4\nintr 5\n")!;
@@ -111,6 +111,11 @@ Deno.test("Results: medians, majority notes, rows carry errors, bounds and skips
     bound: r.majorityNote("a", "lg"),
   })!;
   assert.equal(verdict(bound), "load-generator bound");
+  // a figure a weaker load can only worsen: met despite the bound, it passes; missed, it is bound
+  assert.equal(verdict({ ...bound, boundOnlyWorsens: true }), "pass");
+  assert.equal(verdict({ ...bound, boundOnlyWorsens: true, pass: false }), "load-generator bound");
+  // a row without a target is reported, not judged
+  assert.equal(verdict({ ...bound, bound: undefined, target: INFO_TARGET }), "info");
   assert.match(verdict(r.vsFloor("b", "b", [1, "x"], [1, "x"], ">= 1x", () => true)!), /^FAIL/);
   assert.equal(
     r.row({ scenario: "c", name: "c", ours: "-", ratio: 1, target: "", pass: () => true }),

@@ -148,6 +148,8 @@ export class Results {
     target: string;
     pass: (ratio: number) => boolean;
     bound?: string;
+    /** See {@link Row.boundOnlyWorsens}. */
+    boundOnlyWorsens?: boolean;
     /** A correctness failure of this row alone (the scenario's own errors apply as well). */
     error?: string;
   }): Row | undefined {
@@ -165,6 +167,7 @@ export class Results {
       pass: Number.isFinite(fields.ratio) && fields.pass(fields.ratio),
       ...(c.errors[0] ?? fields.error ? { error: c.errors[0] ?? fields.error } : {}),
       ...(fields.bound ? { bound: fields.bound } : {}),
+      ...(fields.boundOnlyWorsens ? { boundOnlyWorsens: true } : {}),
       ...(c.skipped ? { skipped: c.skipped } : {}),
       samples: c.samples,
     };

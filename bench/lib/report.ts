@@ -32,6 +32,12 @@ export interface Row {
   readonly error?: string;
   /** Why the load generator, not the code under test, was the limit (not a pass, not a miss). */
   readonly bound?: string;
+  /**
+   * A bound load generator can only have made this figure worse (a time, a delivered share, a
+   * latency): met anyway, it is a pass. Otherwise (CPU, memory: a weaker load flatters them) a
+   * bound row is neither pass nor miss.
+   */
+  readonly boundOnlyWorsens?: boolean;
   /** Why the scenario could not run here (e.g. a missing compiler). */
   readonly skipped?: string;
   /** Every repetition's raw values, for the JSON file. */
@@ -59,20 +65,34 @@ export function fmt(value: number, unit: string): string {
 }
 
 /**
+ * The target of a row that is reported, not judged: its result reads `info`.
+ *
+ * @example
+ * ```ts
+ * import { INFO_TARGET } from "./report.ts";
+ * console.log(INFO_TARGET); // (info)
+ * ```
+ */
+export const INFO_TARGET = "(info)";
+
+/**
  * A row's result: `FAIL (incorrect: ...)` for a wrong result, `skipped (...)`, `load-generator
- * bound`, `pass` or `miss`, in that order of precedence.
+ * bound` (unless the row met its target and the bound could only have worsened it), `info` for
+ * a row without a target ({@link INFO_TARGET}), `pass` or `miss`, in that order of precedence.
  *
  * @example
  * ```ts
  * import { verdict } from "./report.ts";
  * const row = { scenario: "x", ours: "1", floor: "-", ratio: 1, target: "", pass: true, samples: [] };
  * console.log(verdict(row), verdict({ ...row, bound: "clients saturated" })); // pass load-generator bound
+ * console.log(verdict({ ...row, bound: "clients saturated", boundOnlyWorsens: true })); // pass
  * ```
  */
 export function verdict(r: Row): string {
   if (r.error) return `FAIL (incorrect: ${r.error})`;
   if (r.skipped) return `skipped (${r.skipped})`;
-  if (r.bound) return "load-generator bound";
+  if (r.bound && !(r.pass && r.boundOnlyWorsens)) return "load-generator bound";
+  if (r.target === INFO_TARGET) return "info";
   return r.pass ? "pass" : "miss";
 }
 
