@@ -25,6 +25,7 @@ export class RateMeter {
   #current: number; // index of the open bucket (absolute: floor(time / bucketMs))
   #currentEnd: number; // when the open bucket ends (most samples fall before: no division)
   #start: number; // time of the first sample: a young meter divides by its age, not the window
+  #open = 0; // bytes of the open bucket, kept here until it closes: add() touches no array
   #total = 0;
 
   /** Creates a meter (defaults: 10 buckets of 100 ms = a 1 s window). */
@@ -55,7 +56,7 @@ export class RateMeter {
   /** Counts `bytes` at `now`. */
   add(bytes: number, now: number): void {
     if (now >= this.#currentEnd) this.#advance(now);
-    this.#slots[this.#current % this.#slots.length] += bytes;
+    this.#open += bytes;
     this.#total += bytes;
   }
 
@@ -63,7 +64,7 @@ export class RateMeter {
   rate(now: number): number {
     this.#advance(now);
     const n = this.#slots.length, b = this.#bucketMs;
-    let sum = 0;
+    let sum = this.#open;
     for (let i = 0; i < n; i++) sum += this.#slots[i];
     // the window spans n-1 full buckets plus the elapsed part of the open one
     const openMs = now - this.#current * b;
@@ -75,6 +76,8 @@ export class RateMeter {
     const bucket = Math.floor(now / this.#bucketMs);
     if (bucket <= this.#current) return; // same bucket (or time went backwards: ignore)
     const n = this.#slots.length;
+    this.#slots[this.#current % n] = this.#open; // the open bucket closes
+    this.#open = 0;
     const steps = Math.min(bucket - this.#current, n);
     for (let i = 1; i <= steps; i++) this.#slots[(this.#current + i) % n] = 0;
     this.#current = bucket;

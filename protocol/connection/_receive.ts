@@ -51,6 +51,9 @@ export class InboundDispatcher implements ReliableDelivery {
   /** Whether the last {@link InboundDispatcher.dispatch} saw a PING (the sender wants an ack). */
   sawPing = false;
   readonly #receivers: (ReliableReceiver | undefined)[];
+  // a receiver can only become blocked inside a call into it: false once a scan found none, so
+  // connections without reliable traffic (a crowd's) skip the scans per datagram and per timer
+  #mayBlock = false;
   readonly #seqd: (SequencedChannel | undefined)[];
   readonly #storeRefused: boolean;
   readonly #stats: ConnectionStats;
@@ -80,8 +83,10 @@ export class InboundDispatcher implements ReliableDelivery {
 
   /** True when some channel holds a ready message the sink refused earlier. */
   get blocked(): boolean {
+    if (!this.#mayBlock) return false;
     const r = this.#receivers;
     for (let i = 0; i < r.length; i++) if (r[i] !== undefined && r[i]!.blocked) return true;
+    this.#mayBlock = false;
     return false;
   }
   /** When the oldest incomplete unreliable fragment group expires (Infinity if none). */
@@ -94,8 +99,16 @@ export class InboundDispatcher implements ReliableDelivery {
   }
   /** Retries deliveries the sink refused. */
   retryBlocked(): void {
+    if (!this.#mayBlock) return;
     const r = this.#receivers;
-    for (let i = 0; i < r.length; i++) if (r[i] !== undefined && r[i]!.blocked) r[i]!.drain();
+    let still = false;
+    for (let i = 0; i < r.length; i++) {
+      const x = r[i];
+      if (x === undefined || !x.blocked) continue;
+      x.drain();
+      if (x.blocked) still = true;
+    }
+    this.#mayBlock = still;
   }
 
   /**
@@ -126,6 +139,7 @@ export class InboundDispatcher implements ReliableDelivery {
         case K.RELIABLE_FRAGMENT: {
           const fc = k === K.RELIABLE ? 0 : c.count, r = this.#receiver(ch);
           reliable = true;
+          this.#mayBlock = true; // this call may leave it blocked: the next scan decides
           const res = r.receive(c.msgSeq, c.index, fc, c.hasPeer, c.peer, bytes, ps, pe);
           if (res === ReceiveResult.REFUSED) ackable = false;
           break;

@@ -401,3 +401,30 @@ Deno.test("payloads of an owned datagram are views of it; others are copies that
     assert.deepEqual(b.got.map((m) => num(m.data)), [9, 0, 1, 2]);
   }
 });
+
+Deno.test("a refused reliable message is retried by timer and by later datagrams, then never again", () => {
+  const a = collecting(testConfig()), b = collecting(testConfig());
+  let open = false;
+  const got: number[] = [];
+  b.conn.onMessage = (_c, _m, _p, d) => open ? got.push(num(d)) > 0 : false;
+  a.conn.send(1, R, msg(1), undefined, 0);
+  for (const d of drain(a.conn, 0)) b.conn.handleDatagram(d, 1);
+  assert.deepEqual(got, []);
+  // refused: a retry is scheduled soon, well before any ack or keepalive deadline
+  const retryAt = b.conn.pollTimeout();
+  assert.ok(retryAt <= 1 + 5, `retry at ${retryAt}`); // REFUSED_RETRY_MS (5) after the refusal
+  b.conn.handleTimeout(retryAt);
+  assert.deepEqual(got, [], "still refused");
+  open = true;
+  // an unreliable datagram arriving meanwhile retries the refused one first
+  a.conn.send(2, U, msg(9), undefined, 2);
+  for (const d of drain(a.conn, 2)) b.conn.handleDatagram(d, 3);
+  assert.deepEqual(got, [1, 9]);
+  // nothing is blocked any more: once the acks owed are out, no retry deadline remains
+  for (const d of drain(b.conn, 3)) a.conn.handleDatagram(d, 3);
+  assert.ok(b.conn.pollTimeout() > 3 + 5, `no retry once delivered (${b.conn.pollTimeout()})`);
+  // unreliable-only traffic afterwards is delivered with nothing to retry
+  a.conn.send(2, U, msg(10), undefined, 4);
+  for (const d of drain(a.conn, 4)) b.conn.handleDatagram(d, 5);
+  assert.deepEqual(got, [1, 9, 10]);
+});
