@@ -40,7 +40,8 @@ export class MemoryEnd implements DatagramTransport {
   send(bytes: Uint8Array, _to: PeerAddress): boolean {
     const to = this.other, from = this.localAddress;
     if (!to || this.closed) return false;
-    queueMicrotask(() => to.#handler?.(bytes, from));
+    // send took ownership of bytes and nothing writes them again: hand them on as owned
+    queueMicrotask(() => to.#handler?.(bytes, from, true));
     return true;
   }
 
