@@ -39,7 +39,7 @@ const INITIAL_QUEUE_SLOTS = 16;
 const DEFAULT_MAX_IN_FLIGHT = 64;
 /** Consecutive receive errors after which the loop gives up (a broken socket would spin). */
 const MAX_CONSECUTIVE_RECEIVE_ERRORS = 1000;
-/** Receive sizes up to this read into slab regions given away with each datagram (no copy). */
+/** Receive buffers (`maxReceiveSize` + 1) up to this read into slab regions given away (no copy). */
 const MAX_OWNED_RECEIVE = 4096;
 /** Slab of those regions: a payload the app keeps holds at most this much memory. */
 const RECEIVE_SLAB_SIZE = 16 * 1024;
@@ -310,8 +310,9 @@ export class UdpTransport implements DatagramTransport {
   }
 
   /**
-   * Starts the receive loop. Datagrams up to 4 KiB are given to `handler` as owned (fresh memory
-   * each, no copy needed to keep them); larger receive sizes reuse one buffer.
+   * Starts the receive loop. With `maxReceiveSize` below 4 KiB (peers: 2 KiB) each datagram is read
+   * into fresh memory and given to `handler` as owned (no copy needed to keep it); larger receive
+   * sizes reuse one buffer.
    */
   listen(handler: DatagramHandler): void {
     if (this.#closed) throw new MultiplayerError("CLOSED", "listen() on a closed UdpTransport");
