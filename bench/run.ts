@@ -90,6 +90,30 @@ function cpuFootnote(r: Results, name: string, reference: string): string[] {
   return [`${name}: CPU per message ${us(send)} sending / ${us(receive)} receiving${ref}`];
 }
 
+/** The in-process tick cost child (bench/tick_cost.ts), plain or with every session encrypted. */
+function inProcessTickCost(encrypted: boolean): Promise<Measurement> {
+  return tickCost({
+    clients: options.crowdClients,
+    ticks: quick ? 10 : 40,
+    encrypted,
+    denoFlags: options.denoFlags,
+  });
+}
+
+/** The live heap per session of a tick cost scenario: its n-2n slope, target 8 KiB. */
+function inProcessHeapRow(r: Results, scenario: string, name: string): Row | undefined {
+  const heap = r.med(name, "heapSlope") / KiB;
+  return r.row({
+    scenario,
+    name,
+    ours: [heap, "KiB"],
+    floor: "slope n-2n",
+    ratio: heap,
+    target: "<= 8 KiB",
+    pass: () => heap <= 8,
+  });
+}
+
 /** A 32 B row: ratio to the raw 32 B floor and to the reference stream. */
 function row32(r: Results, scenario: string, name: string, target: number): Row | undefined {
   const rate = r.med(name, "rate"), floor = r.med("raw 32 B", "rate");
@@ -496,15 +520,9 @@ const scenarios: Scenario[] = [
     // the server's own work per client tick (no sockets; bench/tick_cost.ts), next to what one
     // 64 B receive plus one 128 B send cost on this machine in the same child
     name: "tick cost",
-    run: () =>
-      tickCost({
-        clients: options.crowdClients,
-        ticks: quick ? 10 : 40,
-        denoFlags: options.denoFlags,
-      }),
+    run: () => inProcessTickCost(false),
     rows: (r) => {
       const us = r.med("tick cost", "us"), floor = r.med("tick cost", "floorUs");
-      const heap = r.med("tick cost", "heapSlope") / 1024;
       return [
         r.row({
           scenario: "per client tick, in-process",
@@ -517,15 +535,7 @@ const scenarios: Scenario[] = [
         }),
         // the server's state per session without sockets or a load generator: the slope
         // between n and 2n sessions on the virtual network (bench/tick_cost.ts)
-        r.row({
-          scenario: "live heap/peer, in-process",
-          name: "tick cost",
-          ours: [heap, "KiB"],
-          floor: "slope n-2n",
-          ratio: heap,
-          target: "<= 8 KiB",
-          pass: () => heap <= 8,
-        }),
+        inProcessHeapRow(r, "live heap/peer, in-process", "tick cost"),
       ];
     },
   },
@@ -533,16 +543,9 @@ const scenarios: Scenario[] = [
     // the same with every session encrypted: what the crowd's encrypted rows cost the server
     // without a load generator, next to the plain figure of the same run
     name: "tick cost, encrypted",
-    run: () =>
-      tickCost({
-        clients: options.crowdClients,
-        ticks: quick ? 10 : 40,
-        encrypted: true,
-        denoFlags: options.denoFlags,
-      }),
+    run: () => inProcessTickCost(true),
     rows: (r) => {
       const us = r.med("tick cost, encrypted", "us"), plain = r.med("tick cost", "us");
-      const heap = r.med("tick cost, encrypted", "heapSlope") / 1024;
       return [
         r.row({
           scenario: "per client tick, in-process, encrypted",
@@ -554,15 +557,7 @@ const scenarios: Scenario[] = [
           target: INFO_TARGET,
           pass: () => true,
         }),
-        r.row({
-          scenario: "live heap/peer, in-process, encrypted",
-          name: "tick cost, encrypted",
-          ours: [heap, "KiB"],
-          floor: "slope n-2n",
-          ratio: heap,
-          target: "<= 8 KiB",
-          pass: () => heap <= 8,
-        }),
+        inProcessHeapRow(r, "live heap/peer, in-process, encrypted", "tick cost, encrypted"),
       ];
     },
   },
