@@ -84,8 +84,9 @@ export interface UdpTransportOptions extends ReceiveThreadOption {
   maxDatagramSize?: number;
   /**
    * Largest datagram received (default `maxDatagramSize`); bigger ones are dropped (counted in
-   * `stats.oversized`). Sizes the reused receive buffer: a peer with a 1200 B budget needs ~2 KiB,
-   * not 64 KiB per socket.
+   * `stats.oversized`). Below 4 KiB each datagram is read into fresh memory given to the handler
+   * (no copy to keep it); larger sizes reuse one buffer of this size (a peer with a 1200 B budget
+   * needs ~2 KiB, not 64 KiB per socket).
    */
   maxReceiveSize?: number;
   /** Most datagrams waiting in the send queue (default 4096). */
@@ -182,9 +183,11 @@ export class UdpTransport implements DatagramTransport {
   }
 
   #conn: Deno.DatagramConn;
-  #receiveBuffer: Uint8Array;
+  // receive buffer size: maxReceiveSize + 1 (a datagram that fills it was truncated)
+  readonly #bufferSize: number;
   // small receive sizes read into fresh regions of a slab, handed to the handler as owned: the
-  // protocol keeps payload views instead of copying them (see #nextRegion)
+  // protocol keeps payload views instead of copying them (see #nextRegion); made by the receive
+  // loop, so a transport read by its receive thread allocates none
   #receiveSlab?: Uint8Array;
   #slabOffset = 0;
   #onError?: UdpTransportOptions["onError"];
@@ -237,9 +240,7 @@ export class UdpTransport implements DatagramTransport {
     this.localAddress = { hostname: addr.hostname, port: addr.port, transport: "udp" };
     this.maxDatagramSize = options.maxDatagramSize ?? UDP_MAX_PAYLOAD;
     // one spare byte: a datagram that fills it was truncated by the socket (too big for us)
-    const bufferSize = (options.maxReceiveSize ?? this.maxDatagramSize) + 1;
-    this.#receiveBuffer = new Uint8Array(bufferSize);
-    if (bufferSize <= MAX_OWNED_RECEIVE) this.#receiveSlab = new Uint8Array(RECEIVE_SLAB_SIZE);
+    this.#bufferSize = (options.maxReceiveSize ?? this.maxDatagramSize) + 1;
     this.#maxQueued = options.maxQueuedDatagrams ?? 4096;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
@@ -297,7 +298,7 @@ export class UdpTransport implements DatagramTransport {
       transport.#thread = await ReceiveThread.start({
         hostname,
         port: transport.localAddress.port,
-        maxReceiveSize: transport.#receiveBuffer.length - 1,
+        maxReceiveSize: transport.#bufferSize - 1,
         sender: conn,
       });
     }
@@ -349,9 +350,9 @@ export class UdpTransport implements DatagramTransport {
   // The region the next datagram is read into: past every byte handed out as owned, so those
   // stay as they were; a slab whose rest is too small is left to the views into it.
   #nextRegion(): Uint8Array {
-    const size = this.#receiveBuffer.length;
-    let slab = this.#receiveSlab!;
-    if (this.#slabOffset + size > slab.length) {
+    const size = this.#bufferSize;
+    let slab = this.#receiveSlab;
+    if (slab === undefined || this.#slabOffset + size > slab.length) {
       slab = this.#receiveSlab = new Uint8Array(RECEIVE_SLAB_SIZE);
       this.#slabOffset = 0;
     }
@@ -359,10 +360,11 @@ export class UdpTransport implements DatagramTransport {
   }
 
   async #receive(handler: DatagramHandler): Promise<void> {
-    const owned = this.#receiveSlab !== undefined;
+    const owned = this.#bufferSize <= MAX_OWNED_RECEIVE;
     const stats = this.#stats;
     let consecutiveErrors = 0;
-    let buffer = owned ? this.#nextRegion() : this.#receiveBuffer;
+    // larger receive sizes reuse one buffer (handed over only for the call)
+    let buffer = owned ? this.#nextRegion() : new Uint8Array(this.#bufferSize);
     while (!this.#closed) {
       let bytes: Uint8Array;
       let from: Deno.Addr;
