@@ -8,7 +8,13 @@ import { type Child, spawnChild } from "./lib/proc.ts";
 import { wallNow } from "./lib/child_io.ts";
 import { median } from "./lib/stats.ts";
 import { delay } from "./lib/pace.ts";
-import { loadGeneratorBound, machineShare, procSnapshot, readMachineCpu } from "./lib/load.ts";
+import {
+  loadGeneratorBound,
+  machineShare,
+  processCores,
+  procSnapshot,
+  readMachineCpu,
+} from "./lib/load.ts";
 import { readThreadCpu, threadShare } from "./lib/threads.ts";
 import { type ClientReport, type ServerReport, summarizeCrowd } from "./lib/crowd_summary.ts";
 import type { PeerChildConfig } from "./peer_child.ts";
@@ -304,13 +310,8 @@ async function sampleWindow(from: number, to: number, pids: readonly number[], s
   await delay(Math.max(0, to - wallNow()));
   const [b, threadsB] = await Promise.all([procSnapshot(pids, serverPort), readThreadCpu(pids[0])]);
   const seconds = (b.at - a.at) / 1000;
-  const cores = new Map<number, number>();
-  for (const [pid, t] of b.processes) {
-    const t0 = a.processes.get(pid);
-    if (t0 !== undefined) cores.set(pid, (t - t0) / seconds);
-  }
   return {
-    cores,
+    cores: processCores(a, b),
     machine: a.machine && b.machine ? machineShare(a.machine, b.machine, seconds) : undefined,
     serverSocketDrops: (b.drops - a.drops) / seconds,
     serverThreads: threadsA && threadsB ? threadShare(threadsA, threadsB, seconds) : undefined,
@@ -416,11 +417,8 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
       const connected = await Promise.all(fresh.map((c) => c.next("connected", deadlineMs)));
       const connectMs = performance.now() - connectStart;
       const afterConnect = await procSnapshot(connectPids, port);
-      const connectSeconds = (afterConnect.at - beforeConnect.at) / 1000;
-      const connectCores = connectPids.map((pid) =>
-        ((afterConnect.processes.get(pid) ?? NaN) - (beforeConnect.processes.get(pid) ?? NaN)) /
-        connectSeconds
-      );
+      const byPid = processCores(beforeConnect, afterConnect);
+      const connectCores = connectPids.map((pid) => byPid.get(pid) ?? NaN);
       const connectBound = loadGeneratorBound({
         cores,
         serverCpu: connectCores[0],

@@ -214,6 +214,28 @@ export async function procSnapshot(
 }
 
 /**
+ * Cores each process used between two snapshots (CPU seconds / wall seconds), by pid; processes
+ * missing from either snapshot are left out.
+ *
+ * @example
+ * ```ts
+ * import { processCores } from "./load.ts";
+ * const a = { machine: undefined, processes: new Map([[7, 1]]), drops: 0, at: 0 };
+ * const b = { machine: undefined, processes: new Map([[7, 1.5]]), drops: 0, at: 1000 };
+ * console.log(processCores(a, b).get(7)); // 0.5
+ * ```
+ */
+export function processCores(before: ProcSnapshot, after: ProcSnapshot): Map<number, number> {
+  const seconds = (after.at - before.at) / 1000;
+  const cores = new Map<number, number>();
+  for (const [pid, t] of after.processes) {
+    const t0 = before.processes.get(pid);
+    if (t0 !== undefined) cores.set(pid, (t - t0) / seconds);
+  }
+  return cores;
+}
+
+/**
  * Busy and stolen cores between two samples over `seconds` of wall time.
  *
  * @example

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadGeneratorBound, machineShare, parseProcStat } from "./load.ts";
+import { loadGeneratorBound, machineShare, parseProcStat, processCores } from "./load.ts";
 import { summarizeCrowd } from "./crowd_summary.ts";
 import { FixedRate } from "./pace.ts";
 import { Results } from "./registry.ts";
@@ -135,4 +135,11 @@ Deno.test("Results: medians, majority notes, rows carry errors, bounds and skips
   r.skip("b", "no gcc");
   r.add("a", { values: { x: 9 } });
   assert.equal(r.majorityNote("a", "lg"), "clients saturated"); // 2 of 4
+});
+
+Deno.test("processCores: CPU seconds over wall seconds per pid; pids missing from either are left out", () => {
+  const a = { machine: undefined, processes: new Map([[1, 2], [2, 5]]), drops: 0, at: 1000 };
+  const b = { machine: undefined, processes: new Map([[1, 3], [3, 9]]), drops: 0, at: 3000 };
+  const cores = processCores(a, b);
+  assert.deepEqual([...cores], [[1, 0.5]]);
 });
