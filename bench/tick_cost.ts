@@ -35,12 +35,8 @@ import {
 } from "../mod.ts";
 import { TimerQueue } from "../transport/time/timer_queue.ts";
 import { VirtualClock } from "../transport/time/virtual_clock.ts";
-import { Host } from "../protocol/host/host.ts";
-import { SeededRandom } from "../protocol/random.ts";
-import { startPeer } from "../transport/peers/lifecycle.ts";
-import { connectionFactory } from "../transport/peers/connection_tuning.ts";
-import { clientSecurity, serverSecurity } from "../transport/secure/options.ts";
-import { generateServerIdentity, type ServerIdentity } from "../transport/secure/channel.ts";
+import { startMemoryClient, startMemoryServer } from "./lib/memory_peers.ts";
+import { generateServerIdentity } from "../transport/secure/channel.ts";
 
 const TICK_MS = 50;
 /** Clients send in this many groups per tick (5 ms apart), as the crowd's clients do. */
@@ -161,7 +157,7 @@ export async function measureTickCost(
     byHost.set(carrier.localAddress.hostname, { carrier, index: i });
   }
   const heap0 = liveMemory();
-  await startServer(server, serverCarrier, serverTimers, 2 * clients + 16, identity);
+  await startMemoryServer(server, serverCarrier, serverTimers, 2 * clients + 16, identity);
   // server -> clients (untimed): each client sees a fresh copy in its own receive buffer
   const clientRx = new Uint8Array(2048);
   const toClients = async () => {
@@ -222,7 +218,7 @@ export async function measureTickCost(
     for (let i = from; i < to; i += 50) {
       for (let k = i; k < Math.min(to, i + 50); k++) {
         const p = new DatagramMultiplayerPeer();
-        await startClient(
+        await startMemoryClient(
           p,
           carriers[k],
           serverCarrier.localAddress,
@@ -364,64 +360,6 @@ export async function measureTickCost(
     serverHeapSlopePerPeer: (heap2.heapUsed - heap1.heapUsed) / clients,
     serverExternalSlopePerPeer: (heap2.external - heap1.external) / clients,
   };
-}
-
-/**
- * Starts `peer` as the server on `carrier`: plain through the public API, or encrypted with
- * `identity` (the UDP peer's security setup, on the in-memory carrier).
- */
-async function startServer(
-  peer: DatagramMultiplayerPeer,
-  carrier: MemoryCarrier,
-  clock: TimerQueue,
-  maxClients: number,
-  identity: ServerIdentity | undefined,
-): Promise<void> {
-  if (!identity) {
-    peer.createServer(carrier, { maxClients, clock, seed: 1 });
-    return;
-  }
-  await startPeer(peer, (base) => {
-    const security = serverSecurity({ encryption: true, serverIdentity: identity });
-    const host = new Host({
-      ...base,
-      createConnection: connectionFactory({}),
-      ...security.host,
-      role: "server",
-      maxClients,
-      random: new SeededRandom(1),
-    });
-    return Promise.resolve({ host, transport: carrier, clock, layer: security.layer });
-  });
-}
-
-/** Connects `peer` over `carrier` to `server`, encrypted (pinning `identity`) when given. */
-async function startClient(
-  peer: DatagramMultiplayerPeer,
-  carrier: MemoryCarrier,
-  server: PeerAddress,
-  clock: TimerQueue,
-  seed: number,
-  identity: ServerIdentity | undefined,
-): Promise<void> {
-  if (!identity) {
-    peer.createClient(carrier, server, { clock, seed });
-    return;
-  }
-  await startPeer(peer, async (base) => {
-    const security = await clientSecurity({
-      encryption: true,
-      serverPublicKey: identity.publicKey,
-    });
-    const host = new Host({
-      ...base,
-      createConnection: connectionFactory({}),
-      ...security.host,
-      role: "client",
-      random: new SeededRandom(seed),
-    });
-    return { host, transport: carrier, clock, layer: security.layer, connectTo: server };
-  });
 }
 
 /** Heap and external bytes after a full collection (NaN when `gc` is not exposed). */
