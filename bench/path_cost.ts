@@ -17,17 +17,11 @@
  * @module
  */
 import { processCpuUs } from "./lib/cpu.ts";
-import {
-  type DatagramHandler,
-  DatagramMultiplayerPeer,
-  type DatagramTransport,
-  type PeerAddress,
-  TransferMode,
-} from "../mod.ts";
+import { DatagramMultiplayerPeer, TransferMode } from "../mod.ts";
 import { TimerQueue } from "../transport/time/timer_queue.ts";
 import { VirtualClock } from "../transport/time/virtual_clock.ts";
 import { generateServerIdentity } from "../transport/secure/channel.ts";
-import { startMemoryClient, startMemoryServer } from "./lib/memory_peers.ts";
+import { MemoryCarrier, startMemoryClient, startMemoryServer } from "./lib/memory_peers.ts";
 
 /**
  * What {@link measurePathCost} found.
@@ -49,27 +43,6 @@ export interface PathCost {
   readonly delivered: number;
   /** Reliable messages delivered out of order (must be 0). */
   readonly orderErrors: number;
-}
-
-class MemoryCarrier implements DatagramTransport {
-  readonly maxDatagramSize = 1200;
-  readonly reliable = false;
-  readonly localAddress: PeerAddress;
-  handler?: DatagramHandler;
-  out: Uint8Array[] = [];
-  constructor(localAddress: PeerAddress) {
-    this.localAddress = localAddress;
-  }
-  listen(handler: DatagramHandler): void {
-    this.handler = handler;
-  }
-  send(bytes: Uint8Array): boolean {
-    this.out.push(bytes);
-    return true;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 const cpuMs = () => processCpuUs() / 1000;

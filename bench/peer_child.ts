@@ -9,6 +9,7 @@ import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/c
 import { CpuWindow } from "./lib/cpu.ts";
 import { delay, nextTurn } from "./lib/pace.ts";
 import { quantile, Samples } from "./lib/stats.ts";
+import { PingWarmup } from "./lib/ping_warmup.ts";
 import {
   generateServerIdentity,
   MultiplayerError,
@@ -54,7 +55,10 @@ export interface PeerChildConfig {
   readonly size?: number;
   /** Transfer mode name. */
   readonly mode?: "reliable" | "unreliable";
-  /** Sink: ignore this long after the first message. */
+  /**
+   * Sink: ignore this long after the first message. Ping: warm up at least this long (and at
+   * least `rounds / 10` round trips) before measuring.
+   */
   readonly warmupMs?: number;
   /** Sink: measure over this long. */
   readonly durationMs?: number;
@@ -302,10 +306,10 @@ async function echo(): Promise<void> {
 async function ping(): Promise<void> {
   const size = config.size ?? 32;
   const rounds = config.rounds ?? 2_000;
-  const warmup = Math.ceil(rounds / 10);
+  const warmup = new PingWarmup(rounds, config.warmupMs ?? 0);
   const rtts = new Samples(rounds);
   let mismatches = 0;
-  for (let i = 1; i <= warmup + rounds && running; i++) {
+  for (let i = 1; rtts.count < rounds && running; i++) {
     const payload = new Uint8Array(size);
     new DataView(payload.buffer).setUint32(0, i);
     const t0 = performance.now();
@@ -321,7 +325,7 @@ async function ping(): Promise<void> {
       return;
     }
     if (new DataView(reply.buffer, reply.byteOffset).getUint32(0) !== i) mismatches++;
-    if (i > warmup) rtts.add(t1 - t0);
+    if (warmup.over(t1)) rtts.add(t1 - t0);
   }
   const v = rtts.values();
   emit("rtt", { p50: quantile(v, 0.5), p99: quantile(v, 0.99), samples: v.length, mismatches });

@@ -7,6 +7,7 @@
  */
 import { emit, hardDeadline, listenCommands, readConfig } from "./lib/child_io.ts";
 import { quantile, Samples } from "./lib/stats.ts";
+import { PingWarmup } from "./lib/ping_warmup.ts";
 
 /**
  * Configuration of one raw child.
@@ -28,11 +29,14 @@ export interface RawChildConfig {
   readonly window?: number;
   /** Sink: return credit every this many datagrams. */
   readonly creditEvery?: number;
-  /** Sink: ignore this long after the first datagram. */
+  /**
+   * Sink: ignore this long after the first datagram. Ping: warm up at least this long (and at
+   * least `rounds / 10` round trips) before measuring.
+   */
   readonly warmupMs?: number;
   /** Sink: measure over this long. */
   readonly durationMs?: number;
-  /** Ping: round trips measured (after as many warm-up ones / 10). */
+  /** Ping: round trips measured (after the warm-up). */
   readonly rounds?: number;
   /** Hard deadline for the whole process. */
   readonly deadlineMs?: number;
@@ -201,7 +205,7 @@ async function echo(): Promise<void> {
 async function ping(): Promise<void> {
   const size = Math.max(8, config.size ?? 32);
   const rounds = config.rounds ?? 2_000;
-  const warmup = Math.ceil(rounds / 10);
+  const warmup = new PingWarmup(rounds, config.warmupMs ?? 0);
   const addr: Deno.NetAddr = { transport: "udp", hostname: HOST, port: config.port! };
   const out = new Uint8Array(size);
   const outView = new DataView(out.buffer);
@@ -210,14 +214,14 @@ async function ping(): Promise<void> {
   const inView = new DataView(buf.buffer);
   const rtts = new Samples(rounds);
   let mismatches = 0;
-  for (let i = 1; i <= warmup + rounds && running; i++) {
+  for (let i = 1; rtts.count < rounds && running; i++) {
     outView.setUint32(4, i);
     const t0 = performance.now();
     await conn.send(out, addr);
     const [data] = await conn.receive(buf);
     const t1 = performance.now();
     if (data.length !== size || inView.getUint32(4) !== i) mismatches++;
-    if (i > warmup) rtts.add(t1 - t0);
+    if (warmup.over(t1)) rtts.add(t1 - t0);
   }
   const v = rtts.values();
   emit("rtt", { p50: quantile(v, 0.5), p99: quantile(v, 0.99), samples: v.length, mismatches });

@@ -20,7 +20,7 @@ const SCRIPT = new URL("./raw_child.ts", import.meta.url);
  * ```
  */
 export interface FloorOptions {
-  /** Ignore this long after the first datagram. */
+  /** Ignore this long after the first datagram (ping-pong: warm up at least this long). */
   readonly warmupMs: number;
   /** Measure over this long. */
   readonly durationMs: number;
@@ -123,7 +123,7 @@ export async function rawOneWay(size: number, options: FloorOptions): Promise<On
  * ```
  */
 export async function rawPingPong(size: number, options: FloorOptions): Promise<RttResult> {
-  const timeout = options.rounds * 10 + 20_000;
+  const timeout = options.warmupMs + options.rounds * 10 + 20_000;
   const echo = spawnChild(SCRIPT, { role: "echo", deadlineMs: timeout }, {
     label: "raw echo",
     denoFlags: options.denoFlags,
@@ -135,6 +135,7 @@ export async function rawPingPong(size: number, options: FloorOptions): Promise<
       port,
       size,
       rounds: options.rounds,
+      warmupMs: options.warmupMs,
       deadlineMs: timeout,
     }, { label: "raw ping", denoFlags: options.denoFlags });
     try {

@@ -34,7 +34,7 @@ const REFERENCE = new URL("./reference_stream_child.ts", import.meta.url);
  * ```
  */
 export interface ScenarioOptions {
-  /** Ignore this long after the first message. */
+  /** Ignore this long after the first message (ping-pong: warm up at least this long). */
   readonly warmupMs: number;
   /** Measure over this long. */
   readonly durationMs: number;
@@ -244,10 +244,10 @@ export async function referenceStream(
  * ```
  */
 export function pingPong(options: ScenarioOptions): Promise<Measurement> {
-  const deadlineMs = options.rounds * 20 + 30_000;
+  const deadlineMs = options.warmupMs + options.rounds * 20 + 30_000;
   return pair(
     { role: "echo", deadlineMs },
-    { role: "ping", size: 32, rounds: options.rounds, deadlineMs },
+    { role: "ping", size: 32, rounds: options.rounds, warmupMs: options.warmupMs, deadlineMs },
     options,
     async (_server, client) => {
       const rtt = await client.next("rtt", deadlineMs);

@@ -6,8 +6,8 @@
  *
  *   enet_bench server sink|echo SIZE WARMUP_MS DURATION_MS DEADLINE_MS
  *   enet_bench client PORT ID SIZE HIGH_WATER_BYTES DEADLINE_MS
- *   enet_bench pingpong PORT ID SIZE ROUNDS DEADLINE_MS
- *   enet_bench rawping PORT SIZE ROUNDS DEADLINE_MS
+ *   enet_bench pingpong PORT ID SIZE ROUNDS WARMUP_MS DEADLINE_MS
+ *   enet_bench rawping PORT SIZE ROUNDS WARMUP_MS DEADLINE_MS
  *
  * Everything runs on 127.0.0.1. SIZE is the Godot payload (what get_packet returns); its first
  * and last 4 bytes carry the message's sequence number (u32 little-endian, from 1).
@@ -25,7 +25,8 @@
  * of packet data queued or unacknowledged (libenet's queue has no bound of its own, and its send
  * path walks the whole queue while the window is full); on "stop" it waits until every message
  * was acknowledged and reports.
- * pingpong: one reliable message in flight, the echo awaited; reports every round trip.
+ * pingpong: one reliable message in flight, the echo awaited; reports every round trip after a
+ * warm-up of at least ROUNDS / 10 round trips and WARMUP_MS.
  * rawping: the same round trips over a plain UDP socket (datagrams as long as the ENet datagram
  * of one such message), for the floor measured against a raw echo.
  */
@@ -356,16 +357,34 @@ static void wait_exit(void) {
   }
 }
 
-static int run_pingpong(int port, enet_uint32 id, size_t size, int rounds) {
+/* A ping-pong warms up for at least `rounds` round trips and `ms` milliseconds (the JIT of a Deno
+ * server keeps optimizing for seconds at a few thousand round trips a second). */
+struct warmup {
+  int rounds;
+  double ms;
+  int done;
+  double started_at;
+};
+
+/* Records one round trip ended at `now`; 1 when it is measured (the warm-up was over before). */
+static int warmed_up(struct warmup *w, double now) {
+  if (w->done < 0) return 1;
+  if (w->started_at < 0) w->started_at = now;
+  if (++w->done >= w->rounds && now - w->started_at >= w->ms) w->done = -1;
+  return 0;
+}
+
+static int run_pingpong(int port, enet_uint32 id, size_t size, int rounds, double warmup_ms) {
   ENetPeer *peer = connect_godot(port, id);
   if (peer == NULL) {
     emit_error("client could not connect");
     return 4;
   }
-  int warmup = (rounds + 9) / 10;
+  struct warmup w = {(rounds + 9) / 10, warmup_ms, 0, -1.0};
   double *rtts = calloc((size_t)rounds, sizeof(double));
   long mismatches = 0;
-  for (int i = 1; i <= warmup + rounds; i++) {
+  int measured = 0;
+  for (int i = 1; measured < rounds; i++) {
     double t0 = now_ms();
     ENetPacket *p = enet_packet_create(NULL, GODOT_HEADER + size, ENET_PACKET_FLAG_RELIABLE);
     fill_message(p->data, id, SERVER_ID, size, (enet_uint32)i);
@@ -399,7 +418,7 @@ static int run_pingpong(int port, enet_uint32 id, size_t size, int rounds) {
       emit_error("no echo within 10 s");
       return 7;
     }
-    if (i > warmup) rtts[i - warmup - 1] = t1 - t0;
+    if (warmed_up(&w, t1)) rtts[measured++] = t1 - t0;
   }
   emit_rtts(rtts, rounds, mismatches);
   free(rtts);
@@ -409,7 +428,7 @@ static int run_pingpong(int port, enet_uint32 id, size_t size, int rounds) {
   return 0;
 }
 
-static int run_rawping(int port, size_t size, int rounds) {
+static int run_rawping(int port, size_t size, int rounds, double warmup_ms) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return 3;
   struct sockaddr_in to;
@@ -422,10 +441,11 @@ static int run_rawping(int port, size_t size, int rounds) {
   unsigned char out[ENET_OVERHEAD + GODOT_HEADER + 4096], in[sizeof(out)];
   if (length > sizeof(out)) return 2;
   memset(out, 0, sizeof(out));
-  int warmup = (rounds + 9) / 10;
+  struct warmup w = {(rounds + 9) / 10, warmup_ms, 0, -1.0};
   double *rtts = calloc((size_t)rounds, sizeof(double));
   long mismatches = 0;
-  for (int i = 1; i <= warmup + rounds; i++) {
+  int measured = 0;
+  for (int i = 1; measured < rounds; i++) {
     double t0 = now_ms();
     put_u32(out, (enet_uint32)i);
     if (sendto(fd, out, length, 0, (struct sockaddr *)&to, sizeof(to)) < 0) return 5;
@@ -438,7 +458,7 @@ static int run_rawping(int port, size_t size, int rounds) {
     ssize_t n = recv(fd, in, sizeof(in), 0);
     double t1 = now_ms();
     if (n != (ssize_t)length || get_u32(in) != (enet_uint32)i) mismatches++;
-    if (i > warmup) rtts[i - warmup - 1] = t1 - t0;
+    if (warmed_up(&w, t1)) rtts[measured++] = t1 - t0;
   }
   emit_rtts(rtts, rounds, mismatches);
   free(rtts);
@@ -469,19 +489,21 @@ int main(int argc, char **argv) {
     if (port < 0 || size < 8 || id < 2 || high_water <= 0 || deadline < 0) return 2;
     alarm((unsigned)(deadline / 1000 + 1));
     status = run_client(port, (enet_uint32)id, (size_t)size, high_water);
-  } else if (!strcmp(mode, "pingpong") && argc == 7) {
+  } else if (!strcmp(mode, "pingpong") && argc == 8) {
     int port = positive(argv[2], 65535), size = positive(argv[4], 4096);
-    int rounds = positive(argv[5], 1000000), deadline = positive(argv[6], 3600000);
+    int rounds = positive(argv[5], 1000000), deadline = positive(argv[7], 3600000);
+    double warmup_ms = atof(argv[6]);
     long id = strtol(argv[3], NULL, 10);
-    if (port < 0 || size < 8 || rounds < 0 || id < 2 || deadline < 0) return 2;
+    if (port < 0 || size < 8 || rounds < 0 || id < 2 || deadline < 0 || !(warmup_ms >= 0)) return 2;
     alarm((unsigned)(deadline / 1000 + 1));
-    status = run_pingpong(port, (enet_uint32)id, (size_t)size, rounds);
-  } else if (!strcmp(mode, "rawping") && argc == 6) {
+    status = run_pingpong(port, (enet_uint32)id, (size_t)size, rounds, warmup_ms);
+  } else if (!strcmp(mode, "rawping") && argc == 7) {
     int port = positive(argv[2], 65535), size = positive(argv[3], 4096);
-    int rounds = positive(argv[4], 1000000), deadline = positive(argv[5], 3600000);
-    if (port < 0 || size < 8 || rounds < 0 || deadline < 0) return 2;
+    int rounds = positive(argv[4], 1000000), deadline = positive(argv[6], 3600000);
+    double warmup_ms = atof(argv[5]);
+    if (port < 0 || size < 8 || rounds < 0 || deadline < 0 || !(warmup_ms >= 0)) return 2;
     alarm((unsigned)(deadline / 1000 + 1));
-    status = run_rawping(port, (size_t)size, rounds);
+    status = run_rawping(port, (size_t)size, rounds, warmup_ms);
   }
   enet_deinitialize();
   return status;

@@ -251,14 +251,14 @@ export async function enetPingPong(
   const size = 32;
   // sub-0.1 ms round trips: five times the native scenario's rounds cost well under a second
   const rounds = options.rounds * PING_ROUNDS_FACTOR;
-  const deadlineMs = rounds * 20 + 30_000;
+  const deadlineMs = options.warmupMs + rounds * 20 + 30_000;
   const role = server === "floor" ? "floor-echo" : server === "udp" ? "udp-echo" : "echo";
   const s = await startServer(server, role, { size, deadlineMs }, options);
   try {
     const { port } = await s.next("ready", 20_000);
     const args = server === "udp"
-      ? ["rawping", port, size, rounds, deadlineMs]
-      : ["pingpong", port, godotId(), size, rounds, deadlineMs];
+      ? ["rawping", port, size, rounds, options.warmupMs, deadlineMs]
+      : ["pingpong", port, godotId(), size, rounds, options.warmupMs, deadlineMs];
     const c = await spawnNative(args.map(String), `libenet ${args[0]}`);
     try {
       const rtt = await c.next("rtt", deadlineMs);

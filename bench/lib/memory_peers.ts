@@ -5,7 +5,12 @@
  *
  * @module
  */
-import type { DatagramMultiplayerPeer, DatagramTransport, PeerAddress } from "../../mod.ts";
+import type {
+  DatagramHandler,
+  DatagramMultiplayerPeer,
+  DatagramTransport,
+  PeerAddress,
+} from "../../mod.ts";
 import type { TimerQueue } from "../../transport/time/timer_queue.ts";
 import { Host } from "../../protocol/host/host.ts";
 import { SeededRandom } from "../../protocol/random.ts";
@@ -13,6 +18,48 @@ import { startPeer } from "../../transport/peers/lifecycle.ts";
 import { connectionFactory } from "../../transport/peers/connection_tuning.ts";
 import { clientSecurity, serverSecurity } from "../../transport/secure/options.ts";
 import type { ServerIdentity } from "../../transport/secure/channel.ts";
+
+/**
+ * An in-memory carrier: what the host sends is collected in `out`; the harness hands datagrams
+ * to `handler` as a socket's receive loop would.
+ *
+ * @example
+ * ```ts
+ * import { MemoryCarrier } from "./memory_peers.ts";
+ * const c = new MemoryCarrier({ hostname: "server", port: 1, transport: "mem" });
+ * c.send(new Uint8Array(3));
+ * console.log(c.out.length); // 1
+ * ```
+ */
+export class MemoryCarrier implements DatagramTransport {
+  /** As a UDP carrier's. */
+  readonly maxDatagramSize = 1200;
+  /** Datagrams may be lost: the reliability layer runs. */
+  readonly reliable = false;
+  /** This end's address. */
+  readonly localAddress: PeerAddress;
+  /** The host's receive handler, once it listens. */
+  handler?: DatagramHandler;
+  /** Datagrams sent and not yet taken by the harness. */
+  out: Uint8Array[] = [];
+  /** A carrier at `localAddress`. */
+  constructor(localAddress: PeerAddress) {
+    this.localAddress = localAddress;
+  }
+  /** Keeps the handler. */
+  listen(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+  /** Collects the datagram. */
+  send(bytes: Uint8Array): boolean {
+    this.out.push(bytes);
+    return true;
+  }
+  /** Nothing to release. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 /**
  * Starts `peer` as the server on `carrier`: plain, or encrypted with `identity`.
