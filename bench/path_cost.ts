@@ -17,11 +17,9 @@
  * @module
  */
 import { processCpuUs } from "./lib/cpu.ts";
-import { DatagramMultiplayerPeer, TransferMode } from "../mod.ts";
-import { TimerQueue } from "../transport/time/timer_queue.ts";
-import { VirtualClock } from "../transport/time/virtual_clock.ts";
+import { TransferMode } from "../mod.ts";
 import { generateServerIdentity } from "../transport/secure/channel.ts";
-import { MemoryCarrier, startMemoryClient, startMemoryServer } from "./lib/memory_peers.ts";
+import { connectMemoryPair, type MemoryCarrier, startMemoryPair } from "./lib/memory_peers.ts";
 
 /**
  * What {@link measurePathCost} found.
@@ -65,13 +63,10 @@ export async function measurePathCost(
   total: number,
   encrypted: boolean,
 ): Promise<PathCost> {
-  const serverClock = new VirtualClock(), clientClock = new VirtualClock();
-  const a = new MemoryCarrier({ hostname: "server", port: 1, transport: "mem" });
-  const b = new MemoryCarrier({ hostname: "client", port: 1, transport: "mem" });
-  const server = new DatagramMultiplayerPeer(), client = new DatagramMultiplayerPeer();
   const identity = encrypted ? await generateServerIdentity() : undefined;
-  await startMemoryServer(server, a, new TimerQueue(serverClock), 32, identity);
-  await startMemoryClient(client, b, a.localAddress, new TimerQueue(clientClock), 2, identity);
+  const pair = await startMemoryPair(32, identity);
+  const { server, client, serverClock, clientClock } = pair;
+  const a = pair.serverCarrier, b = pair.clientCarrier;
   const rx = new Uint8Array(2048); // the receive buffer a socket would fill
   // the server's datagrams arrive as UdpTransport delivers them: each read into a fresh region of
   // a 16 KiB slab and given to the handler as owned (payloads stay views of it)
@@ -92,21 +87,7 @@ export async function measurePathCost(
     }
     return out.length;
   };
-  let now = 0;
-  for (let i = 0; i < 200 && client.getConnectionStatus() !== 2; i++) {
-    // an encrypted handshake's key agreement runs in WebCrypto, outside the microtask queue
-    if (encrypted) await new Promise((resolve) => setTimeout(resolve, 0));
-    await settle();
-    move(b, a);
-    await settle();
-    move(a, b);
-    await settle();
-    await client.poll(0);
-    serverClock.advanceTo(++now);
-    clientClock.advanceTo(now);
-  }
-  if (client.getConnectionStatus() !== 2) throw new Error("the client did not connect");
-  await server.poll(0);
+  let now = await connectMemoryPair(pair, move, encrypted);
   client.transferMode = reliable ? TransferMode.RELIABLE : TransferMode.UNRELIABLE;
   client.setTargetPeer(1);
   let sent = 0, delivered = 0, next = 1, orderErrors = 0, datagrams = 0;

@@ -15,10 +15,8 @@
  *
  * @module
  */
-import { DatagramMultiplayerPeer, TransferMode } from "../mod.ts";
-import { TimerQueue } from "../transport/time/timer_queue.ts";
-import { VirtualClock } from "../transport/time/virtual_clock.ts";
-import { MemoryCarrier, startMemoryClient, startMemoryServer } from "./lib/memory_peers.ts";
+import { TransferMode } from "../mod.ts";
+import { connectMemoryPair, type MemoryCarrier, startMemoryPair } from "./lib/memory_peers.ts";
 import { median } from "./lib/stats.ts";
 
 /**
@@ -59,81 +57,62 @@ export async function measureRoundTripCost(
   rounds: number,
   evictMiB: number,
 ): Promise<RoundTripCost> {
-  const serverClock = new VirtualClock(), clientClock = new VirtualClock();
-  const a = new MemoryCarrier({ hostname: "server", port: 1, transport: "mem" });
-  const b = new MemoryCarrier({ hostname: "client", port: 1, transport: "mem" });
-  const server = new DatagramMultiplayerPeer(), client = new DatagramMultiplayerPeer();
-  await startMemoryServer(server, a, new TimerQueue(serverClock), 4, undefined);
-  await startMemoryClient(client, b, a.localAddress, new TimerQueue(clientClock), 2, undefined);
-  const junk = new Uint8Array(evictMiB * 1024 * 1024);
-  const evict = () => {
-    for (let k = 0; k < junk.length; k += 64) junk[k]++;
-  };
+  const pair = await startMemoryPair(4, undefined);
+  const { server, client, serverCarrier: a, clientCarrier: b, serverClock, clientClock } = pair;
   // each datagram arrives in fresh memory, owned by the receiver, as UdpTransport delivers it
   const move = (from: MemoryCarrier, to: MemoryCarrier) => {
     const out = from.out;
     from.out = [];
     for (const d of out) to.handler!(d.slice(), from.localAddress, true);
   };
-  let now = 0;
-  const tick = () => {
-    now += 0.1; // a round trip's worth of time: timers (ack delay, probes) come due as over UDP
-    serverClock.advanceTo(now);
-    clientClock.advanceTo(now);
+  let now = await connectMemoryPair(pair, move, false);
+  const junk = new Uint8Array(evictMiB * 1024 * 1024);
+  // one step of one side: the caches filled with other data first (with --evict), then timed
+  // until everything the step queued has run
+  const timed = async (step: () => Promise<void> | void): Promise<number> => {
+    for (let k = 0; k < junk.length; k += 64) junk[k]++;
+    const t0 = performance.now();
+    const pending = step();
+    if (pending) await pending;
+    await settle();
+    return performance.now() - t0;
   };
-  for (let i = 0; i < 200 && client.getConnectionStatus() !== 2; i++) {
-    await settle();
-    move(b, a);
-    await settle();
-    move(a, b);
-    await settle();
-    await client.poll(0);
-    now += 1;
-    tick();
-  }
-  if (client.getConnectionStatus() !== 2) throw new Error("the client did not connect");
-  await server.poll(0);
   client.transferMode = TransferMode.RELIABLE;
   client.setTargetPeer(1);
   const warmup = Math.ceil(rounds / 10);
   const clientTimes: number[] = [], serverTimes: number[] = [];
-  let mismatches = 0;
+  let mismatches = 0, echoed = -1;
   for (let i = 1; i <= warmup + rounds; i++) {
-    tick();
-    if (junk.length) evict();
-    let t0 = performance.now();
-    const payload = new Uint8Array(32);
-    payload[0] = i >>> 24, payload[1] = i >>> 16, payload[2] = i >>> 8, payload[3] = i;
-    client.putPacket(payload);
-    await settle();
-    let clientTime = performance.now() - t0;
-    if (junk.length) evict();
-    t0 = performance.now();
-    move(b, a);
-    await server.poll(0);
-    while (server.getAvailablePacketCount() > 0) {
-      const from = server.getPacketPeer();
-      const p = server.getPacket()!;
-      server.setTargetPeer(from);
-      server.transferMode = TransferMode.RELIABLE;
-      server.putPacket(p);
-    }
-    await settle();
-    const serverTime = performance.now() - t0;
-    if (junk.length) evict();
-    t0 = performance.now();
-    move(a, b);
-    await client.poll(0);
-    let echoed = -1;
-    while (client.getAvailablePacketCount() > 0) {
-      const p = client.getPacket()!;
-      echoed = ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
-    }
-    await settle();
-    clientTime += performance.now() - t0;
+    now += 0.1; // a round trip's worth of time: timers (ack delay, probes) come due as over UDP
+    serverClock.advanceTo(now);
+    clientClock.advanceTo(now);
+    const put = await timed(() => {
+      const payload = new Uint8Array(32);
+      payload[0] = i >>> 24, payload[1] = i >>> 16, payload[2] = i >>> 8, payload[3] = i;
+      client.putPacket(payload);
+    });
+    const serverTime = await timed(async () => {
+      move(b, a);
+      await server.poll(0);
+      while (server.getAvailablePacketCount() > 0) {
+        const from = server.getPacketPeer();
+        const p = server.getPacket()!;
+        server.setTargetPeer(from);
+        server.transferMode = TransferMode.RELIABLE;
+        server.putPacket(p);
+      }
+    });
+    const read = await timed(async () => {
+      move(a, b);
+      await client.poll(0);
+      while (client.getAvailablePacketCount() > 0) {
+        const p = client.getPacket()!;
+        echoed = ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+      }
+    });
     if (echoed !== i) mismatches++;
     if (i > warmup) {
-      clientTimes.push(clientTime * 1000);
+      clientTimes.push((put + read) * 1000);
       serverTimes.push(serverTime * 1000);
     }
   }

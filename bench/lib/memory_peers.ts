@@ -5,13 +5,14 @@
  *
  * @module
  */
-import type {
-  DatagramHandler,
+import {
+  type DatagramHandler,
   DatagramMultiplayerPeer,
-  DatagramTransport,
-  PeerAddress,
+  type DatagramTransport,
+  type PeerAddress,
 } from "../../mod.ts";
-import type { TimerQueue } from "../../transport/time/timer_queue.ts";
+import { TimerQueue } from "../../transport/time/timer_queue.ts";
+import { VirtualClock } from "../../transport/time/virtual_clock.ts";
 import { Host } from "../../protocol/host/host.ts";
 import { SeededRandom } from "../../protocol/random.ts";
 import { startPeer } from "../../transport/peers/lifecycle.ts";
@@ -130,4 +131,99 @@ export async function startMemoryClient(
     });
     return { host, transport: carrier, clock, layer: security.layer, connectTo: server };
   });
+}
+
+/**
+ * A server and a client peer on in-memory carriers, each on its own virtual clock.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectMemoryPair, startMemoryPair } from "./memory_peers.ts";
+ * const pair = await startMemoryPair(4, undefined);
+ * await connectMemoryPair(pair, (from, to) => {}, false);
+ * ```
+ */
+export interface MemoryPair {
+  /** The server peer. */
+  readonly server: DatagramMultiplayerPeer;
+  /** The client peer. */
+  readonly client: DatagramMultiplayerPeer;
+  /** The server's carrier. */
+  readonly serverCarrier: MemoryCarrier;
+  /** The client's carrier. */
+  readonly clientCarrier: MemoryCarrier;
+  /** The server's time. */
+  readonly serverClock: VirtualClock;
+  /** The client's time. */
+  readonly clientClock: VirtualClock;
+}
+
+/**
+ * Starts a server (`maxClients`) and a client aimed at it, plain or encrypted with `identity`;
+ * nothing moves between them until the caller delivers their datagrams.
+ *
+ * @example
+ * ```ts ignore
+ * import { startMemoryPair } from "./memory_peers.ts";
+ * const { server, client } = await startMemoryPair(4, undefined);
+ * ```
+ */
+export async function startMemoryPair(
+  maxClients: number,
+  identity: ServerIdentity | undefined,
+): Promise<MemoryPair> {
+  const serverClock = new VirtualClock(), clientClock = new VirtualClock();
+  const serverCarrier = new MemoryCarrier({ hostname: "server", port: 1, transport: "mem" });
+  const clientCarrier = new MemoryCarrier({ hostname: "client", port: 1, transport: "mem" });
+  const server = new DatagramMultiplayerPeer(), client = new DatagramMultiplayerPeer();
+  await startMemoryServer(server, serverCarrier, new TimerQueue(serverClock), maxClients, identity);
+  await startMemoryClient(
+    client,
+    clientCarrier,
+    serverCarrier.localAddress,
+    new TimerQueue(clientClock),
+    2,
+    identity,
+  );
+  return { server, client, serverCarrier, clientCarrier, serverClock, clientClock };
+}
+
+const settleTurns = async () => {
+  for (let i = 0; i < 4; i++) await undefined;
+};
+
+/**
+ * Runs the handshake of `pair`, `move(from, to)` delivering one carrier's datagrams to the other,
+ * both clocks 1 ms further per exchange; returns the clocks' time once the client is connected
+ * (throws when it is not after 200 exchanges). `encrypted`: the key agreement runs in WebCrypto,
+ * outside the microtask queue, so each exchange also waits one timer turn.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectMemoryPair, startMemoryPair } from "./memory_peers.ts";
+ * const pair = await startMemoryPair(4, undefined);
+ * const now = await connectMemoryPair(pair, (from, to) => {}, false);
+ * ```
+ */
+export async function connectMemoryPair(
+  pair: MemoryPair,
+  move: (from: MemoryCarrier, to: MemoryCarrier) => void,
+  encrypted: boolean,
+): Promise<number> {
+  const { server, client, serverCarrier, clientCarrier, serverClock, clientClock } = pair;
+  let now = 0;
+  for (let i = 0; i < 200 && client.getConnectionStatus() !== 2; i++) {
+    if (encrypted) await new Promise((resolve) => setTimeout(resolve, 0));
+    await settleTurns();
+    move(clientCarrier, serverCarrier);
+    await settleTurns();
+    move(serverCarrier, clientCarrier);
+    await settleTurns();
+    await client.poll(0);
+    serverClock.advanceTo(++now);
+    clientClock.advanceTo(now);
+  }
+  if (client.getConnectionStatus() !== 2) throw new Error("the client did not connect");
+  await server.poll(0);
+  return now;
 }
