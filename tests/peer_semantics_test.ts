@@ -99,6 +99,64 @@ Deno.test("after connection_failed the peer is closed: a handler can create it a
   }
 });
 
+Deno.test("poll() without a session waits out its timeout: a loop polling a failed peer never spins", async () => {
+  const net = new VirtualNetwork({ seed: 5, link: { latencyMs: 10 } });
+  const clock = net.clock;
+  const client = new DatagramMultiplayerPeer();
+  let settled = false;
+  const track = (p: Promise<number>) => p.then((n) => (settled = true, n));
+  const turns = async () => {
+    for (let i = 0; i < 8; i++) await undefined;
+  };
+  try {
+    client.createClient(net.createTransport(), { hostname: "nobody", port: 9 }, {
+      clock,
+      connectTimeoutMs: 300,
+    });
+    let failed = false;
+    client.addEventListener("connection_failed", () => failed = true);
+    for (let i = 0; i < 100 && !failed; i++) {
+      await clock.runUntilAsync(clock.now() + 10);
+      await client.poll(0);
+    }
+    assert.ok(failed, "the attempt to reach nobody failed");
+    assert.equal(client.getConnectionStatus(), ConnectionStatus.DISCONNECTED);
+    assert.equal(await client.poll(0), 0, "a zero timeout still returns at once");
+
+    // on the failed session's (virtual) clock: nothing resolves it before 100 ms have passed
+    const waiting = track(client.poll(100));
+    await turns();
+    assert.equal(settled, false, "resolved before any time passed");
+    await clock.runUntilAsync(clock.now() + 60);
+    assert.equal(settled, false, "resolved after 60 of 100 ms");
+    await clock.runUntilAsync(clock.now() + 60);
+    assert.equal(await waiting, 0);
+
+    // close() ends such a wait at once
+    settled = false;
+    const closing = track(client.poll(60_000));
+    await client.close();
+    await turns();
+    assert.equal(settled, true, "close() did not end the wait");
+    assert.equal(await closing, 0);
+
+    // and so does a new session: the loop goes on polling that one
+    settled = false;
+    const restarting = track(client.poll(60_000));
+    const { server, serverAddress } = virtualPair();
+    try {
+      client.createClient(net.createTransport(), serverAddress, { clock: net.clock });
+      await turns();
+      assert.equal(settled, true, "a new session did not end the wait");
+      assert.equal(await restarting, 0);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await client.close();
+  }
+});
+
 Deno.test("after server_disconnected the peer is closed: createClient works without close()", async () => {
   const { net, server, serverAddress } = virtualPair();
   const client = new DatagramMultiplayerPeer();

@@ -16,6 +16,8 @@ import type { NetworkedMultiplayerPeer } from "./api.ts";
 import { PeerDriver } from "../driver.ts";
 import type { PeerAddress } from "../../protocol/address.ts";
 import { PollWaiters } from "./_poll_waiters.ts";
+import type { Clock } from "../time/clock.ts";
+import { sharedTimers } from "../time/timer_queue.ts";
 import { type PeerHostOptions, type PeerStart, registerPeerInternals } from "./lifecycle.ts";
 
 /**
@@ -95,6 +97,10 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   #error?: Error;
   #noPacket = false; // getPacket() found nothing: the error is built only if asked for
   #waiters?: PollWaiters;
+  // polls while no session exists wait out their timeout here (a loop polling a failed or
+  // closed peer must not spin); on the last session's clock, so simulations stay virtual
+  #idleWaiters?: PollWaiters;
+  #idleClock: Clock = sharedTimers;
   #wakeQueued = false;
   // Called by the driver right after input (and after each flush). Packets only: made available
   // and the pending polls resolved here, so the app resumes next, before the end-of-turn flush
@@ -376,11 +382,16 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
   /**
    * Dispatches pending events and makes received packets available; if nothing is pending,
    * waits up to `timeoutMs` and resolves as soon as something arrives. Resolves to the number of
-   * events + packets made available.
+   * events + packets made available. Without a session (never created, failed to connect, or
+   * closed) it waits out `timeoutMs` too and resolves to 0, so a loop that polls until the peer
+   * connects never spins a core; `close()` and the start of a new session end such a wait early.
    */
   poll(timeoutMs: number = DEFAULTS.pollTimeoutMs): Promise<number> {
     const waiters = this.#waiters;
-    if (!this.#driver || !waiters) return Promise.resolve(0);
+    if (!this.#driver || !waiters) {
+      if (!(timeoutMs > 0)) return Promise.resolve(0);
+      return (this.#idleWaiters ??= new PollWaiters(this.#idleClock)).wait(timeoutMs);
+    }
     const n = this.#deliver();
     if (n > 0 || !(timeoutMs > 0)) return Promise.resolve(n);
     return waiters.wait(timeoutMs); // resolved with the count by #onActivity or at the timeout
@@ -473,6 +484,8 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     this.#available = 0;
     this.#status = host.isServer ? ConnectionStatus.CONNECTED : ConnectionStatus.CONNECTING;
     this.#uniqueId = host.isServer ? 1 : 0;
+    this.#endIdleWaits();
+    this.#idleClock = clock;
     this.#waiters = new PollWaiters(clock, () => this.#deliver());
     this.#driver = new PeerDriver(host, transport, clock, {
       onActivity: this.#onActivity,
@@ -483,8 +496,15 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
     return this.#driver;
   }
 
+  // polls made while no session existed resolve to 0 now (their timer is cleared)
+  #endIdleWaits(): void {
+    this.#idleWaiters?.close();
+    this.#idleWaiters = undefined;
+  }
+
   /** Says goodbye to every peer, then releases the transport, timers and pending polls. */
   async close(): Promise<void> {
+    this.#endIdleWaits();
     const driver = this.#driver;
     if (!driver) {
       // a create call still running: it sees this, closes what it built, and then this resolves
