@@ -266,8 +266,7 @@ function clients(): void {
     return { sent, received, dropped };
   };
 
-  // a client whose connection ended stops: poll() on a closed peer resolves at once, so looping
-  // on it would spin microtasks and starve every timer of the process
+  // a client whose connection ended stops (and is counted): it has nothing left to receive
   let disconnected = 0;
   const receiveLoop = async (p: UdpMultiplayerPeer) => {
     while (running) {

@@ -91,8 +91,7 @@ async function sink(p: ENetMultiplayerPeer): Promise<void> {
   const fail = (what: string) => {
     if (errors++ === 0) firstError = what;
   };
-  // `running` ends the loop before close(): poll() on a closed peer resolves at once, and a loop
-  // of such awaits would starve the close itself
+  // `running` ends the loop before close(): a poll on the closed peer would wait out its timeout
   while (running) {
     await p.poll(100);
     // one clock read per batch: the harness must cost little next to the peer's work
