@@ -6,7 +6,8 @@
  * - WebCrypto AES-256-GCM one at a time (await the encrypt, then the decrypt),
  * - WebCrypto AES-256-GCM pipelined (a batch of datagrams in flight: all encrypts, then all
  *   decrypts, each batch awaited with `Promise.all`),
- * - the pure-TypeScript ChaCha20-Poly1305 (synchronous, into reused buffers),
+ * - our ChaCha20-Poly1305 (synchronous, into reused buffers), its WebAssembly kernel and its
+ *   TypeScript fallback,
  * - the runtime's native ChaCha20-Poly1305 from `node:crypto` (synchronous, one cipher object per
  *   datagram and direction),
  * - the secure channel's datagram path on top of it (clear header, slab output, nonce from the
@@ -99,18 +100,20 @@ async function cipherRows(): Promise<Row[]> {
   // the synchronous rows run 100 datagrams per round, so the round's own await and clock read
   // (which the cipher does not need) stay out of the per-datagram figure
   const SYNC_ROUND = 100;
-  const aead = new ChaCha20Poly1305(keyBytes);
   const nonce = new Uint8Array(12), sealedBuf = new Uint8Array(SIZE + 16);
   const opened = new Uint8Array(SIZE);
-  rows.push(
-    await measure("pure-TS ChaCha20-Poly1305 (sync)", SYNC_ROUND, () => {
-      for (let i = 0; i < SYNC_ROUND; i++) {
-        nonce[11]++;
-        aead.seal(nonce, aad, plaintext, sealedBuf);
-        if (aead.open(nonce, aad, sealedBuf, opened) !== SIZE) throw new Error("open failed");
-      }
-    }),
-  );
+  for (const backend of ["webassembly", "typescript"] as const) {
+    const aead = new ChaCha20Poly1305(keyBytes, undefined, { backend });
+    rows.push(
+      await measure(`ChaCha20-Poly1305, ${aead.backend} (sync)`, SYNC_ROUND, () => {
+        for (let i = 0; i < SYNC_ROUND; i++) {
+          nonce[11]++;
+          aead.seal(nonce, aad, plaintext, sealedBuf);
+          if (aead.open(nonce, aad, sealedBuf, opened) !== SIZE) throw new Error("open failed");
+        }
+      }),
+    );
+  }
 
   // the runtime's native ChaCha20-Poly1305 (node:crypto, synchronous): fast per byte, but a
   // cipher object per datagram and direction

@@ -22,18 +22,21 @@ export const AEAD_LAYOUT = {
   tag: 48,
   /** The tag `open` checks against (copied from the sealed message). */
   expectedTag: 64,
-  /** Keystream block 0: its first 32 bytes key the MAC. */
-  oneTimeKey: 128,
   /** The two little-endian 64-bit lengths closing the MAC input. */
-  lengths: 192,
+  lengths: 80,
+  /**
+   * Keystream blocks 0-3, made in one SIMD pass: block 0's first 32 bytes key the MAC, blocks
+   * 1-3 cover the first 192 data bytes.
+   */
+  keystream: 128,
   /** The AAD, zero-padded in place to 16 bytes. */
-  aad: 256,
+  aad: 384,
   /** Most AAD bytes the kernel takes. */
-  aadMax: 768,
+  aadMax: 640,
   /** The data, encrypted or decrypted in place. */
   data: 1024,
-  /** Most data bytes the kernel takes (the last 64-byte block may run past them). */
-  dataMax: 2 * 65536 - 1024 - 64,
+  /** Most data bytes the kernel takes (a four-block pass may run 255 bytes past them). */
+  dataMax: 2 * 65536 - 1024 - 256,
 } as const;
 
 const L = AEAD_LAYOUT;
@@ -51,7 +54,8 @@ const ROTL8 = [0, 1, 2, 3].flatMap((l) => [4 * l + 3, 4 * l, 4 * l + 1, 4 * l + 
 /**
  * `chacha(ptr, len, counter)`: XORs the keystream from block `counter` over `len` bytes at `ptr`,
  * rounded up to whole 64-byte blocks: four blocks at a time in SIMD lanes (lane j holds block j's
- * state words) while 256 bytes remain, then one at a time.
+ * state words) while more than one block remains (a pass may write up to 255 bytes past the end),
+ * then the last block alone.
  */
 function chachaFunction(): FunctionCode {
   const f = new FunctionCode([I32, I32, I32], []);
@@ -110,7 +114,7 @@ function chachaFunction(): FunctionCode {
   f.get(ptr).get(len).op(Op.i32Add).set(end);
   // four blocks at a time
   f.op(Op.block, Op.void, Op.loop, Op.void);
-  f.get(ptr).i32(256).op(Op.i32Add).get(end).op(Op.i32GtU).brIf(1);
+  f.get(ptr).i32(64).op(Op.i32Add).get(end).op(Op.i32GeU).brIf(1);
   for (let w = 0; w < 16; w++) inputs(w), f.set(v[w]);
   rounds(stepWide);
   for (let w = 0; w < 16; w++) f.get(v[w]), inputs(w), f.simd(Simd.i32x4Add).set(v[w]);
@@ -169,11 +173,9 @@ function zeroPadFunction(): FunctionCode {
 function macFunction(): FunctionCode {
   const f = new FunctionCode([I32, I32], []);
   const aadLen = 0, dataLen = 1;
-  const r = Array.from({ length: 5 }, () => f.local(I64));
-  const s = [-1, f.local(I64), f.local(I64), f.local(I64), f.local(I64)]; // 5 r[i]
-  const h = Array.from({ length: 5 }, () => f.local(I64));
-  const d = Array.from({ length: 5 }, () => f.local(I64));
-  const g = Array.from({ length: 5 }, () => f.local(I64));
+  const limbs = () => Array.from({ length: 5 }, () => f.local(I64));
+  const r = limbs(), s = limbs(), r2 = limbs(), s2 = limbs(); // s = 5 r: what wraps past 2^130
+  const h = limbs(), d = limbs(), g = limbs(), a = limbs(), b = limbs();
   const p = f.local(I32), end = f.local(I32), mask = f.local(I64);
   // limb i of the 16 bytes at `base + offset`: bits [26i, 26i + 26)
   const limb = (base: () => void, offset: number, i: number) => {
@@ -181,44 +183,70 @@ function macFunction(): FunctionCode {
     f.mem(Op.i64Load32U, 0, offset + [0, 3, 6, 9, 12][i]);
     if (i > 0) f.i64([0, 2, 4, 6, 8][i]).op(Op.i64ShrU);
   };
+  // limb i of a message block (the 2^128 bit set), plus `add` when given
+  const blockLimb = (offset: number, i: number, add?: number) => {
+    if (add !== undefined) f.get(add);
+    limb(() => f.get(p), offset, i);
+    f.i64(i < 4 ? MASK26 : 1 << 24).op(i < 4 ? Op.i64And : Op.i64Or);
+    if (add !== undefined) f.op(Op.i64Add);
+  };
+  // d = the sum of x * y over the terms, limb k taking x[j] y[k - j] for j <= k and
+  // x[j] 5 y[5 + k - j] above (2^130 = 5 modulo p); every sum stays below 2^59
+  const multiply = (terms: [number[], number[], number[]][]) => {
+    for (let k = 0; k < 5; k++) {
+      let first = true;
+      for (const [x, y, y5] of terms) {
+        for (let j = 0; j < 5; j++) {
+          f.get(x[j]).get(j <= k ? y[k - j] : y5[5 + k - j]).op(Op.i64Mul);
+          if (!first) f.op(Op.i64Add);
+          first = false;
+        }
+      }
+      f.set(d[k]);
+    }
+  };
+  // d carried into `out`: each limb below 2^26, except out[1] by a few bits
+  const reduce = (out: number[]) => {
+    for (let k = 0; k < 4; k++) {
+      f.get(d[k + 1]).get(d[k]).i64(26).op(Op.i64ShrU, Op.i64Add).set(d[k + 1]);
+      f.get(d[k]).i64(MASK26).op(Op.i64And).set(out[k]);
+    }
+    f.get(d[4]).i64(MASK26).op(Op.i64And).set(out[4]);
+    f.get(d[4]).i64(26).op(Op.i64ShrU).i64(5).op(Op.i64Mul).get(out[0]).op(Op.i64Add).set(out[0]);
+    f.get(out[1]).get(out[0]).i64(26).op(Op.i64ShrU, Op.i64Add).set(out[1]);
+    f.get(out[0]).i64(MASK26).op(Op.i64And).set(out[0]);
+  };
+  const times5 = (from: number[], to: number[]) => {
+    for (let i = 1; i < 5; i++) f.get(from[i]).i64(5).op(Op.i64Mul).set(to[i]);
+  };
   const clamp = [MASK26, 0x3ffff03, 0x3ffc0ff, 0x3f03fff, 0x00fffff];
   for (let i = 0; i < 5; i++) {
-    limb(() => f.i32(0), L.oneTimeKey, i);
+    limb(() => f.i32(0), L.keystream, i);
     f.i64(clamp[i]).op(Op.i64And).set(r[i]);
-    if (i > 0) f.get(r[i]).i64(5).op(Op.i64Mul).set(s[i]);
   }
-  // the product term of limb k: h[j] * r[k - j] for j <= k, else h[j] * 5 r[5 + k - j]
-  const factor = (j: number, k: number) => (j <= k ? r[k - j] : s[5 + k - j]);
+  times5(r, s);
+  // r^2, so two blocks take one carry chain: h = (h + m1) r^2 + m2 r
+  multiply([[r, r, s]]);
+  reduce(r2);
+  times5(r2, s2);
   const absorb = (start: () => void, length: () => void) => {
     start(), f.set(p);
     f.get(p);
     length(), f.i32(15).op(Op.i32Add).i32(~15).op(Op.i32And, Op.i32Add).set(end);
     f.op(Op.block, Op.void, Op.loop, Op.void);
-    f.get(p).get(end).op(Op.i32GeU).brIf(1);
-    for (let i = 0; i < 5; i++) {
-      f.get(h[i]);
-      limb(() => f.get(p), 0, i);
-      f.i64(i < 4 ? MASK26 : 1 << 24).op(i < 4 ? Op.i64And : Op.i64Or);
-      f.op(Op.i64Add).set(h[i]);
-    }
-    for (let k = 0; k < 5; k++) {
-      for (let j = 0; j < 5; j++) {
-        f.get(h[j]).get(factor(j, k)).op(Op.i64Mul);
-        if (j > 0) f.op(Op.i64Add);
-      }
-      f.set(d[k]);
-    }
-    for (let k = 0; k < 4; k++) {
-      f.get(d[k + 1]).get(d[k]).i64(26).op(Op.i64ShrU, Op.i64Add).set(d[k + 1]);
-      f.get(d[k]).i64(MASK26).op(Op.i64And).set(h[k]);
-    }
-    f.get(d[4]).i64(MASK26).op(Op.i64And).set(h[4]);
-    f.get(d[4]).i64(26).op(Op.i64ShrU).i64(5).op(Op.i64Mul).get(h[0]).op(Op.i64Add).set(h[0]);
-    f.get(h[1]).get(h[0]).i64(26).op(Op.i64ShrU, Op.i64Add).set(h[1]);
-    f.get(h[0]).i64(MASK26).op(Op.i64And).set(h[0]);
-    f.get(p).i32(16).op(Op.i32Add).set(p);
+    f.get(p).i32(32).op(Op.i32Add).get(end).op(Op.i32GtU).brIf(1);
+    for (let i = 0; i < 5; i++) blockLimb(0, i, h[i]), f.set(a[i]);
+    for (let i = 0; i < 5; i++) blockLimb(16, i), f.set(b[i]);
+    multiply([[a, r2, s2], [b, r, s]]);
+    reduce(h);
+    f.get(p).i32(32).op(Op.i32Add).set(p);
     f.br(0);
     f.op(Op.end, Op.end);
+    f.get(p).get(end).op(Op.i32LtU, Op.if, Op.void); // one block left
+    for (let i = 0; i < 5; i++) blockLimb(0, i, h[i]), f.set(a[i]);
+    multiply([[a, r, s]]);
+    reduce(h);
+    f.op(Op.end);
   };
   absorb(() => f.i32(L.aad), () => f.get(aadLen));
   absorb(() => f.i32(L.data), () => f.get(dataLen));
@@ -259,7 +287,7 @@ function macFunction(): FunctionCode {
   const acc = d[0];
   for (let i = 0; i < 4; i++) {
     word(i);
-    f.i32(0).mem(Op.i64Load32U, 0, L.oneTimeKey + 16 + 4 * i).op(Op.i64Add);
+    f.i32(0).mem(Op.i64Load32U, 0, L.keystream + 16 + 4 * i).op(Op.i64Add);
     if (i > 0) f.get(acc).i64(32).op(Op.i64ShrU, Op.i64Add);
     f.set(acc);
     f.i32(0).get(acc).op(Op.i32WrapI64).mem(Op.i32Store, 0, L.tag + 4 * i);
@@ -267,17 +295,41 @@ function macFunction(): FunctionCode {
   return f;
 }
 
-const CHACHA = 0, ZERO_PAD = 1, MAC = 2;
+const CHACHA = 0, ZERO_PAD = 1, MAC = 2, HEAD = 3, DATA = 4;
 
-// zeroes `bytes` (a multiple of 8) at `at`
+// zeroes `bytes` (a multiple of 16) at `at`
 function wipe(f: FunctionCode, at: number, bytes: number): void {
-  for (let o = 0; o < bytes; o += 8) f.i32(0).i64(0).mem(Op.i64Store, 0, at + o);
+  for (let o = 0; o < bytes; o += 16) {
+    f.i32(0).simd(Simd.v128Const, ...new Array(16).fill(0)).simdMem(Simd.v128Store, 0, at + o);
+  }
 }
 
-// block 0 of the keystream into the one-time key slot, then both paddings zeroed
-function prepare(f: FunctionCode, aadLen: number, dataLen: number): void {
-  wipe(f, L.oneTimeKey, 64);
-  f.i32(L.oneTimeKey).i32(64).i32(0).call(CHACHA);
+/** `head()`: keystream blocks 0-3 into the keystream slot (one four-block pass over zeroes). */
+function headFunction(): FunctionCode {
+  const f = new FunctionCode([], []);
+  wipe(f, L.keystream, 256);
+  f.i32(L.keystream).i32(256).i32(0).call(CHACHA);
+  return f;
+}
+
+/**
+ * `data(dataLen)`: XORs the keystream over the data in place: the first 192 bytes from the
+ * keystream slot (blocks 1-3), the rest from block 4 on.
+ */
+function dataFunction(): FunctionCode {
+  const f = new FunctionCode([I32], []);
+  for (let o = 0; o < 192; o += 16) {
+    f.i32(0).i32(0).simdMem(Simd.v128Load, 0, L.data + o);
+    f.i32(0).simdMem(Simd.v128Load, 0, L.keystream + 64 + o);
+    f.simd(Simd.v128Xor).simdMem(Simd.v128Store, 0, L.data + o);
+  }
+  f.get(0).i32(192).op(Op.i32GtU, Op.if, Op.void);
+  f.i32(L.data + 192).get(0).i32(192).op(Op.i32Sub).i32(4).call(CHACHA);
+  f.op(Op.end);
+  return f;
+}
+
+function zeroPads(f: FunctionCode, aadLen: number, dataLen: number): void {
   f.i32(L.aad).get(aadLen).op(Op.i32Add).call(ZERO_PAD);
   f.i32(L.data).get(dataLen).op(Op.i32Add).call(ZERO_PAD);
 }
@@ -285,13 +337,11 @@ function prepare(f: FunctionCode, aadLen: number, dataLen: number): void {
 /** `seal(aadLen, dataLen)`: encrypts the data in place and writes the tag. */
 function sealFunction(): FunctionCode {
   const f = new FunctionCode([I32, I32], []);
-  wipe(f, L.oneTimeKey, 64);
-  f.i32(L.oneTimeKey).i32(64).i32(0).call(CHACHA);
-  f.i32(L.data).get(1).i32(1).call(CHACHA);
-  f.i32(L.aad).get(0).op(Op.i32Add).call(ZERO_PAD);
-  f.i32(L.data).get(1).op(Op.i32Add).call(ZERO_PAD);
+  f.call(HEAD);
+  f.get(1).call(DATA);
+  zeroPads(f, 0, 1);
   f.get(0).get(1).call(MAC);
-  wipe(f, L.key, 32), wipe(f, L.oneTimeKey, 64);
+  wipe(f, L.key, 32), wipe(f, L.keystream, 256);
   return f;
 }
 
@@ -302,15 +352,16 @@ function sealFunction(): FunctionCode {
 function openFunction(): FunctionCode {
   const f = new FunctionCode([I32, I32], [I32]);
   const ok = f.local(I32);
-  prepare(f, 0, 1);
+  f.call(HEAD);
+  zeroPads(f, 0, 1);
   f.get(0).get(1).call(MAC);
   f.i32(0).mem(Op.i64Load, 0, L.tag).i32(0).mem(Op.i64Load, 0, L.expectedTag).op(Op.i64Xor);
   f.i32(0).mem(Op.i64Load, 0, L.tag + 8).i32(0).mem(Op.i64Load, 0, L.expectedTag + 8);
   f.op(Op.i64Xor, Op.i64Or, Op.i64Eqz).set(ok);
   f.get(ok).op(Op.if, Op.void);
-  f.i32(L.data).get(1).i32(1).call(CHACHA);
+  f.get(1).call(DATA);
   f.op(Op.end);
-  wipe(f, L.key, 32), wipe(f, L.oneTimeKey, 64), wipe(f, L.tag, 16);
+  wipe(f, L.key, 32), wipe(f, L.keystream, 256), wipe(f, L.tag, 16);
   f.get(ok);
   return f;
 }
@@ -332,6 +383,8 @@ export function aeadKernelBytes(): Uint8Array<ArrayBuffer> {
   const chacha = m.addFunction(chachaFunction());
   m.addFunction(zeroPadFunction());
   m.addFunction(macFunction());
+  m.addFunction(headFunction());
+  m.addFunction(dataFunction());
   m.exportFunction("chacha", chacha);
   m.exportFunction("seal", m.addFunction(sealFunction()));
   m.exportFunction("open", m.addFunction(openFunction()));

@@ -77,7 +77,7 @@ Deno.test("wasm aead: the module leaves no key, one-time key or plaintext of a f
   memory.set(key, L.key), memory.set(nonce, L.nonce), memory.set(pt, L.data);
   seal(0, 200);
   assert.ok(zero(L.key, L.key + 32), "key wiped after seal");
-  assert.ok(zero(L.oneTimeKey, L.oneTimeKey + 64), "one-time key wiped after seal");
+  assert.ok(zero(L.keystream, L.keystream + 256), "one-time key wiped after seal");
   const ciphertext = memory.slice(L.data, L.data + 200);
   const sealed = toHex(ciphertext) + toHex(memory.subarray(L.tag, L.tag + 16));
   assert.equal(sealed, oracleSeal(key, nonce, new Uint8Array(0), pt));
@@ -85,7 +85,7 @@ Deno.test("wasm aead: the module leaves no key, one-time key or plaintext of a f
   memory.set(key, L.key);
   assert.equal(open(0, 200), 1);
   assert.deepEqual(memory.subarray(L.data, L.data + 200), pt);
-  assert.ok(zero(L.key, L.key + 32) && zero(L.oneTimeKey, L.oneTimeKey + 64));
+  assert.ok(zero(L.key, L.key + 32) && zero(L.keystream, L.keystream + 256));
   assert.ok(zero(L.tag, L.tag + 16), "computed tag wiped after open");
   memory.set(key, L.key), memory.set(ciphertext, L.data);
   memory[L.expectedTag] ^= 1;
