@@ -211,7 +211,7 @@ export function packetNonce(iv: Uint8Array, packetNumber: number, out: Uint8Arra
       `packet number must be an integer in [0, 2^53), got ${packetNumber}`,
     );
   }
-  out.set(iv.subarray(0, AEAD_NONCE_BYTES));
+  for (let i = 0; i < AEAD_NONCE_BYTES; i++) out[i] = iv[i]; // no view per datagram
   const hi = Math.floor(packetNumber / 4294967296);
   const lo = packetNumber >>> 0;
   out[4] ^= hi >>> 24;
