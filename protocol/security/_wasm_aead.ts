@@ -94,10 +94,7 @@ export class WasmAeadKernel {
     const n = end - start, mem = this.#bytes;
     this.#load(keyWords, nonce, aad, aadStart, aadEnd, sealed, start, end);
     for (let i = 0; i < 16; i++) mem[L.expectedTag + i] = sealed[end + i];
-    if (this.#exports.open(aadEnd - aadStart, n) !== 1) {
-      mem.fill(0, L.data, L.data + n); // the ciphertext stays behind otherwise; keep nothing
-      return -1;
-    }
+    if (this.#exports.open(aadEnd - aadStart, n) !== 1) return -1;
     out.set(this.#result(n), outOffset);
     return n;
   }

@@ -6,7 +6,7 @@
  *
  * The module has one fixed memory laid out by {@link AEAD_LAYOUT}: the caller copies key, nonce,
  * AAD and data in, calls `seal` or `open`, and copies the result out. Both functions wipe the key
- * and the one-time MAC key from memory before they return.
+ * and the keystream head (which holds the one-time MAC key) from memory before they return.
  *
  * @module
  */

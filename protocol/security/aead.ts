@@ -214,9 +214,10 @@ export class ChaCha20Poly1305 {
     if (!Number.isInteger(outOffset) || outOffset < 0 || outOffset + n > out.length) {
       throw new MultiplayerError("INVALID_ARGUMENT", "plaintext output too small");
     }
+    checkNonce(nonce);
+    checkOverlap(sealed, start, end, out, outOffset);
     const kernel = this.#kernel;
     if (kernel !== undefined && kernel.fits(aadEnd - aadStart, n)) {
-      checkNonce(nonce);
       return kernel.open(
         this.#key,
         nonce,
