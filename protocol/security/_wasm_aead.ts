@@ -1,12 +1,14 @@
 /**
  * The WebAssembly ChaCha20-Poly1305 kernel behind {@link ChaCha20Poly1305}: instantiated once,
- * on first use, from the module `_wasm_aead_module.ts` generates. Where WebAssembly is missing or
+ * on first use, from the module `_wasm_aead_module.ts` generates (embedded in
+ * `_wasm_aead_bytes.ts`, so loading takes a decode and a compile: well under a millisecond). Where WebAssembly is missing or
  * refuses the module (a runtime without it, a browser's limit on synchronous compilation), and
  * for inputs larger than its memory, the caller keeps the pure TypeScript cipher.
  *
  * @module
  */
-import { AEAD_LAYOUT as L, aeadKernelBytes } from "./_wasm_aead_module.ts";
+import { AEAD_LAYOUT as L } from "./_wasm_aead_module.ts";
+import { AEAD_KERNEL_BASE64 } from "./_wasm_aead_bytes.ts";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -134,6 +136,20 @@ export class WasmAeadKernel {
   }
 }
 
+/**
+ * The embedded kernel module's bytes, decoded by the runtime's `Uint8Array.fromBase64` where it
+ * has one (`atob` plus a loop costs milliseconds cold) unless `native` is false.
+ */
+export function kernelBytes(native = true): Uint8Array<ArrayBuffer> {
+  const fromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array<ArrayBuffer> })
+    .fromBase64;
+  if (native && fromBase64 !== undefined) return fromBase64(AEAD_KERNEL_BASE64);
+  const binary = atob(AEAD_KERNEL_BASE64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 let kernel: WasmAeadKernel | null | undefined;
 
 /** The shared kernel, or undefined where WebAssembly cannot run it (tried once). */
@@ -142,7 +158,7 @@ export function wasmAeadKernel(): WasmAeadKernel | undefined {
     kernel = null;
     try {
       if (new Uint8Array(new Uint32Array([1]).buffer)[0] === 1) { // key words are little-endian
-        const module = new WebAssembly.Module(aeadKernelBytes());
+        const module = new WebAssembly.Module(kernelBytes());
         const exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
         kernel = new WasmAeadKernel(exports);
       }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createCipheriv } from "node:crypto";
 import { ChaCha20Poly1305 } from "./aead.ts";
 import { AEAD_LAYOUT as L, aeadKernelBytes } from "./_wasm_aead_module.ts";
-import { wasmAeadKernel } from "./_wasm_aead.ts";
+import { kernelBytes, wasmAeadKernel } from "./_wasm_aead.ts";
 import { chacha20KeyWords } from "./chacha20.ts";
 import { fromHex, SeededBytes, toHex } from "./_test_util.ts";
 
@@ -13,6 +13,13 @@ function oracleSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uin
   c.final();
   return toHex(ct) + c.getAuthTag().toString("hex");
 }
+
+Deno.test("wasm aead: the embedded kernel is the generator's output", () => {
+  const stale = "protocol/security/_wasm_aead_bytes.ts is stale: " +
+    "run deno run --allow-write .ci/wasm_kernel.ts";
+  assert.deepEqual(kernelBytes(), aeadKernelBytes(), stale);
+  assert.deepEqual(kernelBytes(false), aeadKernelBytes(), "the atob fallback decodes alike");
+});
 
 Deno.test("wasm aead: every length to 1100 bytes and each SIMD boundary matches the oracle", () => {
   const rnd = new SeededBytes(0x3a5);

@@ -21,7 +21,21 @@ function uleb(out: number[], value: number): void {
   } while (value > 0);
 }
 
-function sleb(out: number[], value: bigint): void {
+// signed LEB128 of an integer within +-2^53 (floor division is the arithmetic shift)
+function sleb(out: number[], value: number): void {
+  for (;;) {
+    const byte = ((value % 128) + 128) % 128;
+    value = Math.floor(value / 128);
+    const signClear = (byte & 0x40) === 0;
+    if ((value === 0 && signClear) || (value === -1 && !signClear)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function slebBig(out: number[], value: bigint): void {
   for (;;) {
     const byte = Number(value & 0x7fn);
     value >>= 7n;
@@ -93,14 +107,15 @@ export class FunctionCode {
   /** `i32.const value` (taken modulo 2^32). */
   i32(value: number): this {
     this.#code.push(0x41);
-    sleb(this.#code, BigInt(value | 0));
+    sleb(this.#code, value | 0);
     return this;
   }
 
   /** `i64.const value`. */
   i64(value: number | bigint): this {
     this.#code.push(0x42);
-    sleb(this.#code, BigInt.asIntN(64, BigInt(value)));
+    if (typeof value === "number" && Number.isSafeInteger(value)) sleb(this.#code, value);
+    else slebBig(this.#code, BigInt.asIntN(64, BigInt(value)));
     return this;
   }
 
