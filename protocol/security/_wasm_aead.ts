@@ -1,9 +1,10 @@
 /**
  * The WebAssembly ChaCha20-Poly1305 kernel behind {@link ChaCha20Poly1305}: instantiated once,
  * on first use, from the module `_wasm_aead_module.ts` generates (embedded in
- * `_wasm_aead_bytes.ts`, so loading takes a decode and a compile: well under a millisecond). Where WebAssembly is missing or
- * refuses the module (a runtime without it, a browser's limit on synchronous compilation), and
- * for inputs larger than its memory, the caller keeps the pure TypeScript cipher.
+ * `_wasm_aead_bytes.ts`, so loading takes a decode and a compile: about a millisecond). Where
+ * WebAssembly is missing or refuses the module (a runtime without it or without SIMD, a browser's
+ * limit on synchronous compilation), and for inputs larger than its memory, the caller keeps the
+ * pure TypeScript cipher.
  *
  * @module
  */

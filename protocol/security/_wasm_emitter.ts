@@ -1,8 +1,9 @@
 /**
  * A minimal WebAssembly binary writer: just enough of the format (types, functions, one memory,
- * exports, code; i32/i64/v128 value types) to assemble the cipher kernels of this folder at load
- * time. There is no WebAssembly toolchain in the build, and generating the module from TypeScript
- * keeps its source readable and reviewable here; the runtime validates every byte.
+ * exports, code; i32/i64/v128 value types) to write the cipher kernel of this folder
+ * (`_wasm_aead_module.ts`; `.ci/wasm_kernel.ts` embeds its output). There is no WebAssembly
+ * toolchain in the build, and generating the module from TypeScript keeps its source readable and
+ * reviewable here; the runtime validates every byte.
  *
  * @module
  */

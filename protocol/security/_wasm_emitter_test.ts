@@ -3,7 +3,8 @@ import { FunctionCode, I32, I64, ModuleWriter, Op } from "./_wasm_emitter.ts";
 
 Deno.test("wasm emitter: constants, locals and loops encode as the runtime reads them", () => {
   const m = new ModuleWriter(1);
-  const constants = [0, 1, -1, 63, 64, -64, -65, 0x7fffffff, -0x80000000, 2 ** 40, -(2 ** 52)];
+  const constants: (number | bigint)[] = [0, 1, -1, 63, 64, -64, -65, 0x7fffffff, -0x80000000];
+  constants.push(2 ** 40, -(2 ** 52), 2n ** 62n, -(2n ** 63n), 2n ** 64n - 1n); // the last wraps
   // pick(i) -> the i-th constant, through an i64 chain of selects written as ifs
   const pick = new FunctionCode([I32], [I64]);
   const out = pick.local(I64);
@@ -26,7 +27,7 @@ Deno.test("wasm emitter: constants, locals and loops encode as the runtime reads
   m.exportFunction("sum", m.addFunction(sum));
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(m.encode()));
   const pickFn = exports.pick as (i: number) => bigint;
-  constants.forEach((c, i) => assert.equal(pickFn(i), BigInt(c), `constant ${c}`));
+  constants.forEach((c, i) => assert.equal(pickFn(i), BigInt.asIntN(64, BigInt(c)), `${c}`));
   assert.equal((exports.sum as (n: number) => number)(1000), 499500);
   assert.ok(exports.memory instanceof WebAssembly.Memory);
   assert.equal((exports.memory as WebAssembly.Memory).buffer.byteLength, 65536);

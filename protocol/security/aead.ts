@@ -2,8 +2,8 @@
  * ChaCha20-Poly1305 authenticated encryption (RFC 8439 section 2.8), the cipher of sealed
  * datagrams. Pure and synchronous, so the secure layer seals and opens inline (no promise per
  * datagram, order kept trivially). Two implementations giving the same bytes: a WebAssembly kernel
- * generated at load time (`_wasm_aead_module.ts`; about four times the TypeScript one's speed at
- * datagram sizes) and pure TypeScript (`chacha20.ts`, `poly1305.ts`) where WebAssembly is missing
+ * (written by `_wasm_aead_module.ts`, embedded in `_wasm_aead_bytes.ts`; three to four times the
+ * TypeScript one's speed at datagram sizes) and pure TypeScript (`chacha20.ts`, `poly1305.ts`) where WebAssembly is missing
  * or a message is too large for the kernel's memory. Results go into caller buffers, an instance
  * holds only its expanded key, and the per-call scratch (one-time key, MAC state) is shared,
  * since nothing here can be re-entered.
@@ -32,7 +32,7 @@ const tag = new Uint8Array(CHACHA20_POLY1305_TAG_BYTES);
 
 /**
  * Which implementation of the cipher runs: the WebAssembly kernel (SIMD ChaCha20, Poly1305 in
- * 64-bit integers; messages up to ~127 KiB with up to 768 bytes of AAD) or the TypeScript one
+ * 64-bit integers; messages up to ~127 KiB with up to 640 bytes of AAD) or the TypeScript one
  * (everything else, and runtimes without WebAssembly).
  *
  * @example
