@@ -118,3 +118,23 @@ Deno.test("wasm aead: the kernel's keystream is RFC 8439's (2.4.2, counter 1)", 
       "5af90bbf74a35be6b40b8eedf2785e42874d",
   );
 });
+
+Deno.test("wasm aead: random and truncated datagrams never open, never throw, write nothing", () => {
+  const rnd = new SeededBytes(10);
+  const aead = new ChaCha20Poly1305(rnd.bytes(32));
+  const nonce = rnd.bytes(12), header = rnd.bytes(19), pt = rnd.bytes(300);
+  const datagram = new Uint8Array(19 + 300 + 16);
+  datagram.set(header);
+  aead.sealAfterHeader(nonce, datagram, 19, pt);
+  const out = new Uint8Array(2000).fill(0x5a);
+  for (let t = 0; t < 2000; t++) {
+    const junk = rnd.bytes(rnd.below(1500));
+    assert.equal(aead.openAfterHeader(nonce, junk, Math.min(19, junk.length), out), -1);
+  }
+  for (let n = 0; n < datagram.length; n++) {
+    assert.equal(aead.openAfterHeader(nonce, datagram.subarray(0, n), 19, out), -1, `${n} bytes`);
+  }
+  assert.ok(out.every((b) => b === 0x5a), "nothing written");
+  assert.equal(aead.openAfterHeader(nonce, datagram, 19, out), 300, "the whole one opens");
+  assert.deepEqual(out.subarray(0, 300), pt);
+});
