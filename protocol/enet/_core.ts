@@ -187,6 +187,8 @@ export class PeerCore<P = unknown> {
   /** The last transmit pass held reliable data back because the window was full. */
   windowBlocked = false;
   lastNow = -Infinity;
+  /** While a datagram given away by its carrier is handled: kept packets are views of it. */
+  borrowsDatagram = false;
   packetsSentInterval = 0;
   packetsLostInterval = 0;
   packetLoss = 0;
@@ -416,6 +418,7 @@ function inboundContext(core: PeerCore): InboundContext {
       return core.o.maxPacketSize;
     },
     copy(bytes, start, end) {
+      if (core.borrowsDatagram) return bytes.subarray(start, end);
       return core.o.sharedBuffers
         ? core.limits.slab.copy(bytes, start, end)
         : bytes.slice(start, end);

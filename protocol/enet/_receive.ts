@@ -30,7 +30,7 @@ const cmd = new DecodedCommand();
  * const feed = (core: PeerCore, bytes: Uint8Array, now: number) => receive(core, bytes, now);
  * ```
  */
-export function receive(core: PeerCore, bytes: Uint8Array, now: number): boolean {
+export function receive(core: PeerCore, bytes: Uint8Array, now: number, owned = false): boolean {
   const state = core.state;
   if (state === "disconnected" || state === "zombie" || state === "admission") return false;
   if (!readHeader(bytes, header, core.o.checksum)) return false;
@@ -45,6 +45,21 @@ export function receive(core: PeerCore, bytes: Uint8Array, now: number): boolean
   core.counters.datagramsReceived++;
   core.counters.bytesReceived += bytes.length;
   core.ctx.now = now;
+  // packets kept from a datagram the carrier gave away are views of it (a decompressed one lives
+  // in scratch memory and is copied)
+  core.borrowsDatagram = owned && view === bytes;
+  try {
+    readCommands(core, view, now);
+  } finally {
+    core.borrowsDatagram = false;
+  }
+  // The remote talks to us (right index, session and address) but has not acknowledged our
+  // VERIFY_CONNECT: that acknowledgement was lost, and only a new VERIFY_CONNECT brings another.
+  if (core.state === "acknowledging_connect") resendVerify(core);
+  return true;
+}
+
+function readCommands(core: PeerCore, view: Uint8Array, now: number): void {
   let offset = header.size;
   while (offset < view.length) {
     const next = decodeCommand(view, offset, view.length, cmd);
@@ -62,10 +77,6 @@ export function receive(core: PeerCore, bytes: Uint8Array, now: number): boolean
       if (!queueAck(core, header.sentTime, now)) break;
     }
   }
-  // The remote talks to us (right index, session and address) but has not acknowledged our
-  // VERIFY_CONNECT: that acknowledgement was lost, and only a new VERIFY_CONNECT brings another.
-  if (core.state === "acknowledging_connect") resendVerify(core);
-  return true;
 }
 
 function handle(core: PeerCore, view: Uint8Array, now: number): number {

@@ -56,6 +56,13 @@ export class SimNet {
   filter: (from: EnetAddress, to: EnetAddress, bytes: Uint8Array) => boolean = () => false;
   /** Sees every datagram sent. */
   tap: (from: EnetAddress, to: EnetAddress, bytes: Uint8Array) => void = () => {};
+  /**
+   * Deliver each datagram as a fresh buffer given away (`owned`), as a UDP carrier reading into
+   * memory it never reuses does; the buffers handed over are collected in {@link delivered}.
+   */
+  ownedDelivery = false;
+  /** Buffers delivered with {@link ownedDelivery}. */
+  readonly delivered: Set<ArrayBufferLike> = new Set();
   readonly nodes = new Map<string, SimNode>();
   #flight: InFlight[] = [];
   #seq = 0;
@@ -139,7 +146,12 @@ export class SimNet {
       while (this.#flight.length > 0 && this.#flight[0].at <= this.now) {
         const f = this.#flight.shift()!;
         const node = this.nodes.get(f.to);
-        if (node !== undefined && node.up) node.host.handleDatagram(f.bytes, f.from, this.now);
+        if (node === undefined || !node.up) continue;
+        if (this.ownedDelivery) {
+          const bytes = f.bytes.slice();
+          this.delivered.add(bytes.buffer);
+          node.host.handleDatagram(bytes, f.from, this.now, true);
+        } else node.host.handleDatagram(f.bytes, f.from, this.now);
       }
       for (const node of this.nodes.values()) {
         if (node.up && node.host.pollTimeout() <= this.now) node.host.handleTimeout(this.now);

@@ -201,6 +201,8 @@ export class EnetHost {
 
   /**
    * Handles one datagram received from `from`. Never throws; malformed input changes nothing.
+   * `owned`: the caller gives `bytes` away (never writes them again), so the packets a peer
+   * keeps from it are views of it instead of copies.
    *
    * @example
    * ```ts
@@ -210,7 +212,7 @@ export class EnetHost {
    * console.log(host.pollEvent()); // undefined
    * ```
    */
-  handleDatagram(bytes: Uint8Array, from: EnetAddress, now: number): void {
+  handleDatagram(bytes: Uint8Array, from: EnetAddress, now: number, owned = false): void {
     const t = this.#tick(now);
     if (bytes.length < 2) return;
     const peerId = ((bytes[0] << 8) | bytes[1]) & EnetFlag.HEADER_PEER_MASK;
@@ -220,7 +222,7 @@ export class EnetHost {
     }
     const core = this.#slots[peerId];
     if (core === undefined || !sameAddress(core.address, from)) return;
-    core.peer.handleDatagram(bytes, t);
+    core.peer.handleDatagram(bytes, t, owned);
   }
 
   /**

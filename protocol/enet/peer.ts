@@ -272,6 +272,7 @@ export class EnetPeer {
 
   /**
    * Handles one datagram from this peer's address. Returns false when it was dropped whole.
+   * `owned`: the caller gives `bytes` away, so kept packets may be views of it (no copy).
    *
    * @example
    * ```ts
@@ -280,10 +281,10 @@ export class EnetPeer {
    * console.log(peer.handleDatagram(new Uint8Array([1, 2, 3]), 5)); // false
    * ```
    */
-  handleDatagram(bytes: Uint8Array, now: number): boolean {
+  handleDatagram(bytes: Uint8Array, now: number, owned = false): boolean {
     const core = this.#core;
     core.lastNow = Math.max(core.lastNow, Math.floor(now));
-    return receive(core, bytes, core.lastNow);
+    return receive(core, bytes, core.lastNow, owned);
   }
 
   /**

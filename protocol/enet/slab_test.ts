@@ -68,3 +68,59 @@ Deno.test("slab: with sharedBuffers, received packets and sent datagrams stay in
     assert.ok(decodeDatagram(d)?.complete);
   }
 });
+
+Deno.test("slab: packets from datagrams given away are views of them; copies otherwise", () => {
+  const run = (owned: boolean, compress: boolean) => {
+    const net = new SimNet(4);
+    net.ownedDelivery = owned;
+    const S = { hostname: "10.0.0.1", port: 1 }, C = { hostname: "10.0.0.2", port: 2 };
+    // run-length coding of the zero-filled packets below: every datagram is compressed
+    const compressor = compress
+      ? {
+        compress: (src: Uint8Array, dst: Uint8Array) => {
+          let o = 0;
+          for (let i = 0; i < src.length;) {
+            let n = 1;
+            while (i + n < src.length && src[i + n] === src[i] && n < 255) n++;
+            if (o + 2 > dst.length) return 0;
+            dst[o++] = n, dst[o++] = src[i], i += n;
+          }
+          return o;
+        },
+        decompress: (src: Uint8Array, dst: Uint8Array) => {
+          let o = 0;
+          for (let i = 0; i + 1 < src.length; i += 2) {
+            if (src[i] === 0 || o + src[i] > dst.length) return -1;
+            dst.fill(src[i + 1], o, o += src[i]);
+          }
+          return o;
+        },
+      }
+      : undefined;
+    const server = net.add(S, { autoAccept: true, compressor });
+    const client = net.add(C, { compressor });
+    const peer = client.host.connect(S, 2, 0, 0);
+    assert.ok(net.run(5000, () => peer.connected && server.of("connect").length === 1));
+    const packet = (i: number) => new Uint8Array(20 + (i * 13) % 300).fill(i % 3);
+    const flags = [EnetPacketFlag.RELIABLE, 0, EnetPacketFlag.UNSEQUENCED];
+    for (let i = 0; i < 90; i++) peer.send(i % 2, packet(i), flags[i % 3], net.now);
+    peer.send(1, new Uint8Array(5000).fill(1), EnetPacketFlag.RELIABLE, net.now); // fragments
+    assert.ok(net.run(net.now + 2000, () => server.of("receive").length === 91));
+    const received = server.of("receive");
+    const big = received.find((e) => e.data.length === 5000);
+    assert.deepEqual(big?.data, new Uint8Array(5000).fill(1), "reassembled");
+    const small = received.filter((e) => e.data.length < 5000);
+    const views = small.filter((e) => net.delivered.has(e.data.buffer)).length;
+    return { views, small: small.length, received };
+  };
+  const owned = run(true, false);
+  assert.equal(owned.views, owned.small, "every whole packet is a view of its datagram");
+  const copied = run(false, false);
+  assert.equal(copied.views, 0);
+  const compressed = run(true, true);
+  assert.equal(compressed.views, 0, "a decompressed datagram is scratch memory: copied");
+  // the same packets arrive either way, and a view outlives later datagrams unchanged
+  const bytes = (r: typeof owned) => r.received.map((e) => Array.from(e.data).join(",")).sort();
+  assert.deepEqual(bytes(owned), bytes(copied));
+  assert.deepEqual(bytes(compressed), bytes(copied));
+});

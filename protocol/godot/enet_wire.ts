@@ -227,8 +227,8 @@ class GodotEnetWire implements WireEndpoint {
     this.#connectDeadline = now + this.#connectTimeoutMs;
   }
 
-  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void {
-    this.#enet.handleDatagram(bytes, from, now);
+  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number, owned = false): void {
+    this.#enet.handleDatagram(bytes, from, now, owned);
     this.#drain(now);
     // acknowledgements may have emptied the queue of a peer being disconnected gracefully:
     // the session then lets it go at once (not at the end of its linger time)

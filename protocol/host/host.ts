@@ -232,7 +232,7 @@ export class Host extends HostCore {
       const wire = this.#wires.get(from.transport ?? "udp");
       if (wire) {
         try {
-          wire.handleDatagram(bytes, from, now);
+          wire.handleDatagram(bytes, from, now, owned);
         } catch {
           // a wire's decoding is defensive already; this guards the untrusted-input contract
         }

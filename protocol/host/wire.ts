@@ -107,8 +107,11 @@ export interface WireSession {
  * ```
  */
 export interface WireEndpoint {
-  /** One untrusted datagram from `from` (never throws). */
-  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number): void;
+  /**
+   * One untrusted datagram from `from` (never throws). `owned`: the carrier gives `bytes` away
+   * (it never writes them again), so packets kept from it may be views instead of copies.
+   */
+  handleDatagram(bytes: Uint8Array, from: PeerAddress, now: number, owned?: boolean): void;
   /** Runs the endpoint's own timers. */
   handleTimeout(now: number): void;
   /** Next datagram it sends itself (handshakes, its own peers' traffic), or undefined. */

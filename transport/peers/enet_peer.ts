@@ -304,7 +304,7 @@ export class ENetMultiplayerPeer extends MultiplayerPeerBase {
     const udp = await UdpTransport.bind({
       hostname,
       port,
-      maxReceiveSize: ENET_MAX_DATAGRAM + 1,
+      maxReceiveSize: ENET_MAX_DATAGRAM,
       receiveThread,
     });
     this.#localPort = udp.localAddress.port;

@@ -242,7 +242,7 @@ export class MixedMultiplayerPeer extends MultiplayerPeerBase {
           const enet = await UdpTransport.bind({
             hostname: bindAddress,
             port: e.port,
-            maxReceiveSize: ENET_MAX_DATAGRAM + 1,
+            maxReceiveSize: ENET_MAX_DATAGRAM,
             receiveThread: options.receiveThread,
           });
           opened.push(enet);

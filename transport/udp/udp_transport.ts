@@ -39,8 +39,11 @@ const INITIAL_QUEUE_SLOTS = 16;
 const DEFAULT_MAX_IN_FLIGHT = 64;
 /** Consecutive receive errors after which the loop gives up (a broken socket would spin). */
 const MAX_CONSECUTIVE_RECEIVE_ERRORS = 1000;
-/** Receive buffers (`maxReceiveSize` + 1) up to this read into slab regions given away (no copy). */
-const MAX_OWNED_RECEIVE = 4096;
+/**
+ * Receive buffers (`maxReceiveSize` + 1) up to this read into slab regions given away (no copy):
+ * 4 KiB, ENet's largest datagram, plus the byte that tells a truncated one.
+ */
+const MAX_OWNED_RECEIVE = 4096 + 1;
 /** Slab of those regions: a payload the app keeps holds at most this much memory. */
 const RECEIVE_SLAB_SIZE = 16 * 1024;
 

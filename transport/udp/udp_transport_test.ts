@@ -208,7 +208,9 @@ Deno.test("UdpTransport: misuse throws MultiplayerError", async () => {
 
 Deno.test("UdpTransport: small receive sizes give each datagram away (kept views stay intact)", async () => {
   const a = await UdpTransport.bind({ hostname: "127.0.0.1" });
-  const b = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: 2048 });
+  // up to ENet's 4 KiB datagrams: received into memory given away
+  const b = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: 4096 });
+  const c = await UdpTransport.bind({ hostname: "127.0.0.1", maxReceiveSize: 4097 });
   const kept: Uint8Array[] = [];
   const flags: (boolean | undefined)[] = [];
   const n = 60; // 60 x 1000 B: several 16 KiB slabs
@@ -227,9 +229,14 @@ Deno.test("UdpTransport: small receive sizes give each datagram away (kept views
       assert.ok(kept[i].every((x) => x === i + 1), `datagram ${i} intact`);
     }
     assert.ok(new Set(kept.map((k) => k.buffer)).size >= 4, "later slabs are fresh memory");
+    const larger = Promise.withResolvers<boolean | undefined>();
+    c.listen((_bytes, _from, owned) => larger.resolve(owned));
+    a.send(new Uint8Array(10), c.localAddress);
+    assert.equal(await larger.promise, false, "above 4 KiB one buffer is reused: lent only");
   } finally {
     await a.close();
     await b.close();
+    await c.close();
   }
 });
 
