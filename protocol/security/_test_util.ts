@@ -1,9 +1,11 @@
 /**
  * Shared helpers of the ChaCha20 / Poly1305 / AEAD tests: hex codecs, a seeded byte source and
- * an independent BigInt Poly1305 (straight from the definition: h = (h + block) * r mod 2^130 - 5).
+ * an independent BigInt Poly1305 (straight from the definition: h = (h + block) * r mod 2^130 - 5)
+ * and `node:crypto`'s ChaCha20-Poly1305 as an oracle.
  *
  * @module
  */
+import { createCipheriv } from "node:crypto";
 
 /**
  * Bytes from hex; separators (spaces, colons) are ignored.
@@ -97,4 +99,27 @@ export function referencePoly1305(key: Uint8Array, message: Uint8Array): Uint8Ar
   const out = new Uint8Array(16);
   for (let i = 0; i < 16; i++, tag >>= 8n) out[i] = Number(tag & 0xffn);
   return out;
+}
+
+/**
+ * ChaCha20-Poly1305 sealed by `node:crypto` (an independent oracle): ciphertext then tag, in hex.
+ *
+ * @example
+ * ```ts
+ * import { oracleSeal } from "./_test_util.ts";
+ * const z = new Uint8Array(0);
+ * console.log(oracleSeal(new Uint8Array(32), new Uint8Array(12), z, z).length); // 32
+ * ```
+ */
+export function oracleSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  pt: Uint8Array,
+): string {
+  const c = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
+  c.setAAD(aad, { plaintextLength: pt.length });
+  const ct = c.update(pt);
+  c.final();
+  return toHex(ct) + c.getAuthTag().toString("hex");
 }

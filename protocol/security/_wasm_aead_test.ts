@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
-import { createCipheriv } from "node:crypto";
 import { ChaCha20Poly1305 } from "./aead.ts";
 import { AEAD_LAYOUT as L, aeadKernelBytes } from "./_wasm_aead_module.ts";
 import { kernelBytes, wasmAeadKernel } from "./_wasm_aead.ts";
 import { chacha20KeyWords } from "./chacha20.ts";
-import { fromHex, SeededBytes, toHex } from "./_test_util.ts";
-
-function oracleSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): string {
-  const c = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
-  c.setAAD(aad, { plaintextLength: pt.length });
-  const ct = c.update(pt);
-  c.final();
-  return toHex(ct) + c.getAuthTag().toString("hex");
-}
+import { fromHex, oracleSeal, SeededBytes, toHex } from "./_test_util.ts";
 
 Deno.test("wasm aead: the embedded kernel is the generator's output", () => {
   const stale = "protocol/security/_wasm_aead_bytes.ts is stale: " +

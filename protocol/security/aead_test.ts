@@ -1,22 +1,13 @@
 import assert from "node:assert/strict";
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createDecipheriv } from "node:crypto";
 import { type AeadBackend, ChaCha20Poly1305 } from "./aead.ts";
 import { MultiplayerError } from "../errors.ts";
-import { fromHex, SeededBytes, toHex } from "./_test_util.ts";
+import { fromHex, oracleSeal, SeededBytes, toHex } from "./_test_util.ts";
 
 const SUNSCREEN = new TextEncoder().encode(
   "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the " +
     "future, sunscreen would be it.",
 );
-
-/** node:crypto as an independent oracle: ciphertext | tag. */
-function oracleSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): string {
-  const c = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
-  c.setAAD(aad, { plaintextLength: pt.length });
-  const ct = c.update(pt);
-  c.final();
-  return toHex(ct) + c.getAuthTag().toString("hex");
-}
 
 function seal(aead: ChaCha20Poly1305, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array) {
   const out = new Uint8Array(pt.length + 16);
