@@ -116,7 +116,18 @@ function packChannel(
         if (sent === undefined) s.onAcked(seq);
         else sent.addRef(ch, seq);
         const next = s.peek();
-        if (next !== seq + 1 || s.fragCount(next) !== 0 || !s.samePeer(next, hp, peer)) break;
+        if (next !== seq + 1) break;
+        if (next === s.nextUnsent) {
+          // the rest of the run is new messages: one loop in the sender, one reference
+          const n = s.writeRun(w, shareEnd, hp, peer);
+          if (n > 0) {
+            if (sent === undefined) s.onAckedRange(next, n);
+            else sent.addRef(ch, next, n);
+            count += n;
+          }
+          break;
+        }
+        if (s.fragCount(next) !== 0 || !s.samePeer(next, hp, peer)) break;
         start = s.start(next);
         end = s.end(next);
         if (w.pos + runItemSize(end - start) > shareEnd) break;
@@ -180,15 +191,8 @@ export function packUnreliable(
     ) {
       first = false;
       const at = beginRun(w, kind, ch, sq, hp, peer);
-      let count = 0;
-      do {
-        w.bin(q.payload(0), q.start(0), q.end(0));
-        q.shift();
-        count++;
-      } while (
-        q.length > 0 && q.follows(0, kind, ch, sq + count, hp, peer) &&
-        w.pos + runItemSize(q.end(0) - q.start(0)) <= limit
-      );
+      // the first two fit (checked above): the run holds at least them
+      const count = q.writeRun(w, limit, kind, ch, sq, hp, peer);
       endRun(w, at, kind, hp, count);
       out.count++;
       continue;

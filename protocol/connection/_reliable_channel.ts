@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { binHeaderSize, type MsgpackWriter } from "../wire/msgpack.ts";
 import { RELIABLE_WINDOW } from "./_reliable_receiver.ts";
 
 export {
@@ -137,6 +138,31 @@ export class ReliableSender {
     const i = (seq & mask) * FIELDS, j = (next & mask) * FIELDS;
     return m[j + COUNT] === 0 && (m[j + FLAGS] & HAS_PEER) === (m[i + FLAGS] & HAS_PEER) &&
       m[j + PEER] === m[i + PEER];
+  }
+  /**
+   * Writes never-sent whole messages from {@link ReliableSender.nextUnsent} on as run payloads
+   * into `w` while each fits below `end`, up to `max` of them, each with the peer field of the
+   * run (`hasPeer`, `peer`), within the receiver's window; marks them sent and returns how
+   * many. One loop over the slots instead of a peek, a size and a mark per message.
+   */
+  writeRun(w: MsgpackWriter, end: number, hasPeer: boolean, peer: number): number {
+    const mask = this.#cap - 1, m = this.#meta, payloads = this.#payload;
+    const stop = Math.min(this.next, this.base + RELIABLE_WINDOW);
+    const flagsOf = QUEUED | (hasPeer ? HAS_PEER : 0);
+    let seq = this.nextUnsent, count = 0;
+    while (seq < stop) {
+      const k = (seq & mask) * FIELDS;
+      // a fragment, another peer field, or a slot not merely queued ends the run
+      if (m[k + FLAGS] !== flagsOf || m[k + COUNT] !== 0 || m[k + PEER] !== peer) break;
+      const a = m[k + START], b = m[k + END], n = b - a;
+      if (w.pos + binHeaderSize(n) + n > end) break;
+      w.bin(payloads[seq & mask]!, a, b);
+      m[k + FLAGS] = (flagsOf & ~STATE) | IN_FLIGHT | SENT_ONCE;
+      seq++;
+      count++;
+    }
+    this.nextUnsent = seq;
+    return count;
   }
   /** True when `seq` carries the peer field `peer` (or none, with `hasPeer` false). */
   samePeer(seq: number, hasPeer: boolean, peer: number): boolean {

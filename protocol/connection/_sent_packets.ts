@@ -116,19 +116,20 @@ export class SentPackets {
     return this.inFlight === 0 || seq - this.#oldest < SENT_WINDOW;
   }
   /**
-   * Adds a reliable message reference to the packet being built; the next message of the same
-   * channel extends the previous reference instead of taking one of its own.
+   * Adds references to reliable messages `reliableSeq .. reliableSeq + count - 1` (count at
+   * most 0xffff) to the packet being built; messages that follow the previous reference on the
+   * same channel extend it instead of taking one of their own.
    */
-  addRef(wireChannel: number, reliableSeq: number): void {
+  addRef(wireChannel: number, reliableSeq: number, count = 1): void {
     const refs = this.#refs;
     if (this.#refTail > this.#pendingRefStart) {
       const last = ((this.#refTail - 1) & (this.#refCap - 1)) * REF_FIELDS,
         n = refs[last + REF_COUNT];
       if (
         refs[last + REF_CH] === wireChannel && refs[last + REF_SEQ] + n === reliableSeq &&
-        n < 0xffff
+        n + count <= 0xffff
       ) {
-        refs[last + REF_COUNT] = n + 1;
+        refs[last + REF_COUNT] = n + count;
         return;
       }
     }
@@ -136,7 +137,7 @@ export class SentPackets {
     const i = (this.#refTail & (this.#refCap - 1)) * REF_FIELDS, r = this.#refs;
     r[i + REF_SEQ] = reliableSeq;
     r[i + REF_CH] = wireChannel;
-    r[i + REF_COUNT] = 1;
+    r[i + REF_COUNT] = count;
     this.#refTail++;
   }
   /**

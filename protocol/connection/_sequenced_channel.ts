@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { binHeaderSize, type MsgpackWriter } from "../wire/msgpack.ts";
 import { extendSeq } from "../wire/sequence.ts";
 
 // shared zero-length arrays: replaced (never written) on first growth
@@ -174,6 +175,39 @@ export class UnreliableQueue {
     const j = this.#at(k) * FIELDS, m = this.#meta;
     return m[j + TAG] === (kind | (hasPeer ? 8 : 0) | (wireChannel << 4)) && m[j + PEER] === peer &&
       (kind === 0 || m[j + SEQ] === (seq & 0xffff));
+  }
+  /**
+   * Writes queued messages from the oldest on as run payloads into `w` while each fits below
+   * `end` and {@link UnreliableQueue.follows} the run (`kind`, `wireChannel`, sequences from
+   * `firstSeq`, the peer field); removes them and returns how many. One loop over the slots
+   * instead of a check, a size and a shift per message.
+   */
+  writeRun(
+    w: MsgpackWriter,
+    end: number,
+    kind: number,
+    wireChannel: number,
+    firstSeq: number,
+    hasPeer: boolean,
+    peer: number,
+  ): number {
+    const m = this.#meta, payloads = this.#payload, mask = this.#cap - 1;
+    const tag = kind | (hasPeer ? 8 : 0) | (wireChannel << 4);
+    let n = 0;
+    while (this.length > 0) {
+      const i = this.#head, k = i * FIELDS;
+      if (m[k + TAG] !== tag || m[k + PEER] !== peer) break;
+      if (kind !== 0 && m[k + SEQ] !== ((firstSeq + n) & 0xffff)) break;
+      const a = m[k + START], b = m[k + END], len = b - a;
+      if (w.pos + binHeaderSize(len) + len > end) break;
+      w.bin(payloads[i]!, a, b);
+      payloads[i] = undefined;
+      this.bytes -= len;
+      this.#head = (i + 1) & mask;
+      this.length--;
+      n++;
+    }
+    return n;
   }
   /** Payload buffer of the k-th message. */
   payload(k: number): Uint8Array {
