@@ -26,6 +26,7 @@
 import { emit, hardDeadline, listenCommands, readConfig } from "./lib/child_io.ts";
 import { ChaCha20Poly1305 } from "../protocol/security/aead.ts";
 import { CpuWindow } from "./lib/cpu.ts";
+import { MessageQueue } from "./lib/message_queue.ts";
 
 /**
  * Configuration of one reference-stream child.
@@ -63,6 +64,15 @@ export interface ReferenceStreamConfig {
    * least an encrypted reliable stream does per datagram on top of the plain one.
    */
   readonly encrypt?: boolean;
+  /**
+   * The same stream behind a per-message API of the peer's shape (one call per message each
+   * way): the sender's app hands each message to `put()` as a fresh view (validated, queued by
+   * reference up to a byte bound, copied into a datagram when one is built), and the receiver
+   * copies each datagram once and hands every message out as a view of that copy through a
+   * queue its app drains with `get()`. The least a `putPacket` / `getPacket` interface costs on
+   * top of the stream itself.
+   */
+  readonly api?: boolean;
   /** Hard deadline for the process. */
   readonly deadlineMs?: number;
 }
@@ -81,6 +91,8 @@ const size = Math.max(8, config.size ?? 32);
 const perDatagram = Math.min(255, Math.max(1, config.perDatagram ?? 35));
 const window = Math.max(2, config.window ?? 64);
 const encrypt = config.encrypt === true;
+const api = config.api === true;
+if (api && encrypt) throw new Error("the reference stream's api mode is plain only");
 const tag = encrypt ? TAG : 0;
 const datagramSize = HEADER + perDatagram * size + tag;
 // an encrypted ack carries its counter in clear after the kind (its nonce)
@@ -181,21 +193,36 @@ async function receiver(): Promise<void> {
     if (unacked > 0) sendAck();
   }, 2);
 
+  const check = (b: Uint8Array, at: number) => {
+    const seq = readU32(b, at);
+    if (seq !== nextMessage || readU32(b, at + size - 4) !== seq) {
+      fail(`expected message ${nextMessage}, got ${seq} (lost, duplicated, reordered or corrupt)`);
+    }
+    nextMessage = seq + 1;
+    delivered++;
+  };
+  // api: each datagram copied once into a slab, each message a view of that copy, queued for
+  // the app (the receive buffer and the held slots are written again)
+  const inbox = new MessageQueue(Infinity, size);
+  const SLAB = 64 * 1024;
+  let slab = new ArrayBuffer(SLAB), slabBytes = new Uint8Array(slab), slabAt = 0;
   const deliver = (b: Uint8Array, length: number) => {
     const count = b[5];
     if (HEADER + count * size !== length) {
       fail(`datagram of ${length} bytes announces ${count} messages`);
       return;
     }
-    for (let m = 0, at = HEADER; m < count; m++, at += size) {
-      const seq = readU32(b, at);
-      if (seq !== nextMessage || readU32(b, at + size - 4) !== seq) {
-        fail(
-          `expected message ${nextMessage}, got ${seq} (lost, duplicated, reordered or corrupt)`,
-        );
+    if (api) {
+      const n = length - HEADER;
+      if (slabAt + n > SLAB) {
+        slab = new ArrayBuffer(SLAB), slabBytes = new Uint8Array(slab), slabAt = 0;
       }
-      nextMessage = seq + 1;
-      delivered++;
+      slabBytes.set(b.subarray(HEADER, length), slabAt);
+      for (let m = 0; m < count; m++) inbox.put(new Uint8Array(slab, slabAt + m * size, size));
+      slabAt = (slabAt + n + 7) & ~7;
+      for (let v = inbox.take(); v !== undefined; v = inbox.take()) check(v, 0);
+    } else {
+      for (let m = 0, at = HEADER; m < count; m++, at += size) check(b, at);
     }
     deliveredDatagrams++;
   };
@@ -322,6 +349,21 @@ async function sender(): Promise<void> {
   // CPU per message from the end of the warm-up to the stop (about the receiver's window)
   const cpu = new CpuWindow();
   const warmup = setTimeout(() => cpu.mark(message), config.warmupMs ?? 500);
+  // api: the app tops a bounded queue up with fresh views (carved from 64 KiB chunks, as the
+  // one-way benchmarks feed our peer); datagrams are built from it
+  const outbox = new MessageQueue(512 * 1024, 64 * 1024);
+  let chunk = new Uint8Array(0), used = 0, queued = 0;
+  const topUp = () => {
+    for (;;) {
+      if (used + size > chunk.length) chunk = new Uint8Array(64 * 1024), used = 0;
+      const payload = chunk.subarray(used, used + size);
+      writeU32(payload, 0, queued + 1);
+      writeU32(payload, size - 4, queued + 1);
+      if (!outbox.put(payload)) return;
+      used += size;
+      queued++;
+    }
+  };
   let cpuUsPerMessage = NaN;
 
   (async () => {
@@ -375,15 +417,25 @@ async function sender(): Promise<void> {
       cpuUsPerMessage = cpu.perUnit(message); // the window ends at the stop, not the drain
     }
     if (performance.now() > giveUpAt) break;
-    const room = running ? Math.min(batch, window - (next - base)) : 0;
+    if (api && running) topUp();
+    // api: whole datagrams only (the queue holds ~470 of them once topped up)
+    const ready = api ? Math.floor(outbox.length / perDatagram) : batch;
+    const room = running ? Math.min(batch, ready, window - (next - base)) : 0;
     if (room > 0) {
       for (let i = 0; i < room; i++) {
         const b = slots[next % window];
         writeU32(b, 1, next);
-        for (let m = 0, at = HEADER; m < perDatagram; m++, at += size) {
-          message++;
-          writeU32(b, at, message);
-          writeU32(b, at + size - 4, message);
+        if (api) {
+          for (let m = 0, at = HEADER; m < perDatagram; m++, at += size) {
+            b.set(outbox.take()!, at);
+            message++;
+          }
+        } else {
+          for (let m = 0, at = HEADER; m < perDatagram; m++, at += size) {
+            message++;
+            writeU32(b, at, message);
+            writeU32(b, at + size - 4, message);
+          }
         }
         if (encrypt) dataCipher.sealAfterHeader(nonceOf(next), b, HEADER, bodies[next % window]);
         // a deliberately "lost" datagram still counts as sent: only the resend delivers it

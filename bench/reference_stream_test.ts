@@ -37,3 +37,11 @@ Deno.test("reference stream, encrypted 1000 B messages: sealed, opened, resent, 
   assert.ok(m.values.retransmits > 0, "lost datagrams were resent as sealed");
   assert.equal(m.values.received, m.values.sent);
 });
+
+Deno.test("reference stream behind a per-message API: every message once, in order, resent", async () => {
+  const m = await referenceStream(options, { api: true, dropEvery: 97 });
+  assert.equal(m.error, undefined);
+  assert.ok(m.values.rate > 0);
+  assert.ok(m.values.retransmits > 0, "lost datagrams were resent");
+  assert.equal(m.values.received, m.values.sent);
+});

@@ -63,6 +63,8 @@ const MB = 1e6;
 const KiB = 1024;
 const floorOptions = { ...options, denoFlags: [] };
 const REFERENCE = "reference stream 32 B";
+// the same stream behind a per-message API (put / get with a view per message)
+const REFERENCE_API = "reference stream 32 B, per-message API";
 // the same minimal stream with one 1000 B message per datagram, plain and sealed
 const REFERENCE_1000 = "reference stream 1000 B";
 const REFERENCE_1000_SEALED = "reference stream 1000 B encrypted";
@@ -334,6 +336,27 @@ const scenarios: Scenario[] = [
     rows: (r) => [row32(r, REFERENCE, REFERENCE, 0)].map((x) => x && { ...x, target: "(ceiling)" }),
   },
   {
+    // the same stream behind a per-message API of the peer's shape: what one call and one view
+    // per message cost at the least, apart from the stream itself
+    name: REFERENCE_API,
+    needs: ["raw 32 B", REFERENCE],
+    run: () => referenceStream(options, { api: true }),
+    rows: (r) =>
+      [row32(r, REFERENCE_API, REFERENCE_API, 0)].map((x) =>
+        x && { ...x, target: INFO_TARGET, pass: true }
+      ),
+    footnotes: (r) => {
+      const us = (v: number) => Number.isFinite(v) ? `${v.toFixed(2)} us` : "-";
+      return r.has(REFERENCE_API)
+        ? [
+          `${REFERENCE_API}: CPU per message ${us(r.med(REFERENCE_API, "senderCpuUs"))} sending / ${
+            us(r.med(REFERENCE_API, "receiverCpuUs"))
+          } receiving`,
+        ]
+        : [];
+    },
+  },
+  {
     name: REFERENCE_1000,
     needs: ["raw 1200 B"],
     run: () => referenceStream(options, { size: 1000, perDatagram: 1 }),
@@ -369,7 +392,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "reliable 32 B",
-    needs: ["raw 32 B", REFERENCE],
+    needs: ["raw 32 B", REFERENCE, REFERENCE_API],
     run: () => oneWay(32, "reliable", options),
     rows: (r) => [row32(r, "reliable 32 B one way", "reliable 32 B", 20)],
     footnotes: (r) => cpuFootnote(r, "reliable 32 B", REFERENCE),
@@ -455,7 +478,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "unreliable 32 B",
-    needs: ["raw 32 B", REFERENCE],
+    needs: ["raw 32 B", REFERENCE, REFERENCE_API],
     run: () => oneWay(32, "unreliable", options),
     rows: (r) => [row32(r, "unreliable 32 B delivered", "unreliable 32 B", 25)],
     footnotes: (r) => cpuFootnote(r, "unreliable 32 B", REFERENCE),

@@ -154,6 +154,8 @@ export interface ReferenceTuning {
   readonly encrypt?: boolean;
   /** The sender skips the first transmission of every n-th datagram (tests the resend path). */
   readonly dropEvery?: number;
+  /** Behind a per-message API of the peer's shape at both ends (plain only; default false). */
+  readonly api?: boolean;
 }
 
 /**
@@ -177,7 +179,12 @@ export async function referenceStream(
 ): Promise<Measurement> {
   const deadlineMs = options.warmupMs + options.durationMs + 40_000;
   // both ends share the stream's shape; only the sender drops
-  const shape = { size: tuning.size, perDatagram: tuning.perDatagram, encrypt: tuning.encrypt };
+  const shape = {
+    size: tuning.size,
+    perDatagram: tuning.perDatagram,
+    encrypt: tuning.encrypt,
+    api: tuning.api,
+  };
   const receiver = spawnChild(REFERENCE, {
     role: "receiver",
     warmupMs: options.warmupMs,
