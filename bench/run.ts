@@ -83,13 +83,13 @@ function vsCeiling(r: Results, rate: number, reference = REFERENCE): number | un
 function cpuFootnote(r: Results, name: string, reference: string): string[] {
   const send = r.med(name, "sourceCpuUs"), receive = r.med(name, "sinkCpuUs");
   if (!Number.isFinite(send) && !Number.isFinite(receive)) return [];
-  const us = (v: number) => Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} us` : "-";
-  const ref = r.has(reference)
-    ? `; reference stream ${us(r.med(reference, "senderCpuUs"))} / ${
-      us(r.med(reference, "receiverCpuUs"))
-    }`
-    : "";
-  return [`${name}: CPU per message ${us(send)} sending / ${us(receive)} receiving${ref}`];
+  const ref = r.has(reference) ? `; reference stream ${referenceCpu(r, reference)}` : "";
+  return [`${name}: CPU per message ${cpuUs(send)} sending / ${cpuUs(receive)} receiving${ref}`];
+}
+const cpuUs = (v: number) => Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)} us` : "-";
+/** A reference stream's CPU per message, `sending / receiving`. */
+function referenceCpu(r: Results, reference: string): string {
+  return `${cpuUs(r.med(reference, "senderCpuUs"))} / ${cpuUs(r.med(reference, "receiverCpuUs"))}`;
 }
 
 /** The in-process tick cost child (bench/tick_cost.ts), plain or with every session encrypted. */
@@ -345,16 +345,14 @@ const scenarios: Scenario[] = [
       [row32(r, REFERENCE_API, REFERENCE_API, 0)].map((x) =>
         x && { ...x, target: INFO_TARGET, pass: true }
       ),
-    footnotes: (r) => {
-      const us = (v: number) => Number.isFinite(v) ? `${v.toFixed(2)} us` : "-";
-      return r.has(REFERENCE_API)
+    footnotes: (r) =>
+      r.has(REFERENCE_API)
         ? [
-          `${REFERENCE_API}: CPU per message ${us(r.med(REFERENCE_API, "senderCpuUs"))} sending / ${
-            us(r.med(REFERENCE_API, "receiverCpuUs"))
-          } receiving`,
+          `${REFERENCE_API}: CPU per message ${
+            referenceCpu(r, REFERENCE_API)
+          } (sending / receiving)`,
         ]
-        : [];
-    },
+        : [],
   },
   {
     name: REFERENCE_1000,

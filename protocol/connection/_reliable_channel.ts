@@ -141,15 +141,15 @@ export class ReliableSender {
   }
   /**
    * Writes never-sent whole messages from {@link ReliableSender.nextUnsent} on as run payloads
-   * into `w` while each fits below `end`, up to `max` of them, each with the peer field of the
-   * run (`hasPeer`, `peer`), within the receiver's window; marks them sent and returns how
-   * many. One loop over the slots instead of a peek, a size and a mark per message.
+   * into `w` while each fits below `end`, each with the peer field of the run (`hasPeer`,
+   * `peer`), within the receiver's window; marks them sent and returns how many. One loop over the slots instead of a peek, a size and a mark per message.
    */
   writeRun(w: MsgpackWriter, end: number, hasPeer: boolean, peer: number): number {
     const mask = this.#cap - 1, m = this.#meta, payloads = this.#payload;
     const stop = Math.min(this.next, this.base + RELIABLE_WINDOW);
     const flagsOf = QUEUED | (hasPeer ? HAS_PEER : 0);
-    let seq = this.nextUnsent, count = 0;
+    const first = this.nextUnsent;
+    let seq = first;
     while (seq < stop) {
       const k = (seq & mask) * FIELDS;
       // a fragment, another peer field, or a slot not merely queued ends the run
@@ -159,10 +159,9 @@ export class ReliableSender {
       w.bin(payloads[seq & mask]!, a, b);
       m[k + FLAGS] = (flagsOf & ~STATE) | IN_FLIGHT | SENT_ONCE;
       seq++;
-      count++;
     }
     this.nextUnsent = seq;
-    return count;
+    return seq - first;
   }
   /** True when `seq` carries the peer field `peer` (or none, with `hasPeer` false). */
   samePeer(seq: number, hasPeer: boolean, peer: number): boolean {
