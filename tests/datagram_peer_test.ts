@@ -137,3 +137,43 @@ Deno.test("DatagramMultiplayerPeer: a carrier whose send throws loses datagrams,
     await server.close();
   }
 });
+
+Deno.test("DatagramMultiplayerPeer: poll() sends what the turn put before it waits, in one datagram", async () => {
+  const [a, b] = pair();
+  let sent = 0;
+  const send = b.send.bind(b);
+  b.send = (bytes, to) => {
+    sent++;
+    return send(bytes, to);
+  };
+  const server = new DatagramMultiplayerPeer();
+  const client = new DatagramMultiplayerPeer();
+  server.createServer(a);
+  client.createClient(b, a.localAddress);
+  try {
+    for (let i = 0; i < 100 && client.getConnectionStatus() !== ConnectionStatus.CONNECTED; i++) {
+      await Promise.all([client.poll(20), server.poll(0)]);
+    }
+    assert.equal(client.getConnectionStatus(), ConnectionStatus.CONNECTED);
+    await Promise.all([client.poll(20), server.poll(20)]); // let the handshake's acks settle
+    client.transferMode = TransferMode.RELIABLE;
+    client.setTargetPeer(1);
+    const before = sent;
+    for (let i = 0; i < 3; i++) client.putVar(i);
+    assert.equal(sent, before, "putPacket only queues: the turn's messages share a datagram");
+    const waiting = client.poll(50);
+    assert.equal(sent, before + 1, "poll() sent the turn's datagram before waiting");
+    await undefined; // the end-of-turn flush queued by putVar finds nothing left to send
+    assert.equal(sent, before + 1);
+    await waiting;
+    const got: number[] = [];
+    for (let i = 0; i < 100 && got.length < 3; i++) {
+      await server.poll(20);
+      while (server.getAvailablePacketCount() > 0) got.push(server.getVar() as number);
+    }
+    assert.deepEqual(got, [0, 1, 2]);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});

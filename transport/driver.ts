@@ -114,7 +114,10 @@ export class PeerDriver {
   #continuation?: TimerHandle; // the rest of a long flush, after the socket's reads ran
   #closed = false;
   #turnNow = -1; // app calls read the clock once per turn (a clock read is an op)
-  readonly #flush = () => this.flush();
+  // the queued end-of-turn flush; skipped when the app's poll() ran it already (flushPending)
+  readonly #flush = () => {
+    if (this.#flushQueued) this.flush();
+  };
   readonly #onTimer = () => {
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -239,6 +242,15 @@ export class PeerDriver {
     if (this.#flushQueued || this.#closed) return;
     this.#flushQueued = true;
     queueMicrotask(this.#flush);
+  }
+
+  /**
+   * Runs the end-of-turn flush now if one is queued (nothing otherwise). A peer's `poll()` calls
+   * it: an app that polls has finished putting for this turn, and its messages leave before it
+   * waits, instead of after the wait is set up.
+   */
+  flushPending(): void {
+    if (this.#flushQueued) this.flush();
   }
 
   /** Sends everything the host has ready, re-arms the timer, reports activity. */

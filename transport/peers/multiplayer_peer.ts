@@ -392,6 +392,7 @@ export abstract class MultiplayerPeerBase extends EventTarget implements Network
       if (!(timeoutMs > 0)) return Promise.resolve(0);
       return (this.#idleWaiters ??= new PollWaiters(this.#idleClock)).wait(timeoutMs);
     }
+    this.#driver.flushPending(); // the app's turn is over: what it put leaves now
     const n = this.#deliver();
     if (n > 0 || !(timeoutMs > 0)) return Promise.resolve(n);
     return waiters.wait(timeoutMs); // resolved with the count by #onActivity or at the timeout
