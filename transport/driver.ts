@@ -1,7 +1,8 @@
 /**
  * Drives a protocol {@link Host} from any {@link DatagramTransport} and {@link Clock}: receives in
  * the background, keeps exactly one timer at the host's next deadline, and flushes outgoing
- * datagrams once at the end of each turn (so messages put in the same turn share datagrams).
+ * datagrams once at the end of each turn or at the app's next `poll()`, whichever comes first (so
+ * messages put in the same turn share datagrams).
  *
  * @module
  */
