@@ -8,8 +8,7 @@
 import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/child_io.ts";
 import { CpuWindow } from "./lib/cpu.ts";
 import { delay, nextTurn } from "./lib/pace.ts";
-import { quantile, Samples } from "./lib/stats.ts";
-import { PingWarmup } from "./lib/ping_warmup.ts";
+import { runSegments, SegmentGate } from "./lib/segments.ts";
 import {
   generateServerIdentity,
   MultiplayerError,
@@ -56,13 +55,12 @@ export interface PeerChildConfig {
   /** Transfer mode name. */
   readonly mode?: "reliable" | "unreliable";
   /**
-   * Sink: ignore this long after the first message. Ping: warm up at least this long (and at
-   * least `rounds / 10` round trips) before measuring.
+   * Sink: ignore this long after the first message.
    */
   readonly warmupMs?: number;
   /** Sink: measure over this long. */
   readonly durationMs?: number;
-  /** Ping: round trips; transfer: transfers. */
+  /** Transfer: transfers. */
   readonly rounds?: number;
   /** Optional link simulation on this peer's outgoing datagrams. */
   readonly simulation?: SimulationConfig;
@@ -82,12 +80,16 @@ const peer = new UdpMultiplayerPeer();
 let running = true;
 let expectCount = -1;
 
+const gate = new SegmentGate(); // ping: the parent's segments (lib/segments.ts)
 listenCommands((command) => {
   if (command.cmd === "stop") {
     running = false;
+    gate.close();
   } else if (command.cmd === "expect") expectCount = Number(command.count);
+  else gate.push(command);
 }, async () => {
   running = false;
+  gate.close();
   await peer.close();
 });
 
@@ -302,14 +304,10 @@ async function echo(): Promise<void> {
   }
 }
 
-/** Measures round trips of one reliable message at a time. */
+/** Round trips of one reliable message at a time, in the segments the parent asks for. */
 async function ping(): Promise<void> {
   const size = config.size ?? 32;
-  const rounds = config.rounds ?? 2_000;
-  const warmup = new PingWarmup(rounds, config.warmupMs ?? 0);
-  const rtts = new Samples(rounds);
-  let mismatches = 0;
-  for (let i = 1; rtts.count < rounds && running; i++) {
+  await runSegments(gate, () => running, async (i) => {
     const payload = new Uint8Array(size);
     new DataView(payload.buffer).setUint32(0, i);
     const t0 = performance.now();
@@ -322,13 +320,10 @@ async function ping(): Promise<void> {
     const t1 = performance.now();
     if (reply === undefined) {
       emit("error", { message: `no echo for message ${i} within 10 s` });
-      return;
+      Deno.exit(3);
     }
-    if (new DataView(reply.buffer, reply.byteOffset).getUint32(0) !== i) mismatches++;
-    if (warmup.over(t1)) rtts.add(t1 - t0);
-  }
-  const v = rtts.values();
-  emit("rtt", { p50: quantile(v, 0.5), p99: quantile(v, 0.99), samples: v.length, mismatches });
+    return new DataView(reply.buffer, reply.byteOffset).getUint32(0) === i ? t1 - t0 : NaN;
+  });
 }
 
 /** Server side of timed transfers: stamps arrival, answers with the one-way transfer time. */

@@ -1,13 +1,13 @@
 /**
  * Raw-UDP floor child: one message per datagram over `Deno.listenDatagram` with a reused receive
- * buffer. Roles: `sink` (counts, returns credit), `source` (windowed sender), `echo`, `ping`.
+ * buffer. Roles: `sink` (counts, returns credit), `source` (windowed sender), `echo`, `ping` (in the
+ * segments the parent sends, `lib/segments.ts`).
  * Run by `raw_floor.ts`; config is one JSON argument, events are JSON lines on stdout.
  *
  * @module
  */
 import { emit, hardDeadline, listenCommands, readConfig } from "./lib/child_io.ts";
-import { quantile, Samples } from "./lib/stats.ts";
-import { PingWarmup } from "./lib/ping_warmup.ts";
+import { runSegments, SegmentGate } from "./lib/segments.ts";
 
 /**
  * Configuration of one raw child.
@@ -29,15 +29,10 @@ export interface RawChildConfig {
   readonly window?: number;
   /** Sink: return credit every this many datagrams. */
   readonly creditEvery?: number;
-  /**
-   * Sink: ignore this long after the first datagram. Ping: warm up at least this long (and at
-   * least `rounds / 10` round trips) before measuring.
-   */
+  /** Sink: ignore this long after the first datagram. */
   readonly warmupMs?: number;
   /** Sink: measure over this long. */
   readonly durationMs?: number;
-  /** Ping: round trips measured (after the warm-up). */
-  readonly rounds?: number;
   /** Hard deadline for the whole process. */
   readonly deadlineMs?: number;
 }
@@ -51,10 +46,13 @@ const config = readConfig<RawChildConfig>();
 hardDeadline(config.deadlineMs ?? 60_000, `raw ${config.role}`);
 const conn = Deno.listenDatagram({ transport: "udp", hostname: HOST, port: 0 });
 let running = true;
+const gate = new SegmentGate(); // ping: the parent's segments (lib/segments.ts)
 listenCommands((command) => {
-  if (command.cmd === "stop") running = false;
+  if (command.cmd === "stop") running = false, gate.close();
+  else gate.push(command);
 }, () => {
   running = false;
+  gate.close();
   try {
     conn.close();
   } catch {
@@ -201,30 +199,23 @@ async function echo(): Promise<void> {
   }
 }
 
-/** Measures round trips of one datagram at a time. */
+/** Round trips of one datagram at a time, in the segments the parent asks for. */
 async function ping(): Promise<void> {
   const size = Math.max(8, config.size ?? 32);
-  const rounds = config.rounds ?? 2_000;
-  const warmup = new PingWarmup(rounds, config.warmupMs ?? 0);
   const addr: Deno.NetAddr = { transport: "udp", hostname: HOST, port: config.port! };
   const out = new Uint8Array(size);
   const outView = new DataView(out.buffer);
   out[0] = KIND_PING;
   const buf = new Uint8Array(65536);
   const inView = new DataView(buf.buffer);
-  const rtts = new Samples(rounds);
-  let mismatches = 0;
-  for (let i = 1; rtts.count < rounds && running; i++) {
+  await runSegments(gate, () => running, async (i) => {
     outView.setUint32(4, i);
     const t0 = performance.now();
     await conn.send(out, addr);
     const [data] = await conn.receive(buf);
     const t1 = performance.now();
-    if (data.length !== size || inView.getUint32(4) !== i) mismatches++;
-    if (warmup.over(t1)) rtts.add(t1 - t0);
-  }
-  const v = rtts.values();
-  emit("rtt", { p50: quantile(v, 0.5), p99: quantile(v, 0.99), samples: v.length, mismatches });
+    return data.length === size && inView.getUint32(4) === i ? t1 - t0 : NaN;
+  });
 }
 
 const roles = { sink, source, echo, ping };

@@ -7,6 +7,8 @@
  * @module
  */
 import { spawnChild } from "./lib/proc.ts";
+import { interleave } from "./lib/segments.ts";
+import { quantile } from "./lib/stats.ts";
 
 const SCRIPT = new URL("./raw_child.ts", import.meta.url);
 
@@ -130,18 +132,16 @@ export async function rawPingPong(size: number, options: FloorOptions): Promise<
   });
   try {
     const { port } = await echo.next("ready", 15_000);
-    const ping = spawnChild(SCRIPT, {
-      role: "ping",
-      port,
-      size,
-      rounds: options.rounds,
-      warmupMs: options.warmupMs,
-      deadlineMs: timeout,
-    }, { label: "raw ping", denoFlags: options.denoFlags });
+    const ping = spawnChild(SCRIPT, { role: "ping", port, size, deadlineMs: timeout }, {
+      label: "raw ping",
+      denoFlags: options.denoFlags,
+    });
     try {
-      const rtt = await ping.next("rtt", timeout);
-      if (Number(rtt.mismatches) !== 0) throw new Error(`raw ping: ${rtt.mismatches} mismatches`);
-      return { p50: Number(rtt.p50), p99: Number(rtt.p99) };
+      await ping.next("ready", 15_000);
+      const plan = { warmupMs: options.warmupMs, rounds: options.rounds, segments: 1, lead: 0 };
+      const [rtt] = await interleave([ping], plan, timeout);
+      if (rtt.mismatches !== 0) throw new Error(`raw ping: ${rtt.mismatches} mismatches`);
+      return { p50: quantile(rtt.samples, 0.5), p99: quantile(rtt.samples, 0.99) };
     } finally {
       await ping.close();
     }

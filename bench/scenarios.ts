@@ -6,7 +6,8 @@
  */
 import { type Child, spawnChild } from "./lib/proc.ts";
 import { wallNow } from "./lib/child_io.ts";
-import { median } from "./lib/stats.ts";
+import { median, quantile } from "./lib/stats.ts";
+import { interleave } from "./lib/segments.ts";
 import { delay } from "./lib/pace.ts";
 import {
   loadGeneratorBound,
@@ -23,6 +24,7 @@ import type { Measurement } from "./lib/registry.ts";
 const PEER = new URL("./peer_child.ts", import.meta.url);
 const CROWD = new URL("./crowd_child.ts", import.meta.url);
 const REFERENCE = new URL("./reference_stream_child.ts", import.meta.url);
+const RAW = new URL("./raw_child.ts", import.meta.url);
 
 /**
  * Timing knobs shared by every scenario.
@@ -238,8 +240,13 @@ export async function referenceStream(
   }
 }
 
+/** Segments per ping-pong run, and the round trips left out at each segment's start. */
+const PING_SEGMENTS = 8, PING_LEAD = 20;
+
 /**
- * Reliable ping-pong of 32 B messages: RTT p50/p99 in ms.
+ * Reliable ping-pong of 32 B messages against its raw-UDP floor, interleaved: both pairs stay up
+ * and run their round trips in alternating segments (`lib/segments.ts`), so the ratio compares
+ * the same moments of the machine. Values: RTT `p50` / `p99` (ours) and `rawP50` / `rawP99`, ms.
  *
  * @example
  * ```ts
@@ -247,24 +254,53 @@ export async function referenceStream(
  * const m = await pingPong({
  *   warmupMs: 200, durationMs: 500, rounds: 100, crowdClients: 10, crowdMs: 500, transfers: 1,
  * });
- * console.log(m.values.p50);
+ * console.log(m.values.p50 / m.values.rawP50);
  * ```
  */
-export function pingPong(options: ScenarioOptions): Promise<Measurement> {
-  const deadlineMs = options.warmupMs + options.rounds * 20 + 30_000;
-  return pair(
-    { role: "echo", deadlineMs },
-    { role: "ping", size: 32, rounds: options.rounds, warmupMs: options.warmupMs, deadlineMs },
-    options,
-    async (_server, client) => {
-      const rtt = await client.next("rtt", deadlineMs);
-      const mismatches = Number(rtt.mismatches);
-      return {
-        values: { p50: Number(rtt.p50), p99: Number(rtt.p99) },
-        error: mismatches > 0 ? `${mismatches} echoes did not match their request` : undefined,
-      };
-    },
-  );
+export async function pingPong(options: ScenarioOptions): Promise<Measurement> {
+  const deadlineMs = 2 * options.warmupMs + options.rounds * 40 + 30_000;
+  const flags = { denoFlags: options.denoFlags };
+  const echo = spawnChild(RAW, { role: "echo", deadlineMs }, { label: "raw echo", ...flags });
+  try {
+    const { port } = await echo.next("ready", 15_000);
+    const rawPing = spawnChild(RAW, { role: "ping", port, size: 32, deadlineMs }, {
+      label: "raw ping",
+      ...flags,
+    });
+    try {
+      await rawPing.next("ready", 15_000);
+      return await pair(
+        { role: "echo", deadlineMs },
+        { role: "ping", size: 32, deadlineMs },
+        options,
+        async (_server, client) => {
+          const plan = {
+            warmupMs: options.warmupMs,
+            rounds: options.rounds,
+            segments: PING_SEGMENTS,
+            lead: PING_LEAD,
+          };
+          const [floor, ours] = await interleave([rawPing, client], plan, deadlineMs);
+          const errors: string[] = [];
+          if (ours.mismatches > 0) errors.push(`${ours.mismatches} echoes did not match`);
+          if (floor.mismatches > 0) errors.push(`raw ping: ${floor.mismatches} mismatches`);
+          return {
+            values: {
+              p50: quantile(ours.samples, 0.5),
+              p99: quantile(ours.samples, 0.99),
+              rawP50: quantile(floor.samples, 0.5),
+              rawP99: quantile(floor.samples, 0.99),
+            },
+            error: errors.length > 0 ? errors.join("; ") : undefined,
+          };
+        },
+      );
+    } finally {
+      await rawPing.close();
+    }
+  } finally {
+    await echo.close();
+  }
 }
 
 /**
