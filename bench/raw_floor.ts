@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { spawnChild } from "./lib/proc.ts";
+import { type Child, spawnChild } from "./lib/proc.ts";
 import { interleave } from "./lib/segments.ts";
 import { quantile } from "./lib/stats.ts";
 
@@ -115,6 +115,41 @@ export async function rawOneWay(size: number, options: FloorOptions): Promise<On
 }
 
 /**
+ * Runs `body` with a raw echo and a raw ping child up (the ping answers `go` segments, see
+ * `lib/segments.ts`), then closes both.
+ *
+ * @example
+ * ```ts ignore
+ * import { withRawPing } from "./raw_floor.ts";
+ * await withRawPing(32, 30_000, [], async (ping) => await ping.send({ cmd: "stop" }));
+ * ```
+ */
+export async function withRawPing<T>(
+  size: number,
+  deadlineMs: number,
+  denoFlags: readonly string[] | undefined,
+  body: (ping: Child) => Promise<T>,
+): Promise<T> {
+  const flags = { denoFlags };
+  const echo = spawnChild(SCRIPT, { role: "echo", deadlineMs }, { label: "raw echo", ...flags });
+  try {
+    const { port } = await echo.next("ready", 15_000);
+    const ping = spawnChild(SCRIPT, { role: "ping", port, size, deadlineMs }, {
+      label: "raw ping",
+      ...flags,
+    });
+    try {
+      await ping.next("ready", 15_000);
+      return await body(ping);
+    } finally {
+      await ping.close();
+    }
+  } finally {
+    await echo.close();
+  }
+}
+
+/**
  * Measures raw ping-pong RTT of `size`-byte datagrams, one in flight.
  *
  * @example
@@ -124,30 +159,14 @@ export async function rawOneWay(size: number, options: FloorOptions): Promise<On
  * console.log(r.p50, r.p99);
  * ```
  */
-export async function rawPingPong(size: number, options: FloorOptions): Promise<RttResult> {
+export function rawPingPong(size: number, options: FloorOptions): Promise<RttResult> {
   const timeout = options.warmupMs + options.rounds * 10 + 20_000;
-  const echo = spawnChild(SCRIPT, { role: "echo", deadlineMs: timeout }, {
-    label: "raw echo",
-    denoFlags: options.denoFlags,
+  return withRawPing(size, timeout, options.denoFlags, async (ping) => {
+    const plan = { warmupMs: options.warmupMs, rounds: options.rounds, segments: 1, lead: 0 };
+    const [rtt] = await interleave([ping], plan, timeout);
+    if (rtt.mismatches !== 0) throw new Error(`raw ping: ${rtt.mismatches} mismatches`);
+    return { p50: quantile(rtt.samples, 0.5), p99: quantile(rtt.samples, 0.99) };
   });
-  try {
-    const { port } = await echo.next("ready", 15_000);
-    const ping = spawnChild(SCRIPT, { role: "ping", port, size, deadlineMs: timeout }, {
-      label: "raw ping",
-      denoFlags: options.denoFlags,
-    });
-    try {
-      await ping.next("ready", 15_000);
-      const plan = { warmupMs: options.warmupMs, rounds: options.rounds, segments: 1, lead: 0 };
-      const [rtt] = await interleave([ping], plan, timeout);
-      if (rtt.mismatches !== 0) throw new Error(`raw ping: ${rtt.mismatches} mismatches`);
-      return { p50: quantile(rtt.samples, 0.5), p99: quantile(rtt.samples, 0.99) };
-    } finally {
-      await ping.close();
-    }
-  } finally {
-    await echo.close();
-  }
 }
 
 if (import.meta.main) {

@@ -8,6 +8,7 @@ import { type Child, spawnChild } from "./lib/proc.ts";
 import { wallNow } from "./lib/child_io.ts";
 import { median, quantile } from "./lib/stats.ts";
 import { interleave } from "./lib/segments.ts";
+import { withRawPing } from "./raw_floor.ts";
 import { delay } from "./lib/pace.ts";
 import {
   loadGeneratorBound,
@@ -24,7 +25,6 @@ import type { Measurement } from "./lib/registry.ts";
 const PEER = new URL("./peer_child.ts", import.meta.url);
 const CROWD = new URL("./crowd_child.ts", import.meta.url);
 const REFERENCE = new URL("./reference_stream_child.ts", import.meta.url);
-const RAW = new URL("./raw_child.ts", import.meta.url);
 
 /**
  * Timing knobs shared by every scenario.
@@ -257,50 +257,35 @@ const PING_SEGMENTS = 8, PING_LEAD = 20;
  * console.log(m.values.p50 / m.values.rawP50);
  * ```
  */
-export async function pingPong(options: ScenarioOptions): Promise<Measurement> {
+export function pingPong(options: ScenarioOptions): Promise<Measurement> {
   const deadlineMs = 2 * options.warmupMs + options.rounds * 40 + 30_000;
-  const flags = { denoFlags: options.denoFlags };
-  const echo = spawnChild(RAW, { role: "echo", deadlineMs }, { label: "raw echo", ...flags });
-  try {
-    const { port } = await echo.next("ready", 15_000);
-    const rawPing = spawnChild(RAW, { role: "ping", port, size: 32, deadlineMs }, {
-      label: "raw ping",
-      ...flags,
-    });
-    try {
-      await rawPing.next("ready", 15_000);
-      return await pair(
-        { role: "echo", deadlineMs },
-        { role: "ping", size: 32, deadlineMs },
-        options,
-        async (_server, client) => {
-          const plan = {
-            warmupMs: options.warmupMs,
-            rounds: options.rounds,
-            segments: PING_SEGMENTS,
-            lead: PING_LEAD,
-          };
-          const [floor, ours] = await interleave([rawPing, client], plan, deadlineMs);
-          const errors: string[] = [];
-          if (ours.mismatches > 0) errors.push(`${ours.mismatches} echoes did not match`);
-          if (floor.mismatches > 0) errors.push(`raw ping: ${floor.mismatches} mismatches`);
-          return {
-            values: {
-              p50: quantile(ours.samples, 0.5),
-              p99: quantile(ours.samples, 0.99),
-              rawP50: quantile(floor.samples, 0.5),
-              rawP99: quantile(floor.samples, 0.99),
-            },
-            error: errors.length > 0 ? errors.join("; ") : undefined,
-          };
-        },
-      );
-    } finally {
-      await rawPing.close();
-    }
-  } finally {
-    await echo.close();
-  }
+  const plan = {
+    warmupMs: options.warmupMs,
+    rounds: options.rounds,
+    segments: PING_SEGMENTS,
+    lead: PING_LEAD,
+  };
+  return withRawPing(32, deadlineMs, options.denoFlags, (rawPing) =>
+    pair(
+      { role: "echo", deadlineMs },
+      { role: "ping", size: 32, deadlineMs },
+      options,
+      async (_server, client) => {
+        const [floor, ours] = await interleave([rawPing, client], plan, deadlineMs);
+        const errors: string[] = [];
+        if (ours.mismatches > 0) errors.push(`${ours.mismatches} echoes did not match`);
+        if (floor.mismatches > 0) errors.push(`raw ping: ${floor.mismatches} mismatches`);
+        return {
+          values: {
+            p50: quantile(ours.samples, 0.5),
+            p99: quantile(ours.samples, 0.99),
+            rawP50: quantile(floor.samples, 0.5),
+            rawP99: quantile(floor.samples, 0.99),
+          },
+          error: errors.length > 0 ? errors.join("; ") : undefined,
+        };
+      },
+    ));
 }
 
 /**
