@@ -142,7 +142,8 @@ export class ReliableSender {
   /**
    * Writes never-sent whole messages from {@link ReliableSender.nextUnsent} on as run payloads
    * into `w` while each fits below `end`, each with the peer field of the run (`hasPeer`,
-   * `peer`), within the receiver's window; marks them sent and returns how many. One loop over the slots instead of a peek, a size and a mark per message.
+   * `peer`), within the receiver's window; marks them sent and returns how many. One loop over
+   * the slots instead of a peek, a size and a mark per message.
    */
   writeRun(w: MsgpackWriter, end: number, hasPeer: boolean, peer: number): number {
     const mask = this.#cap - 1, m = this.#meta, payloads = this.#payload;
