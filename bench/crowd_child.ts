@@ -13,6 +13,7 @@ import { emit, hardDeadline, listenCommands, readConfig, wallNow } from "./lib/c
 import { Histogram } from "./lib/stats.ts";
 import { FixedRate } from "./lib/pace.ts";
 import { StampWindow } from "./lib/window.ts";
+import { type LightClient, LightCrowd } from "./lib/light_client.ts";
 import {
   ConnectionStatus,
   DisconnectReason,
@@ -57,6 +58,11 @@ export interface CrowdConfig {
   readonly snapshotSize?: number;
   /** Hard deadline for the process. */
   readonly deadlineMs?: number;
+  /**
+   * Clients: light clients (`lib/light_client.ts`: the protocol's client host on a socket, no
+   * peer API or driver) instead of `UdpMultiplayerPeer`s; plain sessions only.
+   */
+  readonly light?: boolean;
 }
 
 const TICK_MS = 50;
@@ -68,9 +74,11 @@ hardDeadline(config.deadlineMs ?? 120_000, config.role);
 const gc = (globalThis as { gc?: () => void }).gc;
 let running = true;
 const peers: UdpMultiplayerPeer[] = [];
+let lightCrowd: LightCrowd | undefined;
 const onCommand: ((c: { cmd: string; [k: string]: unknown }) => void)[] = [];
 listenCommands((c) => onCommand.forEach((f) => f(c)), async () => {
   running = false;
+  lightCrowd?.close();
   await Promise.all(peers.map((p) => p.close()));
 });
 
@@ -253,15 +261,39 @@ function clients(): void {
   const window = new StampWindow();
   let snapshots = 0, puts = 0, putErrors = 0;
 
+  const onSnapshot = (packet: Uint8Array, now: number) => {
+    if (packet.length < 12) return;
+    const stamp = new DataView(packet.buffer, packet.byteOffset, 12).getFloat64(4);
+    if (!window.contains(stamp)) return;
+    snapshots++;
+    down.add((now - stamp) / TICK_MS);
+  };
+  // light clients: one socket and client host each, their timers run from this process's tick
+  const light = config.light === true && !config.encryption
+    ? lightCrowd = new LightCrowd(config.port!, (packet) => onSnapshot(packet, wallNow()))
+    : undefined;
+  const members: LightClient[] = [];
+
   // datagrams all clients sent / received (summed stats: once per measurement, not per tick)
   const datagrams = () => {
     let sent = 0, received = 0, dropped = 0;
-    for (const p of peers) {
-      if (p.getConnectionStatus() !== ConnectionStatus.CONNECTED) continue;
-      const s = p.getPeerStats(TARGET_PEER_SERVER);
+    const add = (
+      s: { packetsSent: number; packetsReceived: number; unreliableDropped: number },
+    ) => {
       sent += s.packetsSent;
       received += s.packetsReceived;
       dropped += s.unreliableDropped;
+    };
+    for (const p of peers) {
+      if (p.getConnectionStatus() === ConnectionStatus.CONNECTED) {
+        add(p.getPeerStats(TARGET_PEER_SERVER));
+      }
+    }
+    for (const c of members) {
+      const s = c.counters();
+      sent += s.sent;
+      received += s.received;
+      dropped += s.dropped;
     }
     return { sent, received, dropped };
   };
@@ -276,17 +308,10 @@ function clients(): void {
         return;
       }
       const now = wallNow();
-      let packet: Uint8Array | undefined;
-      while (p.getAvailablePacketCount() > 0) {
-        packet = p.getPacket()!;
-        if (packet.length < 12) continue;
-        const stamp = new DataView(packet.buffer, packet.byteOffset, 12).getFloat64(4);
-        if (!window.contains(stamp)) continue;
-        snapshots++;
-        down.add((now - stamp) / TICK_MS);
-      }
+      while (p.getAvailablePacketCount() > 0) onSnapshot(p.getPacket()!, now);
     }
   };
+  const lightDisconnected = () => members.filter((c) => c.state === "closed").length;
 
   // Clients are not synchronized: every 5 ms a tenth of them send (a late timer catches up to
   // one whole tick: beyond that the generator is behind and `offered` shows it). Inputs are
@@ -302,13 +327,18 @@ function clients(): void {
     const g = phase++ % groups;
     const now = wallNow();
     const counted = window.contains(now);
-    for (let i = g; i < peers.length; i += groups) {
+    const count = light ? members.length : peers.length;
+    for (let i = g; i < count; i += groups) {
       if (used + inputSize > chunk.length) chunk = new Uint8Array(64 * 1024), used = 0;
       const input = chunk.subarray(used, used += inputSize);
       const view = new DataView(input.buffer, input.byteOffset, 16);
       view.setUint32(0, indexBase + i);
       view.setUint32(4, ++seqs[i]);
       view.setFloat64(8, now);
+      if (light) {
+        if (members[i].put(input) && counted) puts++;
+        continue;
+      }
       const p = peers[i];
       if (p.getConnectionStatus() !== ConnectionStatus.CONNECTED) continue;
       p.transferMode = TransferMode.UNRELIABLE_ORDERED;
@@ -320,6 +350,18 @@ function clients(): void {
         putErrors++;
       }
     }
+  };
+  if (light) setInterval(() => light.service(performance.now()), TICK_MS / groups);
+  const connectLight = async (): Promise<LightClient | undefined> => {
+    for (let attempt = 0; attempt < 5 && running; attempt++) {
+      const { client, failure } = await light!.connect();
+      if (client) return client;
+      if (failure) {
+        failures[failure.reason] = (failures[failure.reason] ?? 0) + 1;
+        failureMessages[failure.reason] ??= failure.message;
+      }
+    }
+    return undefined;
   };
 
   onCommand.push(async (c) => {
@@ -335,6 +377,12 @@ function clients(): void {
       const worker = async () => {
         while (nextIndex < n && running) {
           nextIndex++;
+          if (light) {
+            const c = await connectLight();
+            if (c) members.push(c);
+            else failed++;
+            continue;
+          }
           const p = await connectOne();
           if (p) peers.push(p);
           else failed++;
@@ -348,7 +396,7 @@ function clients(): void {
         for (let due = rate.due(performance.now()); due > 0; due--) tickInputs();
       }, TICK_MS / groups);
       emit("connected", {
-        count: peers.length,
+        count: light ? members.length : peers.length,
         failed,
         failures,
         failureMessages,
@@ -374,8 +422,8 @@ function clients(): void {
           emit("crowd-clients", {
             cpu,
             seconds,
-            clients: peers.length,
-            disconnected,
+            clients: light ? members.length : peers.length,
+            disconnected: light ? lightDisconnected() : disconnected,
             lateMs: window.lateMs,
             puts,
             putErrors,

@@ -401,6 +401,9 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
   const notes: Record<string, string> = {};
   const errors: string[] = [];
   const encryption = plan.encryption ? { encryption: true } : {};
+  // plain crowds run light clients (the protocol's client host without the peer API) so the
+  // load generator needs less of the machine; `--full-clients` runs UdpMultiplayerPeers
+  const light = !plan.encryption && !Deno.args.includes("--full-clients") ? { light: true } : {};
   const server = spawnChild(CROWD, {
     role: "crowd-server",
     clients: last,
@@ -430,6 +433,7 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
           port,
           deadlineMs,
           ...encryption,
+          ...light,
           ...pinned,
         }, { label: `crowd clients ${base}+${clients}`, denoFlags: options.denoFlags });
         fresh.push(child);
