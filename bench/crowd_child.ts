@@ -60,7 +60,7 @@ export interface CrowdConfig {
   readonly deadlineMs?: number;
   /**
    * Clients: light clients (`lib/light_client.ts`: the protocol's client host on a socket, no
-   * peer API or driver) instead of `UdpMultiplayerPeer`s; plain sessions only.
+   * peer API or driver) instead of `UdpMultiplayerPeer`s.
    */
   readonly light?: boolean;
 }
@@ -269,8 +269,12 @@ function clients(): void {
     down.add((now - stamp) / TICK_MS);
   };
   // light clients: one socket and client host each, their timers run from this process's tick
-  const light = config.light === true && !config.encryption
-    ? lightCrowd = new LightCrowd(config.port!, (packet) => onSnapshot(packet, wallNow()))
+  const light = config.light === true
+    ? lightCrowd = new LightCrowd(
+      config.port!,
+      (packet) => onSnapshot(packet, wallNow()),
+      config.encryption ? publicKeyFromHex(config.serverKey!) : undefined,
+    )
     : undefined;
   const members: LightClient[] = [];
 

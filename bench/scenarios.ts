@@ -401,9 +401,9 @@ export async function crowd(options: ScenarioOptions, plan: CrowdPlan): Promise<
   const notes: Record<string, string> = {};
   const errors: string[] = [];
   const encryption = plan.encryption ? { encryption: true } : {};
-  // plain crowds run light clients (the protocol's client host without the peer API) so the
-  // load generator needs less of the machine; `--full-clients` runs UdpMultiplayerPeers
-  const light = !plan.encryption && !Deno.args.includes("--full-clients") ? { light: true } : {};
+  // light clients (the protocol's client host without the peer API) so the load generator needs
+  // less of the machine; `--full-clients` runs UdpMultiplayerPeers
+  const light = Deno.args.includes("--full-clients") ? {} : { light: true };
   const server = spawnChild(CROWD, {
     role: "crowd-server",
     clients: last,

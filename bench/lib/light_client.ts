@@ -4,8 +4,8 @@
  * peer API, the driver, the poll waiters and the per-client timer left out. One
  * {@link LightCrowd} runs the timers of all its clients from the process's tick, so a client
  * costs its socket operations and its protocol work, and the load generator's processes can
- * produce a crowd's traffic with less of the machine than full peers need. Plain sessions only
- * (the encrypted handshake is the secure layer's, in the driver).
+ * produce a crowd's traffic with less of the machine than full peers need. Encrypted clients run
+ * the same secure layer a peer's driver runs (key exchange, then every datagram sealed).
  *
  * @module
  */
@@ -13,6 +13,8 @@ import { Host } from "../../protocol/host/host.ts";
 import type { PeerAddress } from "../../protocol/address.ts";
 import { TransferMode } from "../../protocol/constants.ts";
 import { connectionFactory } from "../../transport/peers/connection_tuning.ts";
+import { clientSecurity, type SecuritySetup } from "../../transport/secure/options.ts";
+import type { DatagramTransport } from "../../transport/carrier.ts";
 
 const RECEIVE_BYTES = 2048;
 
@@ -42,17 +44,46 @@ export class LightClient {
   readonly #server: PeerAddress;
   readonly #to: Deno.NetAddr;
   readonly #onData: (data: Uint8Array) => void;
+  readonly #layer?: SecuritySetup["layer"];
+  #flushQueued = false;
   #settled?: () => void;
+  /** Resolves once the attempt connected or ended. */
   readonly settled: Promise<void>;
 
-  /** Binds a socket on loopback and starts connecting to `port`. */
-  constructor(port: number, onData: (data: Uint8Array) => void) {
+  /**
+   * Binds a socket on loopback and starts connecting to `port`; with `security` (from
+   * `clientSecurity`) through its layer.
+   */
+  constructor(port: number, onData: (data: Uint8Array) => void, security?: SecuritySetup) {
     this.#socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
     this.#server = { hostname: "127.0.0.1", port, transport: "udp" };
     this.#to = { transport: "udp", hostname: "127.0.0.1", port };
     this.#onData = onData;
     this.settled = new Promise((resolve) => this.#settled = resolve);
-    this.#host = new Host({ role: "client", createConnection: connectionFactory({}) });
+    this.#host = new Host({
+      role: "client",
+      createConnection: connectionFactory({}),
+      ...security?.host,
+    });
+    const layer = this.#layer = security?.layer;
+    layer?.attach({
+      host: this.#host,
+      // the layer never uses the carrier itself: its sends come back through `send`
+      transport: undefined as unknown as DatagramTransport,
+      now: () => performance.now(),
+      input: (bytes, from) => this.#input(bytes, from, performance.now()),
+      send: (bytes) => this.#sendRaw(bytes),
+      touch: () => {
+        if (this.#flushQueued) return;
+        this.#flushQueued = true;
+        queueMicrotask(() => {
+          this.#flushQueued = false;
+          if (this.state === "closed") return;
+          this.#events(); // the layer's verification may have ended the attempt
+          this.#flush(performance.now());
+        });
+      },
+    });
     this.#host.connect(this.#server, performance.now());
     this.#flush(performance.now());
     this.#receive().catch(() => this.#end({ reason: "SOCKET", message: "receive failed" }));
@@ -96,11 +127,21 @@ export class LightClient {
     while (this.state !== "closed") {
       const [bytes] = await this.#socket.receive(buffer);
       const now = performance.now();
-      this.#host.handleDatagram(bytes, this.#server, now);
-      this.#events();
-      for (let d = this.#host.pollPacketData(); d; d = this.#host.pollPacketData()) this.#onData(d);
+      if (!this.#layer?.receive(bytes, this.#server)) this.#input(bytes, this.#server, now);
       this.#flush(now);
     }
+  }
+
+  #input(bytes: Uint8Array, from: PeerAddress, now: number): void {
+    this.#host.handleDatagram(bytes, from, now);
+    this.#events();
+    for (let d = this.#host.pollPacketData(); d; d = this.#host.pollPacketData()) this.#onData(d);
+  }
+
+  #sendRaw(bytes: Uint8Array): boolean {
+    // a send is effectively synchronous; a refused one is the protocol's loss to recover
+    this.#socket.send(bytes, this.#to).catch(() => {});
+    return true;
   }
 
   #events(): void {
@@ -115,10 +156,13 @@ export class LightClient {
   }
 
   #flush(now: number): void {
+    if (this.state === "closed") return;
+    const layer = this.#layer;
     for (let tx = this.#host.pollTransmit(now); tx; tx = this.#host.pollTransmit(now)) {
-      // a send is effectively synchronous; a refused one is the protocol's loss to recover
-      this.#socket.send(tx.bytes, this.#to).catch(() => {});
+      if (layer) layer.send(tx.bytes, tx.to);
+      else this.#sendRaw(tx.bytes);
     }
+    layer?.flushed();
     this.deadline = this.#host.pollTimeout() ?? Infinity;
   }
 
@@ -128,6 +172,7 @@ export class LightClient {
     this.state = "closed";
     this.deadline = Infinity;
     this.#settled?.();
+    this.#layer?.close().catch(() => {});
     try {
       this.#socket.close();
     } catch { /* already closed */ }
@@ -149,23 +194,32 @@ export class LightCrowd {
   readonly clients: LightClient[] = [];
   readonly #port: number;
   readonly #onData: (data: Uint8Array) => void;
+  readonly #serverKey?: Uint8Array;
 
-  /** Clients connect to the server on loopback `port`; `onData` gets every packet received. */
-  constructor(port: number, onData: (data: Uint8Array) => void) {
+  /**
+   * Clients connect to the server on loopback `port`; `onData` gets every packet received. With
+   * `serverPublicKey` every session is encrypted and the server's identity pinned to that key.
+   */
+  constructor(port: number, onData: (data: Uint8Array) => void, serverPublicKey?: Uint8Array) {
     this.#port = port;
     this.#onData = onData;
+    this.#serverKey = serverPublicKey;
   }
 
   /** One connection attempt: the client once connected, or undefined with its failure. */
   async connect(timeoutMs = 6_000): Promise<{ client?: LightClient; failure?: LightFailure }> {
-    const c = new LightClient(this.#port, this.#onData);
+    const key = this.#serverKey;
+    const security = key
+      ? await clientSecurity({ encryption: true, serverPublicKey: key })
+      : undefined;
+    const c = new LightClient(this.#port, this.#onData, security);
     this.clients.push(c);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<void>((r) => timer = setTimeout(r, timeoutMs));
     await Promise.race([c.settled, timedOut]);
     clearTimeout(timer);
     if (c.state === "connected") return { client: c };
-    const failure = c.failure ?? { reason: "no answer in 6 s", message: "" };
+    const failure = c.failure ?? { reason: `no answer in ${timeoutMs / 1000} s`, message: "" };
     c.close();
     this.clients.splice(this.clients.indexOf(c), 1);
     return { failure };

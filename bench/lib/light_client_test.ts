@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { LightCrowd } from "./light_client.ts";
-import { TARGET_PEER_BROADCAST, TransferMode, UdpMultiplayerPeer } from "../../mod.ts";
+import {
+  generateServerIdentity,
+  TARGET_PEER_BROADCAST,
+  TransferMode,
+  UdpMultiplayerPeer,
+} from "../../mod.ts";
 
 Deno.test("light clients connect to a UDP server, send inputs and read its broadcast", async () => {
   const server = new UdpMultiplayerPeer();
@@ -56,5 +61,70 @@ Deno.test("a light client with no server to answer fails within its timeout", as
     clearInterval(service);
     crowd.close();
     silent.close();
+  }
+});
+
+Deno.test("encrypted light clients pin the server's key and exchange sealed packets", async () => {
+  const identity = await generateServerIdentity();
+  const server = new UdpMultiplayerPeer();
+  await server.createServer(0, {
+    bindAddress: "127.0.0.1",
+    encryption: true,
+    serverIdentity: identity,
+  });
+  let joined = 0;
+  server.addEventListener("peer_connected", () => joined++);
+  const received: number[] = [];
+  const crowd = new LightCrowd(server.localPort, (d) => received.push(d[0]), identity.publicKey);
+  const service = setInterval(() => crowd.service(performance.now()), 5);
+  try {
+    const attempt = crowd.connect();
+    for (let i = 0; i < 300 && joined < 1; i++) await server.poll(10);
+    const { client } = await attempt;
+    assert.equal(client?.state, "connected");
+    assert.equal(client!.put(new Uint8Array([9, 3])), true);
+    let input: number | undefined;
+    for (let i = 0; i < 200 && input === undefined; i++) {
+      await server.poll(10);
+      if (server.getAvailablePacketCount() > 0) input = server.getPacket()![1];
+    }
+    assert.equal(input, 3);
+    server.transferMode = TransferMode.UNRELIABLE_ORDERED;
+    server.setTargetPeer(TARGET_PEER_BROADCAST);
+    server.putPacket(new Uint8Array([77]));
+    for (let i = 0; i < 200 && received.length < 1; i++) await server.poll(10);
+    assert.deepEqual(received, [77]);
+  } finally {
+    clearInterval(service);
+    crowd.close();
+    await server.close();
+  }
+});
+
+Deno.test("an encrypted light client refuses a server with another identity", async () => {
+  const identity = await generateServerIdentity(), other = await generateServerIdentity();
+  const server = new UdpMultiplayerPeer();
+  await server.createServer(0, {
+    bindAddress: "127.0.0.1",
+    encryption: true,
+    serverIdentity: identity,
+  });
+  const crowd = new LightCrowd(server.localPort, () => {}, other.publicKey);
+  const service = setInterval(() => crowd.service(performance.now()), 5);
+  let polling = true;
+  const serve = (async () => {
+    for (let i = 0; i < 300 && polling; i++) await server.poll(10);
+  })();
+  try {
+    const { client, failure } = await crowd.connect(2_000);
+    assert.equal(client, undefined);
+    // the server's signature does not verify against the pinned key: refused, not timed out
+    assert.ok(failure !== undefined && !failure.reason.startsWith("no answer"), failure?.reason);
+  } finally {
+    polling = false;
+    await serve;
+    clearInterval(service);
+    crowd.close();
+    await server.close();
   }
 });
