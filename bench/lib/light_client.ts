@@ -12,6 +12,7 @@
 import { Host } from "../../protocol/host/host.ts";
 import type { PeerAddress } from "../../protocol/address.ts";
 import { TransferMode } from "../../protocol/constants.ts";
+import { DisconnectReason } from "../../protocol/errors.ts";
 import { connectionFactory } from "../../transport/peers/connection_tuning.ts";
 import { clientSecurity, type SecuritySetup } from "../../transport/secure/options.ts";
 import type { DatagramTransport } from "../../transport/carrier.ts";
@@ -33,12 +34,9 @@ export type LightFailure = { readonly reason: string; readonly message: string }
  * ```
  */
 export class LightClient {
-  /** "connecting", then "connected", then "closed" (failed, dropped or closed). */
-  state: "connecting" | "connected" | "closed" = "connecting";
-  /** Why the attempt failed (set with state "closed" before any session). */
-  failure?: LightFailure;
-  /** The next protocol deadline (ms, `performance.now()` time). */
-  deadline = Infinity;
+  #state: "connecting" | "connected" | "closed" = "connecting";
+  #failure?: LightFailure;
+  #deadline = Infinity; // the host's next timer (performance.now() time)
   readonly #host: Host;
   readonly #socket: Deno.DatagramConn;
   readonly #server: PeerAddress;
@@ -89,6 +87,16 @@ export class LightClient {
     this.#receive().catch(() => this.#end({ reason: "SOCKET", message: "receive failed" }));
   }
 
+  /** "connecting", then "connected", then "closed" (failed, dropped or closed). */
+  get state(): "connecting" | "connected" | "closed" {
+    return this.#state;
+  }
+
+  /** Why the attempt failed (set when it closed before any session). */
+  get failure(): LightFailure | undefined {
+    return this.#failure;
+  }
+
   /** Sends one unreliable-ordered input to the server; false when not connected. */
   put(input: Uint8Array): boolean {
     if (this.state !== "connected") return false;
@@ -100,7 +108,7 @@ export class LightClient {
 
   /** Runs the host's timers when due. */
   service(now: number): void {
-    if (now < this.deadline || this.state === "closed") return;
+    if (now < this.#deadline || this.#state === "closed") return;
     this.#host.handleTimeout(now);
     this.#events();
     this.#flush(now);
@@ -147,10 +155,11 @@ export class LightClient {
   #events(): void {
     for (let e = this.#host.pollEvent(); e; e = this.#host.pollEvent()) {
       if (e.type === "connection_succeeded") {
-        this.state = "connected";
+        this.#state = "connected";
         this.#settled?.();
       } else if (e.type === "connection_failed") {
-        this.#end({ reason: String(e.reason), message: e.message });
+        const reason = Object.entries(DisconnectReason).find(([, v]) => v === e.reason)?.[0];
+        this.#end({ reason: reason ?? String(e.reason), message: e.message });
       } else if (e.type === "server_disconnected") this.#end();
     }
   }
@@ -163,14 +172,14 @@ export class LightClient {
       else this.#sendRaw(tx.bytes);
     }
     layer?.flushed();
-    this.deadline = this.#host.pollTimeout() ?? Infinity;
+    this.#deadline = this.#host.pollTimeout() ?? Infinity;
   }
 
   #end(failure?: LightFailure): void {
-    if (this.state === "closed") return;
-    if (this.state === "connecting") this.failure = failure ?? { reason: "CLOSED", message: "" };
-    this.state = "closed";
-    this.deadline = Infinity;
+    if (this.#state === "closed") return;
+    if (this.#state === "connecting") this.#failure = failure ?? { reason: "CLOSED", message: "" };
+    this.#state = "closed";
+    this.#deadline = Infinity;
     this.#settled?.();
     this.#layer?.close().catch(() => {});
     try {

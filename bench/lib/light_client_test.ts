@@ -120,6 +120,7 @@ Deno.test("an encrypted light client refuses a server with another identity", as
     assert.equal(client, undefined);
     // the server's signature does not verify against the pinned key: refused, not timed out
     assert.ok(failure !== undefined && !failure.reason.startsWith("no answer"), failure?.reason);
+    assert.match(failure.reason, /^[A-Z_]+$/); // named as the full peers' failures are
   } finally {
     polling = false;
     await serve;
