@@ -4,7 +4,8 @@
  * reference stream measured in the same run.
  *
  * Flags (see bench/README.md): `--quick`, `--out <path>`, `--only <prefix>`, `--reps <n>`,
- * `--profile <dir>`, `--strict`, `--verbose`, `--clients <n>`, `--per-process <n>`, `--list`.
+ * `--profile <dir>`, `--strict`, `--verbose`, `--clients <n>`, `--per-process <n>`, `--full-clients`,
+ * `--list`.
  *
  * Adding a scenario: one entry in `scenarios` below (`name`, `needs`, `run`, `rows`); rows are
  * built from the medians with `results.vsFloor(...)` / `results.row({...})`.
