@@ -281,17 +281,12 @@ function clients(): void {
   // datagrams all clients sent / received (summed stats: once per measurement, not per tick)
   const datagrams = () => {
     let sent = 0, received = 0, dropped = 0;
-    const add = (
-      s: { packetsSent: number; packetsReceived: number; unreliableDropped: number },
-    ) => {
+    for (const p of peers) {
+      if (p.getConnectionStatus() !== ConnectionStatus.CONNECTED) continue;
+      const s = p.getPeerStats(TARGET_PEER_SERVER);
       sent += s.packetsSent;
       received += s.packetsReceived;
       dropped += s.unreliableDropped;
-    };
-    for (const p of peers) {
-      if (p.getConnectionStatus() === ConnectionStatus.CONNECTED) {
-        add(p.getPeerStats(TARGET_PEER_SERVER));
-      }
     }
     for (const c of members) {
       const s = c.counters();
