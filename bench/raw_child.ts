@@ -48,8 +48,10 @@ const conn = Deno.listenDatagram({ transport: "udp", hostname: HOST, port: 0 });
 let running = true;
 const gate = new SegmentGate(); // ping: the parent's segments (lib/segments.ts)
 listenCommands((command) => {
-  if (command.cmd === "stop") running = false, gate.close();
-  else gate.push(command);
+  if (command.cmd === "stop") {
+    running = false;
+    gate.close();
+  } else gate.push(command);
 }, () => {
   running = false;
   gate.close();
