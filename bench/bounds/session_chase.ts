@@ -6,6 +6,9 @@
  *   entry, connection, recovery, sent packets, congestion, channel, queue: every load waits for
  *   the last), allocated interleaved with the other sessions' objects and with garbage, as a
  *   long-running server's are;
+ * - `array`: the same objects, allocated the same way, reached from one array per session (every
+ *   address known at once, so the loads overlap): what separates the chain's cost from the size
+ *   of the state;
  * - `block`: the same fields in one contiguous block per session (one typed array), the shape a
  *   connection core laid out around one state block would have.
  *
@@ -19,7 +22,7 @@
  */
 
 /** How a session's state is laid out (see the module doc). */
-export type StateLayout = "chain" | "block";
+export type StateLayout = "chain" | "array" | "block";
 
 interface Link {
   next: Link | undefined;
@@ -60,6 +63,26 @@ export function chaseCost(
       for (let v = 0; v < visits; v++) {
         x = (Math.imul(x, 1103515245) + 12345) >>> 0;
         for (let o: Link | undefined = heads[x % sessions]; o !== undefined; o = o.next) {
+          sink += o.a;
+          o.b = v;
+        }
+      }
+      best = Math.min(best, (performance.now() - t0) * 1000 / visits);
+    }
+  } else if (layout === "array") {
+    const lists = buildChains(sessions, hops).map((head) => {
+      const list: Link[] = [];
+      for (let o: Link | undefined = head; o !== undefined; o = o.next) list.push(o);
+      return list;
+    });
+    for (let r = 0; r < rounds; r++) {
+      let x = 12345 + r;
+      const t0 = performance.now();
+      for (let v = 0; v < visits; v++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        const list = lists[x % sessions];
+        for (let i = 0; i < list.length; i++) {
+          const o = list[i];
           sink += o.a;
           o.b = v;
         }
@@ -107,10 +130,12 @@ function buildChains(sessions: number, hops: number): Link[] {
 if (import.meta.main) {
   const hops = Number(Deno.args[0] ?? 60);
   for (const sessions of [100, 300, 1000, 3000]) {
-    const chain = chaseCost(sessions, hops, "chain"), block = chaseCost(sessions, hops, "block");
+    const chain = chaseCost(sessions, hops, "chain"), array = chaseCost(sessions, hops, "array");
+    const block = chaseCost(sessions, hops, "block");
     console.log(
       `${String(sessions).padStart(4)} sessions x ${hops} objects: chain ${chain.toFixed(3)} us ` +
-        `(${(chain * 1000 / hops).toFixed(1)} ns per hop), block ${block.toFixed(3)} us per visit`,
+        `(${(chain * 1000 / hops).toFixed(1)} ns per hop), array ${array.toFixed(3)} us, ` +
+        `block ${block.toFixed(3)} us per visit`,
     );
   }
 }
