@@ -54,57 +54,63 @@ export function chaseCost(
   visits = 200_000,
   rounds = 3,
 ): number {
-  let best = Infinity, sink = 0;
   if (layout === "chain") {
     const heads = buildChains(sessions, hops);
-    for (let r = 0; r < rounds; r++) {
-      let x = 12345 + r;
-      const t0 = performance.now();
-      for (let v = 0; v < visits; v++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        for (let o: Link | undefined = heads[x % sessions]; o !== undefined; o = o.next) {
-          sink += o.a;
-          o.b = v;
-        }
+    return bestOf(sessions, visits, rounds, (s, v) => {
+      let sum = 0;
+      for (let o: Link | undefined = heads[s]; o !== undefined; o = o.next) {
+        sum += o.a;
+        o.b = v;
       }
-      best = Math.min(best, (performance.now() - t0) * 1000 / visits);
-    }
-  } else if (layout === "array") {
+      return sum;
+    });
+  }
+  if (layout === "array") {
     const lists = buildChains(sessions, hops).map((head) => {
       const list: Link[] = [];
       for (let o: Link | undefined = head; o !== undefined; o = o.next) list.push(o);
       return list;
     });
-    for (let r = 0; r < rounds; r++) {
-      let x = 12345 + r;
-      const t0 = performance.now();
-      for (let v = 0; v < visits; v++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        const list = lists[x % sessions];
-        for (let i = 0; i < list.length; i++) {
-          const o = list[i];
-          sink += o.a;
-          o.b = v;
-        }
+    return bestOf(sessions, visits, rounds, (s, v) => {
+      const list = lists[s];
+      let sum = 0;
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i];
+        sum += o.a;
+        o.b = v;
       }
-      best = Math.min(best, (performance.now() - t0) * 1000 / visits);
+      return sum;
+    });
+  }
+  const blocks: Float64Array[] = [];
+  for (let s = 0; s < sessions; s++) blocks.push(new Float64Array(hops * FIELDS));
+  return bestOf(sessions, visits, rounds, (s, v) => {
+    const b = blocks[s];
+    let sum = 0;
+    for (let i = 0; i < b.length; i += FIELDS) {
+      sum += b[i];
+      b[i + 1] = v;
     }
-  } else {
-    const blocks: Float64Array[] = [];
-    for (let s = 0; s < sessions; s++) blocks.push(new Float64Array(hops * FIELDS));
-    for (let r = 0; r < rounds; r++) {
-      let x = 12345 + r;
-      const t0 = performance.now();
-      for (let v = 0; v < visits; v++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        const b = blocks[x % sessions];
-        for (let i = 0; i < b.length; i += FIELDS) {
-          sink += b[i];
-          b[i + 1] = v;
-        }
-      }
-      best = Math.min(best, (performance.now() - t0) * 1000 / visits);
+    return sum;
+  });
+}
+
+// microseconds per `visit` of a random session, best of `rounds` passes of `visits` each
+function bestOf(
+  sessions: number,
+  visits: number,
+  rounds: number,
+  visit: (session: number, v: number) => number,
+): number {
+  let best = Infinity, sink = 0;
+  for (let r = 0; r < rounds; r++) {
+    let x = 12345 + r;
+    const t0 = performance.now();
+    for (let v = 0; v < visits; v++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      sink += visit(x % sessions, v);
     }
+    best = Math.min(best, (performance.now() - t0) * 1000 / visits);
   }
   if (sink < 0) console.log(sink); // keeps the loads from being optimized away
   return best;
