@@ -231,6 +231,8 @@ export abstract class HostCore implements RoutingHost, WireSession {
       budget,
       inboundPackets: 0,
       inboundBytes: 0,
+      flowAdvertiser: undefined,
+      flowPending: false,
     };
     this.peers.add(entry);
     return entry;

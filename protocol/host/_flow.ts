@@ -22,6 +22,13 @@ export interface FlowPeer {
   readonly inboundPackets: number;
   /** Bytes from this peer waiting for the application. */
   readonly inboundBytes: number;
+  /**
+   * Written by {@link HostFlow} only: the peer's advertiser while it gets flow feedback (kept on
+   * the peer, so marking it touched reads the entry its datagram reached already, no lookup).
+   */
+  flowAdvertiser?: FlowAdvertiser;
+  /** Written by {@link HostFlow} only: pending in its list of peers to re-check. */
+  flowPending?: boolean;
 }
 
 /** Limits that define the receive window. */
@@ -38,11 +45,6 @@ export interface FlowLimits {
   readonly inBandwidth: number;
   /** Host upload cap in bytes/s (0 = none), split across peers. */
   readonly outBandwidth: number;
-}
-
-interface State {
-  readonly advertiser: FlowAdvertiser;
-  pending: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ interface State {
 export class HostFlow<P extends FlowPeer> {
   readonly #limits: FlowLimits;
   readonly #send: (peer: P, bytes: Uint8Array) => void;
-  readonly #states = new Map<P, State>();
+  readonly #peers = new Set<P>(); // peers getting feedback (their state is on them)
   readonly #pending: P[] = [];
   readonly #windowLimit: number;
   // the peer touched last is pending already (runs of packets from one peer skip the lookup)
@@ -85,29 +87,36 @@ export class HostFlow<P extends FlowPeer> {
   /** A peer joined; `reliableCarrier` peers get no feedback (their carrier has its own). */
   add(peer: P, reliableCarrier: boolean, all: Iterable<P>, now: number): void {
     if (reliableCarrier) return;
-    this.#states.set(peer, { advertiser: new FlowAdvertiser(), pending: false });
+    peer.flowAdvertiser = new FlowAdvertiser();
+    peer.flowPending = false;
+    this.#peers.add(peer);
     this.#rebalance(all, now);
   }
 
   /** A peer left. */
   remove(peer: P, all: Iterable<P>, now: number): void {
     if (peer === this.#lastTouched) this.#lastTouched = undefined;
-    if (this.#states.delete(peer)) this.#rebalance(all, now);
+    if (!this.#peers.delete(peer)) return;
+    peer.flowAdvertiser = undefined; // a pending entry is skipped by the next flush
+    this.#rebalance(all, now);
   }
 
   /** Forgets every peer (host closed). */
   clear(): void {
     this.#lastTouched = undefined;
-    this.#states.clear();
+    for (const peer of this.#peers) {
+      peer.flowAdvertiser = undefined;
+      peer.flowPending = false;
+    }
+    this.#peers.clear();
     this.#pending.length = 0;
   }
 
   /** The peer's share of the inbound queue changed: re-check it at the next {@link flush}. */
   touch(peer: P): void {
     if (peer === this.#lastTouched) return;
-    const s = this.#states.get(peer);
-    if (s === undefined || s.pending) return;
-    s.pending = true;
+    if (peer.flowAdvertiser === undefined || peer.flowPending) return;
+    peer.flowPending = true;
     this.#pending.push(peer);
     this.#lastTouched = peer;
   }
@@ -122,15 +131,15 @@ export class HostFlow<P extends FlowPeer> {
     const l = this.#limits, inShare = this.#inShare();
     this.#lastTouched = undefined;
     while (this.#pending.length > 0) {
-      const peer = this.#pending.pop()!, s = this.#states.get(peer);
-      if (s === undefined) continue;
-      s.pending = false;
+      const peer = this.#pending.pop()!, advertiser = peer.flowAdvertiser;
+      peer.flowPending = false;
+      if (advertiser === undefined) continue;
       const free = Math.min(
         l.maxInboundBytes - hostInboundBytes,
         l.maxInboundBytesPerPeer - peer.inboundBytes,
         (l.maxInboundPacketsPerPeer - peer.inboundPackets) * l.datagramSize,
       );
-      this.#advertise(peer, s, free, inShare);
+      this.#advertise(peer, advertiser, free, inShare);
     }
   }
 
@@ -147,12 +156,12 @@ export class HostFlow<P extends FlowPeer> {
   }
 
   #inShare(): number {
-    const n = Math.max(1, this.#states.size);
+    const n = Math.max(1, this.#peers.size);
     return this.#limits.inBandwidth > 0 ? Math.ceil(this.#limits.inBandwidth / n) : 0;
   }
 
-  #advertise(peer: P, s: State, free: number, inShare: number): void {
-    const m = s.advertiser.update(free, this.#windowLimit, inShare);
+  #advertise(peer: P, advertiser: FlowAdvertiser, free: number, inShare: number): void {
+    const m = advertiser.update(free, this.#windowLimit, inShare);
     if (m !== undefined) {
       this.#send(
         peer,
@@ -164,14 +173,14 @@ export class HostFlow<P extends FlowPeer> {
   #rebalance(all: Iterable<P>, now: number): void {
     const l = this.#limits;
     if (l.inBandwidth === 0 && l.outBandwidth === 0) return;
-    const n = Math.max(1, this.#states.size);
+    const n = Math.max(1, this.#peers.size);
     const out = l.outBandwidth > 0 ? Math.ceil(l.outBandwidth / n) : 0, inShare = this.#inShare();
     for (const peer of all) {
-      const s = this.#states.get(peer);
-      if (s === undefined) continue;
+      const advertiser = peer.flowAdvertiser;
+      if (advertiser === undefined || !this.#peers.has(peer)) continue;
       if (out > 0) peer.conn.setOutBandwidth?.(out, now);
       // the window part stays as last advertised; only a changed cap makes this send
-      if (inShare > 0) this.#advertise(peer, s, s.advertiser.window, inShare);
+      if (inShare > 0) this.#advertise(peer, advertiser, advertiser.window, inShare);
     }
   }
 }

@@ -9,6 +9,7 @@ import type { ConnectionApi } from "../connection/types.ts";
 import type { NativeWire } from "./_native_wire.ts";
 import type { PeerWire } from "./peer_wire.ts";
 import { DeadlineHeap, type HeapItem } from "../deadline_heap.ts";
+import type { FlowPeer } from "./_flow.ts";
 import type { ReassemblyBudget } from "../connection/fragmenter.ts";
 import type { PeerAddress } from "../address.ts";
 
@@ -21,7 +22,7 @@ import type { PeerAddress } from "../address.ts";
  * const isClosing = (e: PeerEntry) => e.closingAt > 0;
  * ```
  */
-export interface PeerEntry extends HeapItem {
+export interface PeerEntry extends HeapItem, FlowPeer {
   /** Godot peer id. */
   readonly id: number;
   /** Where its datagrams come from and go to. */
