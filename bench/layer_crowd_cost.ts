@@ -34,6 +34,7 @@ import {
 import { Host } from "../protocol/host/host.ts";
 import type { PeerAddress } from "../protocol/address.ts";
 import { SeededRandom } from "../protocol/random.ts";
+import { CacheEvictor } from "./lib/cache_evict.ts";
 import { median } from "./lib/stats.ts";
 
 const INPUT_BYTES = 64, SNAPSHOT_BYTES = 128, TICK_MS = 50, WIRE_CHANNEL = 1;
@@ -284,8 +285,8 @@ function hostCrowd(sessions: number): Crowd {
       }
       clientsFlush();
     },
-    serverReceive: (i) => serverReceive(i),
-    serverTimers: () => serverTimers(),
+    serverReceive,
+    serverTimers,
     serverBroadcast() {
       server.send(TARGET_PEER_BROADCAST, snapshot, TransferMode.UNRELIABLE_ORDERED, 0, now);
       collect();
@@ -319,11 +320,7 @@ function hostCrowd(sessions: number): Crowd {
 export function measureLayerCrowd(o: LayerCrowdOptions): LayerCrowdCost {
   const n = o.sessions;
   const crowd = o.layer === "host" ? hostCrowd(n) : connectionCrowd(n);
-  const other = new Uint8Array((o.evictMiB ?? 0) * (1 << 20));
-  let written = 0;
-  const evict = () => {
-    for (let i = 0; i < other.length; i += 64) written += other[i]++;
-  };
+  const caches = new CacheEvictor(o.evictMiB ?? 0);
   const order = Array.from({ length: n }, (_, i) => i), random = new SeededRandom(5);
   const receiveUs: number[] = [], sendUs: number[] = [];
   let inputs = 0, snapshots = 0, now = 1_000;
@@ -337,12 +334,12 @@ export function measureLayerCrowd(o: LayerCrowdOptions): LayerCrowdCost {
         order[j] = x;
       }
     }
-    evict();
+    caches.evict();
     const t0 = performance.now();
     for (let k = 0; k < n; k++) crowd.serverReceive(order[k], now);
     crowd.serverTimers(now);
     const t1 = performance.now();
-    evict();
+    caches.evict();
     const t2 = performance.now();
     crowd.serverBroadcast(now);
     const t3 = performance.now();
@@ -354,7 +351,6 @@ export function measureLayerCrowd(o: LayerCrowdOptions): LayerCrowdCost {
       snapshots += delivered;
     }
   }
-  if (written < 0) console.log(written); // keeps the eviction writes observable
   return { sessions: n, receiveUs: median(receiveUs), sendUs: median(sendUs), inputs, snapshots };
 }
 

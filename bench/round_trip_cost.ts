@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { CacheEvictor } from "./lib/cache_evict.ts";
 import { TransferMode } from "../mod.ts";
 import { connectMemoryPair, type MemoryCarrier, startMemoryPair } from "./lib/memory_peers.ts";
 import { median } from "./lib/stats.ts";
@@ -66,11 +67,11 @@ export async function measureRoundTripCost(
     for (const d of out) to.handler!(d.slice(), from.localAddress, true);
   };
   let now = await connectMemoryPair(pair, move, false);
-  const junk = new Uint8Array(evictMiB * 1024 * 1024);
+  const caches = new CacheEvictor(evictMiB);
   // one step of one side: the caches filled with other data first (with --evict), then timed
   // until everything the step queued has run
   const timed = async (step: () => Promise<void> | void): Promise<number> => {
-    for (let k = 0; k < junk.length; k += 64) junk[k]++;
+    caches.evict();
     const t0 = performance.now();
     const pending = step();
     if (pending) await pending;
